@@ -1,0 +1,42 @@
+# Casebook developer commands. Everything runs inside .venv, created on demand.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_STORE ?= demo-store/demo.cbk
+DEMO_PASSPHRASE ?= demo passphrase for Casebook
+
+.PHONY: run test lint typecheck bench package screenshots clean demo
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+$(DEMO_STORE): | $(STAMP)
+	mkdir -p $(dir $(DEMO_STORE))
+	CASEBOOK_PASSPHRASE="$(DEMO_PASSPHRASE)" $(BIN)/python -m app demo --store $(DEMO_STORE) --cases 40
+
+demo: $(DEMO_STORE)
+
+run: $(STAMP) $(DEMO_STORE)
+	CASEBOOK_PASSPHRASE="$(DEMO_PASSPHRASE)" $(BIN)/python -m app --store $(DEMO_STORE)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.run
+
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet pyinstaller==6.22.3
+	$(BIN)/pyinstaller --noconfirm --clean pyinstaller.spec
+
+clean:
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

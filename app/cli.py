@@ -1,0 +1,91 @@
+"""The ``casebook`` command: verbs for the core, or the desktop app when none is given.
+
+Errors are one line on stderr starting ``casebook:``; never a traceback for a user
+mistake.  Exit codes: 0 ok, 1 problems found, 2 usage or invalid input, 3 cannot unlock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.commands.common import EXIT_USAGE, CliError
+from app.models.errors import NotFoundError, StoreError, UnlockError, ValidationError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        raise CliError(message, EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import app.commands as commands
+
+    parser = _Parser(prog="casebook", description="Casebook: encrypted CPO case management.")
+    parser.add_argument("--version", action="version", version=f"casebook {__version__}")
+    parser.add_argument("--store", type=Path, metavar="PATH", help="open this store in the desktop app")
+    parser.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from this file")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name == "common":
+            continue
+        module = importlib.import_module(f"app.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    for name, subparser in sub.choices.items():
+        subparser.add_argument("--passphrase-file", metavar="FILE", default=argparse.SUPPRESS,
+                               help="read the passphrase from this file")
+        del name
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "verb", None):
+        from app.ui.launch import launch  # the only place the CLI reaches the GUI
+
+        return launch(store=args.store, passphrase_file=args.passphrase_file)
+    return int(args.func(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = run(argv)
+    except CliError as exc:
+        _fail(str(exc))
+        code = exc.code
+    except UnlockError as exc:
+        _fail(str(exc))
+        code = 3
+    except (ValidationError, NotFoundError) as exc:
+        _fail(str(exc))
+        code = EXIT_USAGE
+    except StoreError as exc:
+        _fail(str(exc))
+        code = EXIT_USAGE
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        code = 130
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}")
+        code = EXIT_USAGE
+    return code
+
+
+def _fail(message: str) -> None:
+    print(f"casebook: {message}", file=sys.stderr)
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -1,0 +1,172 @@
+"""Foundation verbs: init, demo, import, export-json, cases, check, backup."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_UNLOCK,
+    CliError,
+    add_store_arg,
+    clock_from,
+    open_store,
+    read_passphrase,
+)
+from app.models.errors import StoreError, UnlockError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="create a new, empty encrypted store")
+    add_store_arg(p)
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="create a store filled with synthetic demo cases")
+    add_store_arg(p)
+    p.add_argument("--cases", type=int, default=30, metavar="N", help="how many cases (default 30)")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import a case bundle (all or nothing)")
+    add_store_arg(p)
+    p.add_argument("file", type=Path, metavar="FILE.json")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export-json", help="export cases as a case bundle")
+    add_store_arg(p)
+    p.add_argument("--case", action="append", metavar="REF", help="only this case (repeatable)")
+    p.add_argument("--to", type=Path, required=True, metavar="FILE.json")
+    p.set_defaults(func=cmd_export_json)
+
+    p = sub.add_parser("cases", help="list the cases in a store")
+    add_store_arg(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("check", help="verify encryption, integrity and foreign keys")
+    add_store_arg(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("backup", help="write a verified encrypted copy of the store")
+    add_store_arg(p)
+    p.add_argument("--to", type=Path, required=True, metavar="FILE")
+    p.set_defaults(func=cmd_backup)
+
+
+def _new_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from app.models.store import Store
+
+    if args.store.exists():
+        raise CliError(f"{args.store} already exists; choose a new file")
+    passphrase = read_passphrase(args, confirm=True, prompt="New passphrase: ")
+    return Store.create(args.store, passphrase, clock=clock_from(args))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with _new_store(args):
+        pass
+    print(f"created {args.store}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.models.demo import demo_bundle
+
+    if not 1 <= args.cases <= 100_000:
+        raise CliError("--cases must be 1 to 100000")
+    store = _new_store(args)
+    try:
+        refs = store.import_bundle(demo_bundle(args.cases, seed=args.seed, today=store.clock.today()))
+    except BaseException:
+        store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(args.store) + suffix).unlink(missing_ok=True)
+        raise
+    store.close()
+    print(f"created {args.store} with {len(refs)} synthetic cases")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.models.bundle import load_bundle_file
+
+    data = load_bundle_file(args.file)  # before unlocking: a bad file never touches the store
+    with open_store(args) as store:
+        refs = store.import_bundle(data)
+    print(f"imported {len(refs)} case(s)")
+    return EXIT_OK
+
+
+def cmd_export_json(args: argparse.Namespace) -> int:
+    from app.atomic import write_bytes_atomic
+
+    with open_store(args) as store:
+        data = store.export_bundle(args.case)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    write_bytes_atomic(args.to, text.encode("utf-8"))
+    print(f"exported {len(data['cases'])} case(s) to {args.to}")
+    return EXIT_OK
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        rows = store.list_cases()
+    if args.json:
+        out = [
+            {
+                "reference": r.reference,
+                "given_names": r.given_names,
+                "family_name": r.family_name,
+                "date_of_birth": r.date_of_birth.isoformat(),
+                "court": r.court,
+                "imposed_on": r.imposed_on.isoformat(),
+                "ends_on": r.ends_on.isoformat() if r.ends_on else None,
+                "status": r.status,
+                "requirements": list(r.requirements),
+                "flags": list(r.open_flags),
+            }
+            for r in rows
+        ]
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for r in rows:
+        reqs = ", ".join(k.replace("_", " ") for k in r.requirements)
+        print(f"{r.reference:<16} {r.family_name}, {r.given_names:<30} imposed {r.imposed_on:%d/%m/%Y}  {reqs}")
+    print(f"{len(rows)} case(s)")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.models.store import check_store
+
+    if not args.store.exists():
+        raise CliError(f"no store at {args.store}")
+    passphrase = read_passphrase(args)
+    try:
+        problems = check_store(args.store, passphrase)
+    except UnlockError as exc:
+        raise CliError(str(exc), EXIT_UNLOCK) from None
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_UNLOCK) from None
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print("ok")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    if args.to.exists():
+        raise CliError(f"{args.to} already exists; choose a new file")
+    with open_store(args) as store:
+        store.backup(args.to)
+    print(f"backup written to {args.to} and verified")
+    return EXIT_OK

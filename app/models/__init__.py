@@ -1,0 +1,1 @@
+"""Core: store, domain model, bundle interchange, calendar and deadlines. Never imports Qt."""

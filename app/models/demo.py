@@ -1,0 +1,283 @@
+"""Synthetic demo cases: realistic shapes, no real people.
+
+Names are drawn from common Scottish given and family names (with accents and
+apostrophes); addresses use fictional street numbers in the reserved "Example" style;
+phone numbers are from Ofcom's drama range (07700 900xxx).  Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+GIVEN = [
+    "Eilidh", "Ciarán", "Màiri", "Ruairidh", "Catrìona", "Seònaid", "Iain", "Calum", "Mhairi", "Kirsty",
+    "Lewis", "Ailsa", "Fionnlagh", "Siobhán", "Niamh", "Jamie", "Kyle", "Chloé", "Zoë", "Amélie",
+    "Lachlan", "Isla", "Ross", "Morag", "Dòmhnall", "Peadar", "Aoife", "Shannon", "Connor", "Fraser",
+    "Aleksandra", "Mateusz", "Agnieszka", "Tomás", "Bríd", "Sorcha", "Euan", "Ewan", "Darren", "Nicola",
+]
+FAMILY = [
+    "MacAskill", "O'Neill", "Nic a' Phearsain", "MacDonald", "Campbell", "Stewart", "Robertson", "Thomson",
+    "Mac an t-Saoir", "Ó Briain", "McLaughlin", "Docherty", "Nowak", "Kowalczyk", "Fraser", "Sinclair",
+    "MacLeòid", "Grant", "Paterson", "Murray", "Reid", "McGregor", "Ross", "Sutherland", "Wiśniewska",
+    "Dunbar", "Kerr", "Henderson", "Mackay", "D'Arcy",
+]
+COURTS = [
+    "Paisley Sheriff Court", "Glasgow Sheriff Court", "Edinburgh Sheriff Court", "Dundee Sheriff Court",
+    "Aberdeen Sheriff Court", "Inverness Sheriff Court", "Kilmarnock Sheriff Court", "Falkirk Sheriff Court",
+    "Stornoway Sheriff Court", "Dumfries Sheriff Court",
+]
+STREETS = ["Example Street", "Sample Road", "Demo Crescent", "Specimen Place", "Placeholder Wynd", "Mock Brae"]
+TOWNS = [("Paisley", "PA1"), ("Glasgow", "G40"), ("Edinburgh", "EH11"), ("Dundee", "DD4"), ("Inverness", "IV2"),
+         ("Kilmarnock", "KA1"), ("Falkirk", "FK1"), ("Stornoway", "HS1")]
+OFFICERS = ["Demo Officer A. Baird", "Demo Officer R. Chisholm", "Demo Officer S. Nìcolson"]
+AGENCIES = ["Community Learning and Development", "Housing Options", "Jobcentre Plus", "Addiction Recovery Service",
+            "Women's Aid (example)", "Citizens Advice (example)", "Community Mental Health Team"]
+
+GOAL_TEMPLATES: list[tuple[str, str, str]] = [
+    ("accommodation", "Move from temporary accommodation into a settled tenancy", "Tenancy agreement signed"),
+    ("employment_and_learning", "Complete a forklift licence course", "Certificate gained"),
+    ("finances_and_benefits", "Clear rent arrears with a repayment plan", "Arrears below £200"),
+    ("relationships_and_family", "Rebuild contact with children through agreed arrangements", "Fortnightly contact kept"),
+    ("health_and_wellbeing", "Register with a GP and attend a health check", "Appointment attended"),
+    ("substance_use", "Reduce drinking to within low-risk guidelines", "Drinking diary shows 14 units or fewer"),
+    ("attitudes_and_thinking", "Complete the Moving Forward Making Changes modules", "Modules completed"),
+    ("victim_awareness", "Complete victim awareness sessions", "Four sessions attended"),
+    ("leisure", "Join the five-a-side football group on Thursdays", "Attends at least 3 times a month"),
+]
+ORDINARY_NOTES = [
+    "Home visit: discussed progress with the plan; appointments kept.",
+    "Office appointment: reviewed unpaid work attendance and upcoming placements.",
+    "Phone call: rearranged Thursday appointment because of a medical appointment.",
+    "Discussed housing options and agreed to attend the next interview.",
+    "Good engagement today; talked through budgeting and the rent arrears plan.",
+    "Unpaid work supervisor reports good attitude on the community garden placement.",
+    "Liaised with Jobcentre Plus about a work coach appointment.",
+]
+RESTRICTED_NOTES = [
+    ("Partner (named in file) reported by phone that she is worried about contact at weekends.", "Partner"),
+    ("Caledonian System worker advised the victim safety plan is being reviewed; do not discuss with him.",
+     "Caledonian System worker"),
+    ("School guidance teacher shared concerns about the eldest child; child protection referral considered.",
+     "School (guidance teacher)"),
+    ("Sister told me in confidence that he has been drinking heavily again.", "Sister"),
+    ("Police concern hub shared a domestic incident report from last month.", "Police Scotland (example)"),
+]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month += 1
+    import calendar
+
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def _weekday_on_or_after(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | None = None) -> dict[str, Any]:
+    given = rng.choice(GIVEN)
+    family = rng.choice(FAMILY)
+    imposed = _weekday_on_or_after(today - dt.timedelta(days=rng.randint(3, 400)))
+    under_18 = rng.random() < 0.08
+    age_years = rng.randint(16, 17) if under_18 else rng.randint(18, 62)
+    dob = imposed - dt.timedelta(days=age_years * 365 + rng.randint(10, 300))
+    kind = rng.random()
+    requirements: list[dict[str, Any]] = []
+    supervision_months = 0
+    if kind < 0.75 or under_18:
+        supervision_months = rng.choice([6, 9, 12, 12, 18, 24, 36])
+        requirements.append({"kind": "offender_supervision", "months": supervision_months})
+    has_upw = kind > 0.4 or not requirements
+    hours = 0
+    if has_upw:
+        hours = rng.choice([40, 60, 80, 100, 120, 150, 200, 250, 300])
+        requirements.append({"kind": "unpaid_work_or_other_activity", "hours": hours})
+    if rng.random() < 0.2:
+        requirements.append({"kind": rng.choice(["alcohol_treatment", "drug_treatment", "programme", "conduct"]),
+                             "details": "As set out in the order (synthetic)."})
+    months_long = max(supervision_months, 6 if hours > 100 else 3 if hours else 0) or 12
+    ends = _add_months(imposed, months_long) - dt.timedelta(days=1)
+    town, pc = rng.choice(TOWNS)
+    individual: dict[str, Any] = {
+        "given_names": given,
+        "family_name": family,
+        "date_of_birth": dob.isoformat(),
+        "address": f"Flat {rng.randint(0, 3)}/{rng.randint(1, 2)}, {rng.randint(1, 120)} {rng.choice(STREETS)}, "
+                   f"{town} {pc} {rng.randint(1, 9)}AA",
+        "phone": f"07700 900{rng.randint(0, 999):03d}",
+    }
+    if rng.random() < 0.5:
+        individual["preferred_name"] = given
+    needs = [n for n in ("literacy", "numeracy", "interpreter") if rng.random() < 0.12]
+    if needs:
+        individual["communication_needs"] = needs
+        if "interpreter" in needs:
+            individual["interpreter_language"] = rng.choice(["Polish", "Romanian", "Arabic", "Gàidhlig"])
+    status = "active" if ends >= today else "completed"
+    case: dict[str, Any] = {
+        "reference": f"CPO-{imposed.year}-{i + 1:04d}",
+        "individual": individual,
+        "order": {
+            "court": rng.choice(COURTS),
+            "imposed_on": imposed.isoformat(),
+            "ends_on": ends.isoformat(),
+            "responsible_officer": rng.choice(OFFICERS),
+            "status": status,
+            "requirements": requirements,
+        },
+    }
+    if supervision_months:
+        case["supervision_intensity"] = rng.choice(["high", "medium", "medium", "low"])
+        if rng.random() < 0.15:
+            case["order"]["progress_reviews"] = [
+                _weekday_on_or_after(_add_months(imposed, 3)).isoformat()
+            ]
+    elapsed = (today - imposed).days
+    if hours:
+        sessions = []
+        day = imposed + dt.timedelta(days=rng.randint(3, 9))
+        done = 0.0
+        while day < today and done < hours:
+            h = rng.choice([3.5, 7.0, 7.0, 7.0])
+            s: dict[str, Any] = {"date": day.isoformat(), "hours": h,
+                                 "kind": "other_activity" if rng.random() < 0.1 else "unpaid_work"}
+            sessions.append(s)
+            done += h
+            day += dt.timedelta(days=rng.choice([7, 7, 14]))
+        if sessions:
+            case["unpaid_work_sessions"] = sessions
+    if supervision_months and elapsed > 25 and rng.random() < 0.85:
+        case["assessments"] = [{
+            "tool": "LS/CMI",
+            "completed_on": _weekday_on_or_after(imposed + dt.timedelta(days=rng.randint(10, 35))).isoformat(),
+            "risk_level": rng.choice(["low", "medium", "high"]),
+        }]
+    goals = []
+    for g, (area, desc, measure) in enumerate(rng.sample(GOAL_TEMPLATES, rng.randint(1, 4))):
+        goal: dict[str, Any] = {"id": f"G{g + 1}", "need_area": area, "description": desc}
+        if rng.random() < 0.85:
+            goal["measure"] = measure
+        goal["achievable"] = "Agreed as a manageable step at the first meetings."
+        goal["realistic"] = f"Support from {rng.choice(AGENCIES)}."
+        if rng.random() < 0.85:
+            goal["target_date"] = (imposed + dt.timedelta(days=rng.randint(60, 300))).isoformat()
+        goal["status"] = rng.choice(["not_started", "in_progress", "in_progress", "achieved"])
+        goal["agreed_with_individual"] = True
+        goal["actions"] = [{"description": "Attend the first appointment", "owner": "individual",
+                            "due_on": (imposed + dt.timedelta(days=14)).isoformat()}]
+        progress = [{"date": min(today, imposed + dt.timedelta(days=21)).isoformat(),
+                     "text": "Started work on this goal.", "sensitivity": "ordinary"}]
+        if rng.random() < 0.2:
+            progress.append({"date": min(today, imposed + dt.timedelta(days=40)).isoformat(),
+                             "text": "Partner reports by phone that he is not attending as he says.",
+                             "sensitivity": "not_for_disclosure"})
+        goal["progress"] = progress
+        goals.append(goal)
+    if supervision_months:
+        case["goals"] = goals
+    notes = []
+    count = notes_per_case if notes_per_case is not None else rng.randint(3, 14)
+    first = _weekday_on_or_after(imposed + dt.timedelta(days=rng.randint(1, 8)))
+    span = max(1, (today - first).days)
+    restricted_added = False
+    for n in range(count):
+        day = min(today, first + dt.timedelta(days=int(span * n / max(1, count))))
+        if n == 0:
+            notes.append({"date": day.isoformat(), "kind": rng.choice(["office", "home_visit"]),
+                          "text": "First meeting: order explained, plan started.", "sensitivity": "ordinary"})
+            continue
+        if rng.random() < 0.12:
+            text, source = rng.choice(RESTRICTED_NOTES)
+            notes.append({"date": day.isoformat(), "kind": rng.choice(["agency_liaison", "victim_contact", "phone"]),
+                          "text": text, "sensitivity": "not_for_disclosure", "source": source})
+            restricted_added = True
+        else:
+            notes.append({"date": day.isoformat(), "kind": rng.choice(["home_visit", "office", "phone", "unpaid_work"]),
+                          "text": rng.choice(ORDINARY_NOTES), "sensitivity": "ordinary"})
+    if first <= today:
+        case["notes"] = notes
+    flags = []
+    if rng.random() < 0.18 or restricted_added:
+        flags.append({"kind": "domestic_abuse", "raised_on": imposed.isoformat(),
+                      "details": "Victim supported by the Caledonian System women's service (synthetic).",
+                      "sensitivity": "not_for_disclosure"})
+        flags.append({"kind": "victim_safety_plan", "raised_on": imposed.isoformat(),
+                      "review_on": (imposed + dt.timedelta(days=rng.randint(30, 120))).isoformat(),
+                      "sensitivity": "not_for_disclosure"})
+    if rng.random() < 0.06:
+        flags.append({"kind": "child_protection", "raised_on": imposed.isoformat(), "sensitivity": "not_for_disclosure"})
+    if rng.random() < 0.03:
+        flags.append({"kind": "mappa", "raised_on": imposed.isoformat()})
+    if under_18:
+        flags.append({"kind": "compulsory_supervision_order", "raised_on": imposed.isoformat()})
+    if flags:
+        case["flags"] = flags
+    if elapsed > 100 and supervision_months and goals:
+        held = _weekday_on_or_after(imposed + dt.timedelta(days=90))
+        case["reviews"] = [{
+            "held_on": held.isoformat(),
+            "kind": "scheduled",
+            "attendees": [individual["given_names"] + " " + family, case["order"]["responsible_officer"]],
+            "upw_liaison_done": bool(hours),
+            "summary": "Three-month review of the plan.",
+            "compliance": "Attending as required.",
+            "positive_developments": "Kept every appointment this period.",
+            "goal_progress": [{"goal_id": goals[0]["id"], "rating": "some_progress", "sensitivity": "ordinary"}],
+            "next_review_on": (held + dt.timedelta(days=56)).isoformat(),
+        }]
+    if rng.random() < 0.4:
+        case["consents"] = [{"purpose": "share_with_agency", "agency": rng.choice(AGENCIES),
+                             "given_on": first.isoformat()}]
+    if rng.random() < 0.3:
+        case["referrals"] = [{"agency": rng.choice(AGENCIES), "reason": "Support with a goal in the plan",
+                              "made_on": first.isoformat(), "with_consent": True}]
+    if rng.random() < 0.5:
+        declined = rng.random() < 0.3
+        case["learning"] = {"assessment_offered_on": first.isoformat(), "declined": declined}
+        if not declined:
+            case["learning"]["needs_identified"] = rng.sample(["literacy", "numeracy", "digital"], 1)
+            case["learning"]["provider"] = "Community Learning and Development"
+    if supervision_months and rng.random() < 0.6:
+        agreed = _weekday_on_or_after(imposed + dt.timedelta(days=10))
+        if agreed <= today:
+            case["contract"] = {
+                "agreed_on": agreed.isoformat(),
+                "aims": [
+                    {"area": "education_and_training", "target": "Attend the weekly literacy group for 8 weeks",
+                     "individual_responsibility": "Attend each week or phone beforehand",
+                     "service_commitment": "Count attendance as other activity hours"},
+                    {"area": "benefits_and_housing_advocacy", "target": "Apply for housing with support",
+                     "individual_responsibility": "Bring ID and income details to the appointment",
+                     "service_commitment": "Write a supporting letter"},
+                ],
+                "shared_with": [{"agency": "Community Learning and Development", "shared_on": agreed.isoformat()}],
+                "signed_by_individual_on": agreed.isoformat(),
+                "signed_by_officer_on": agreed.isoformat(),
+            }
+    return case
+
+
+def demo_bundle(count: int, seed: int = 2026, today: dt.date | None = None,
+                notes_per_case: int | None = None) -> dict[str, Any]:
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    cases = []
+    seen: set[str] = set()
+    for i in range(count):
+        case = demo_case(i, rng, today, notes_per_case)
+        ref = case["reference"]
+        while ref in seen:  # references stay unique whatever the years drawn
+            ref = ref + "X"
+        case["reference"] = ref
+        seen.add(ref)
+        cases.append(case)
+    return {"format": "casebook.case-bundle", "version": 1, "exported_by": "Casebook demo generator",
+            "cases": cases}

@@ -1,0 +1,92 @@
+"""Versioned schema migrations.
+
+The schema version lives in ``PRAGMA user_version``.  Opening a store whose version is
+newer than ``SCHEMA_VERSION`` is refused; an older one is backed up (encrypted, verified)
+and then upgraded one step at a time, each step in its own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from app.models.entities import Base
+from app.models.errors import NewerSchemaError
+
+FTS_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5("
+    "text, content='notes', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS notes_ai AFTER INSERT ON notes BEGIN "
+    "INSERT INTO notes_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER IF NOT EXISTS notes_ad AFTER DELETE ON notes BEGIN "
+    "INSERT INTO notes_fts(notes_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER IF NOT EXISTS notes_au AFTER UPDATE OF text ON notes BEGIN "
+    "INSERT INTO notes_fts(notes_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO notes_fts(rowid, text) VALUES (new.id, new.text); END",
+)
+
+AUDIT_DDL = (
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit_events BEGIN "
+    "SELECT RAISE(ABORT, 'audit trail is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit_events BEGIN "
+    "SELECT RAISE(ABORT, 'audit trail is append-only'); END",
+)
+
+
+def _v1(conn: Any) -> None:
+    """Initial schema: every table in entities, note full-text index, append-only audit."""
+    for ddl in schema_ddl() + list(FTS_DDL + AUDIT_DDL):
+        conn.execute(ddl)
+
+
+def schema_ddl() -> list[str]:
+    """CREATE TABLE / CREATE INDEX statements for every declared entity, in FK order."""
+    dialect = sqlite.dialect()
+    out: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        out.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            out.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
+    return out
+
+
+# One function per version: STEPS[n] upgrades a store from version n to n + 1.
+STEPS: list[Callable[[Any], None]] = [_v1]
+SCHEMA_VERSION = len(STEPS)
+
+
+def current_version(conn: Any) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Any, backup: Callable[[Path], None] | None, store_path: Path) -> int:
+    """Bring the store to SCHEMA_VERSION. Returns the version it started at.
+
+    ``backup(dest)`` is called before upgrading an existing (non-empty) store.
+    """
+    start = current_version(conn)
+    if start > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"this store was written by a newer Casebook (schema {start}, this version reads "
+            f"up to {SCHEMA_VERSION}); update Casebook to open it"
+        )
+    if start == SCHEMA_VERSION:
+        return start
+    if start > 0 and backup is not None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup(store_path.with_name(f"{store_path.name}.v{start}-{stamp}.bak"))
+    for version in range(start, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            STEPS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return start

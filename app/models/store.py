@@ -1,0 +1,546 @@
+"""The Store facade: every public method is one transaction.
+
+Callers (the CLI, the GUI's worker, reports, sync) never see a Session or an ORM
+object: data goes in and out as bundle-shaped dicts (see case-bundle.schema.json) or
+small frozen dataclasses.  Every mutator validates first, writes in one transaction,
+appends a hash-chained audit event in that same transaction, and leaves the store
+untouched when anything fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import bundle as B
+from app.models import db
+from app.models import entities as E
+from app.models.clock import Clock, default_clock
+from app.models.errors import NotFoundError, StoreError, ValidationError
+from app.models.migrations import migrate
+
+LIST_DEFS = {
+    "unpaid_work_sessions": "upw_session",
+    "assessments": "assessment",
+    "goals": "goal",
+    "reviews": "review",
+    "notes": "note",
+    "flags": "flag",
+    "consents": "consent",
+    "referrals": "referral",
+}
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One caseload row: plain values, cheap to build for thousands of cases."""
+
+    reference: str
+    given_names: str
+    family_name: str
+    preferred_name: str | None
+    date_of_birth: dt.date
+    court: str
+    imposed_on: dt.date
+    ends_on: dt.date | None
+    status: str | None
+    responsible_officer: str | None
+    requirements: tuple[str, ...]
+    open_flags: tuple[str, ...]
+    supervision_intensity: str | None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_ref: str | None
+    detail: str | None
+    prev_hash: str
+    hash: str
+
+
+def audit_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, ref: str | None,
+               detail: str | None) -> str:
+    payload = json.dumps([prev_hash, at, actor, action, entity, ref, detail], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _case_options() -> list[Any]:
+    return [
+        selectinload(E.Case.individual),
+        selectinload(E.Case.order).selectinload(E.Order.requirements),
+        selectinload(E.Case.upw_sessions),
+        selectinload(E.Case.assessments),
+        selectinload(E.Case.goals).selectinload(E.Goal.actions),
+        selectinload(E.Case.goals).selectinload(E.Goal.progress),
+        selectinload(E.Case.reviews).selectinload(E.Review.goal_progress),
+        selectinload(E.Case.notes),
+        selectinload(E.Case.flags),
+        selectinload(E.Case.consents),
+        selectinload(E.Case.referrals),
+        selectinload(E.Case.learning),
+        selectinload(E.Case.contract).selectinload(E.Contract.aims),
+        selectinload(E.Case.contract).selectinload(E.Contract.shared_with),
+    ]
+
+
+class Store:
+    """An open, unlocked store.  Use ``Store.create`` or ``Store.open``; ``close`` when done."""
+
+    def __init__(self, path: Path, conn: Any, passphrase: str, clock: Clock | None = None,
+                 actor: str | None = None) -> None:
+        self.path = Path(path)
+        self._conn = conn
+        self._passphrase = passphrase
+        self._engine = db.make_engine(conn)
+        self._lock = threading.RLock()
+        self.clock = clock or default_clock()
+        self.actor = actor or _default_actor()
+        self.closed = False
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(cls, path: Path | str, passphrase: str, **kw: Any) -> Store:
+        if not passphrase:
+            raise ValidationError("a passphrase is required")
+        path = Path(path)
+        conn = db.open_connection(path, passphrase, create=True)
+        try:
+            migrate(conn, None, path)
+        except BaseException:
+            conn.close()
+            raise
+        store = cls(path, conn, passphrase, **kw)
+        store._audit_now("create", "store", None, None)
+        return store
+
+    @classmethod
+    def open(cls, path: Path | str, passphrase: str, **kw: Any) -> Store:
+        path = Path(path)
+        conn = db.open_connection(path, passphrase)
+        try:
+            migrate(conn, lambda dest: db.export_copy(conn, dest, passphrase), path)
+        except BaseException:
+            conn.close()
+            raise
+        store = cls(path, conn, passphrase, **kw)
+        store._audit_now("unlock", "store", None, None)
+        return store
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        with self._lock:
+            self._engine.dispose()
+            try:
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except db.DatabaseError:
+                pass
+            self._conn.close()
+            self._passphrase = ""
+            self.closed = True
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        if self.closed:
+            raise StoreError("the store is locked")
+        with self._lock, Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    # ------------------------------------------------------------------ audit
+    def _audit(self, s: Session, action: str, entity: str, ref: str | None, detail: str | None = None) -> None:
+        prev = s.scalar(select(E.AuditEvent.hash).order_by(E.AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
+        at = self.clock.now().isoformat(timespec="seconds")
+        h = audit_hash(prev, at, self.actor, action, entity, ref, detail)
+        s.add(E.AuditEvent(at=at, actor=self.actor, action=action, entity=entity, entity_ref=ref,
+                           detail=detail, prev_hash=prev, hash=h))
+
+    def _audit_now(self, action: str, entity: str, ref: str | None, detail: str | None) -> None:
+        with self._tx() as s:
+            self._audit(s, action, entity, ref, detail)
+
+    def record_event(self, action: str, entity: str, ref: str | None = None, detail: str | None = None) -> None:
+        """Record something that changed nothing in the store (an export, a viewing)."""
+        self._audit_now(action, entity, ref, detail)
+
+    def audit_events(self) -> list[AuditRow]:
+        with self._tx() as s:
+            rows = s.scalars(select(E.AuditEvent).order_by(E.AuditEvent.id)).all()
+            return [AuditRow(r.id, r.at, r.actor, r.action, r.entity, r.entity_ref, r.detail,
+                             r.prev_hash, r.hash) for r in rows]
+
+    def verify_audit(self) -> list[str]:
+        """Problems in the hash chain ([] when intact)."""
+        problems = []
+        prev = GENESIS_HASH
+        for r in self.audit_events():
+            if r.prev_hash != prev:
+                problems.append(f"audit event {r.id}: chain broken (previous hash differs)")
+            if audit_hash(r.prev_hash, r.at, r.actor, r.action, r.entity, r.entity_ref, r.detail) != r.hash:
+                problems.append(f"audit event {r.id}: contents altered")
+            prev = r.hash
+        return problems
+
+    # ------------------------------------------------------------------ reading
+    def _case(self, s: Session, ref: str, full: bool = False) -> E.Case:
+        stmt = select(E.Case).where(E.Case.reference == ref)
+        if full:
+            stmt = stmt.options(*_case_options())
+        case = s.scalar(stmt)
+        if case is None:
+            raise NotFoundError(f"no case with reference {ref!r}")
+        return case
+
+    def case_references(self) -> list[str]:
+        with self._tx() as s:
+            return list(s.scalars(select(E.Case.reference).order_by(E.Case.reference)))
+
+    def count_cases(self) -> int:
+        with self._tx() as s:
+            return int(s.scalar(select(func.count(E.Case.id))) or 0)
+
+    def list_cases(self) -> list[CaseSummary]:
+        """Every case as a caseload row, ordered by reference (a handful of queries in all)."""
+        with self._tx() as s:
+            reqs: dict[int, list[str]] = {}
+            for order_case, kind in s.execute(
+                select(E.Order.case_id, E.Requirement.kind)
+                .join(E.Requirement, E.Requirement.order_id == E.Order.id)
+                .order_by(E.Requirement.order_id, E.Requirement.position)
+            ):
+                reqs.setdefault(order_case, []).append(kind)
+            flags: dict[int, list[str]] = {}
+            for case_id, kind in s.execute(
+                select(E.Flag.case_id, E.Flag.kind).where(E.Flag.closed_on.is_(None)).order_by(
+                    E.Flag.case_id, E.Flag.position)
+            ):
+                flags.setdefault(case_id, []).append(kind)
+            rows = s.execute(
+                select(E.Case.id, E.Case.reference, E.Case.supervision_intensity,
+                       E.Individual.given_names, E.Individual.family_name, E.Individual.preferred_name,
+                       E.Individual.date_of_birth, E.Order.court, E.Order.imposed_on, E.Order.ends_on,
+                       E.Order.status, E.Order.responsible_officer)
+                .join(E.Individual, E.Individual.case_id == E.Case.id)
+                .join(E.Order, E.Order.case_id == E.Case.id)
+                .order_by(E.Case.reference)
+            ).all()
+            return [
+                CaseSummary(
+                    reference=r.reference, given_names=r.given_names, family_name=r.family_name,
+                    preferred_name=r.preferred_name, date_of_birth=r.date_of_birth, court=r.court,
+                    imposed_on=r.imposed_on, ends_on=r.ends_on, status=r.status,
+                    responsible_officer=r.responsible_officer,
+                    requirements=tuple(reqs.get(r.id, ())), open_flags=tuple(flags.get(r.id, ())),
+                    supervision_intensity=r.supervision_intensity,
+                )
+                for r in rows
+            ]
+
+    def get_case(self, ref: str) -> dict[str, Any]:
+        """The whole case as a bundle-format dict."""
+        with self._tx() as s:
+            return B.dump_case(self._case(s, ref, full=True))
+
+    def get_cases(self, refs: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        with self._tx() as s:
+            stmt = select(E.Case).options(*_case_options()).order_by(E.Case.reference)
+            if refs is not None:
+                wanted = list(refs)
+                stmt = stmt.where(E.Case.reference.in_(wanted))
+            cases = s.scalars(stmt).all()
+            if refs is not None:
+                found = {c.reference for c in cases}
+                missing = [r for r in wanted if r not in found]
+                if missing:
+                    raise NotFoundError(f"no case with reference {missing[0]!r}")
+                by_ref = {c.reference: c for c in cases}
+                cases = [by_ref[r] for r in wanted]
+            return [B.dump_case(c) for c in cases]
+
+    # ------------------------------------------------------------------ bundles
+    def import_bundle(self, data: Any) -> list[str]:
+        """Validate the whole bundle, then add every case in one transaction (all or nothing)."""
+        if not isinstance(data, dict):
+            B.check(data)
+        with self._tx() as s:
+            existing = set(s.scalars(select(E.Case.reference)))
+            B.validate_bundle(data, existing)
+            now = self.clock.now()
+            refs = []
+            for case_data in data["cases"]:
+                s.add(B.build_case(case_data, now))
+                refs.append(case_data["reference"])
+            s.flush()
+            self._audit(s, "import", "bundle", None, f"{len(refs)} case(s)")
+            return refs
+
+    def export_bundle(self, refs: Iterable[str] | None = None, exported_by: str | None = None) -> dict[str, Any]:
+        cases = self.get_cases(refs)
+        out = B.new_bundle(cases, exported_by or self.actor, self.clock.now())
+        self.record_event("export", "bundle", cases[0]["reference"] if len(cases) == 1 else None,
+                          f"{len(cases)} case(s)")
+        return out
+
+    # ------------------------------------------------------------------ cases
+    def create_case(self, data: dict[str, Any]) -> str:
+        B.check(data, "case")
+        B.check_case_rules(data, "$")
+        with self._tx() as s:
+            if s.scalar(select(E.Case.id).where(E.Case.reference == data["reference"])) is not None:
+                raise ValidationError(f"reference {data['reference']!r} is already in this store",
+                                      "$.reference")
+            s.add(B.build_case(data, self.clock.now()))
+            self._audit(s, "create", "case", data["reference"])
+        return str(data["reference"])
+
+    def update_case(self, ref: str, changes: dict[str, Any]) -> None:
+        """Replace top-level parts of a case: individual, order, supervision_intensity,
+        learning, contract (None removes an optional part)."""
+        allowed = {"individual", "order", "supervision_intensity", "learning", "contract"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValidationError(f"cannot change {sorted(unknown)[0]!r} this way")
+        with self._tx() as s:
+            case = self._case(s, ref, full=True)
+            merged = B.dump_case(case)
+            for key, value in changes.items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            B.check(merged, "case")
+            B.check_case_rules(merged, "$")
+            if "individual" in changes:
+                B.fill(case.individual, B.INDIVIDUAL, merged["individual"])
+            if "order" in changes:
+                B.fill(case.order, B.ORDER + B.ORDER_TAIL, merged["order"])
+                case.order.requirements = [
+                    B.fill(E.Requirement(position=i), B.REQUIREMENT, r)
+                    for i, r in enumerate(merged["order"]["requirements"])
+                ]
+            if "supervision_intensity" in changes:
+                case.supervision_intensity = merged.get("supervision_intensity")
+            if "learning" in changes:
+                case.learning = B.fill(E.Learning(), B.LEARNING, merged["learning"]) if "learning" in merged else None
+            if "contract" in changes:
+                case.contract = B.build_contract(merged["contract"]) if "contract" in merged else None
+            case.updated_at = self.clock.now()
+            self._audit(s, "update", "case", ref, ",".join(sorted(changes)))
+
+    def delete_case(self, ref: str) -> None:
+        with self._tx() as s:
+            case = self._case(s, ref)
+            s.delete(case)
+            self._audit(s, "delete", "case", ref)
+
+    # ------------------------------------------------------------------ list items
+    def _check_item(self, s: Session, case: E.Case, key: str, item: Any, index: int | None) -> None:
+        if key not in LIST_DEFS:
+            raise ValidationError(f"unknown list {key!r}")
+        B.check(item, LIST_DEFS[key])
+        if key == "goals":
+            others = s.scalars(select(E.Goal.goal_key).where(E.Goal.case_id == case.id,
+                                                             E.Goal.position != (-1 if index is None else index)))
+            if item["id"] in set(others):
+                raise ValidationError(f"goal id {item['id']!r} is already used in this case", "$.id")
+        if key == "reviews":
+            goals = set(s.scalars(select(E.Goal.goal_key).where(E.Goal.case_id == case.id)))
+            for g, gp in enumerate(item.get("goal_progress", [])):
+                if gp["goal_id"] not in goals:
+                    raise ValidationError(f"unknown goal {gp['goal_id']!r}", f"$.goal_progress[{g}].goal_id")
+
+    def _item_at(self, s: Session, case: E.Case, key: str, index: int) -> Any:
+        cls = B.CASE_LISTS[key][0]
+        obj = s.scalar(select(cls).where(cls.case_id == case.id, cls.position == index))
+        if obj is None:
+            raise NotFoundError(f"no item {index} in {key} of {case.reference}")
+        return obj
+
+    def add_item(self, ref: str, key: str, item: dict[str, Any]) -> int:
+        """Append an item to one of a case's lists; returns its index."""
+        with self._tx() as s:
+            case = self._case(s, ref)
+            self._check_item(s, case, key, item, None)
+            cls = B.CASE_LISTS[key][0]
+            pos = int(s.scalar(select(func.coalesce(func.max(cls.position) + 1, 0)).where(cls.case_id == case.id)))
+            obj = B.build_item(key, item, pos)
+            obj.case_id = case.id
+            s.add(obj)
+            if key not in (case.lists_present or []):
+                case.lists_present = [*(case.lists_present or []), key]
+            case.updated_at = self.clock.now()
+            self._audit(s, "create", LIST_DEFS[key], ref, f"#{pos}")
+            return pos
+
+    def update_item(self, ref: str, key: str, index: int, item: dict[str, Any]) -> None:
+        with self._tx() as s:
+            case = self._case(s, ref)
+            self._check_item(s, case, key, item, index)
+            old = self._item_at(s, case, key, index)
+            if key == "goals" and old.goal_key != item["id"]:
+                self._refuse_if_reviewed(s, case, old.goal_key, "renamed")
+            s.delete(old)
+            s.flush()
+            obj = B.build_item(key, item, index)
+            obj.case_id = case.id
+            s.add(obj)
+            case.updated_at = self.clock.now()
+            self._audit(s, "update", LIST_DEFS[key], ref, f"#{index}")
+
+    def delete_item(self, ref: str, key: str, index: int) -> None:
+        with self._tx() as s:
+            case = self._case(s, ref)
+            if key not in LIST_DEFS:
+                raise ValidationError(f"unknown list {key!r}")
+            old = self._item_at(s, case, key, index)
+            if key == "goals":
+                self._refuse_if_reviewed(s, case, old.goal_key, "deleted")
+            s.delete(old)
+            s.flush()
+            cls = B.CASE_LISTS[key][0]
+            s.execute(update(cls).where(cls.case_id == case.id, cls.position > index)
+                      .values(position=cls.position - 1))
+            case.updated_at = self.clock.now()
+            self._audit(s, "delete", LIST_DEFS[key], ref, f"#{index}")
+
+    def _refuse_if_reviewed(self, s: Session, case: E.Case, goal_key: str, verb: str) -> None:
+        used = s.scalar(
+            select(func.count(E.ReviewGoalProgress.id))
+            .join(E.Review, E.Review.id == E.ReviewGoalProgress.review_id)
+            .where(E.Review.case_id == case.id, E.ReviewGoalProgress.goal_key == goal_key)
+        )
+        if used:
+            raise ValidationError(
+                f"goal {goal_key} is recorded in a review and cannot be {verb}; mark it revised or discontinued"
+            )
+
+    # ------------------------------------------------------------------ plan versions
+    def save_plan_version(self, ref: str, reason: str | None = None) -> int:
+        """Snapshot the current goals so this version of the plan stays readable."""
+        with self._tx() as s:
+            case = self._case(s, ref, full=True)
+            latest = s.scalar(select(func.max(E.PlanVersion.version)).where(E.PlanVersion.case_id == case.id))
+            version = int(latest or 0) + 1
+            s.add(E.PlanVersion(case_id=case.id, version=version, saved_at=self.clock.now(), reason=reason,
+                                goals=[B.dump_goal(g) for g in case.goals]))
+            self._audit(s, "create", "plan_version", ref, f"v{version}")
+            return version
+
+    def plan_versions(self, ref: str) -> list[dict[str, Any]]:
+        with self._tx() as s:
+            case = self._case(s, ref)
+            rows = s.scalars(select(E.PlanVersion).where(E.PlanVersion.case_id == case.id)
+                             .order_by(E.PlanVersion.version)).all()
+            return [{"version": r.version, "saved_at": r.saved_at, "reason": r.reason, "goals": r.goals}
+                    for r in rows]
+
+    # ------------------------------------------------------------------ signatures
+    def save_signature(self, ref: str, document: str, role: str, png: bytes, signed_on: dt.date) -> None:
+        if role not in ("individual", "officer"):
+            raise ValidationError("a signature is the individual's or the officer's")
+        if not png.startswith(b"\x89PNG"):
+            raise ValidationError("a signature must be a PNG image")
+        with self._tx() as s:
+            case = self._case(s, ref)
+            s.execute(delete(E.Signature).where(E.Signature.case_id == case.id, E.Signature.document == document,
+                                                E.Signature.role == role))
+            s.add(E.Signature(case_id=case.id, document=document, role=role, png=png, signed_on=signed_on,
+                              captured_at=self.clock.now()))
+            self._audit(s, "create", "signature", ref, f"{document}/{role}")
+
+    def get_signature(self, ref: str, document: str, role: str) -> tuple[bytes, dt.date] | None:
+        with self._tx() as s:
+            case = self._case(s, ref)
+            sig = s.scalar(select(E.Signature).where(E.Signature.case_id == case.id,
+                                                     E.Signature.document == document, E.Signature.role == role))
+            return None if sig is None else (sig.png, sig.signed_on)
+
+    # ------------------------------------------------------------------ store settings
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._tx() as s:
+            row = s.get(E.StoreSetting, key)
+            return default if row is None else row.value
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._tx() as s:
+            row = s.get(E.StoreSetting, key)
+            if row is None:
+                s.add(E.StoreSetting(key=key, value=value))
+            else:
+                row.value = value
+            self._audit(s, "update", "setting", key)
+
+    def local_holidays(self) -> list[tuple[dt.date, str]]:
+        with self._tx() as s:
+            return [(h.day, h.name) for h in s.scalars(select(E.LocalHoliday).order_by(E.LocalHoliday.day))]
+
+    def set_local_holiday(self, day: dt.date, name: str | None) -> None:
+        """Add (or with name None remove) a local holiday."""
+        with self._tx() as s:
+            existing = s.get(E.LocalHoliday, day)
+            if name is None:
+                if existing is not None:
+                    s.delete(existing)
+            elif existing is None:
+                s.add(E.LocalHoliday(day=day, name=name))
+            else:
+                existing.name = name
+            self._audit(s, "update", "local_holiday", day.isoformat())
+
+    # ------------------------------------------------------------------ maintenance
+    def backup(self, dest: Path | str) -> Path:
+        """A consistent encrypted copy, verified by reopening it."""
+        dest = Path(dest)
+        if dest.resolve() == self.path.resolve():
+            raise StoreError("a backup cannot replace the store itself")
+        with self._lock:
+            if self.closed:
+                raise StoreError("the store is locked")
+            db.export_copy(self._conn, dest, self._passphrase)
+        self.record_event("backup", "store", None, dest.name)
+        return dest
+
+    def check(self) -> list[str]:
+        """Integrity problems found on a fresh connection ([] when healthy)."""
+        return check_store(self.path, self._passphrase)
+
+
+def check_store(path: Path | str, passphrase: str) -> list[str]:
+    conn = db.open_connection(Path(path), passphrase)
+    try:
+        return db.integrity_problems(conn)
+    finally:
+        conn.close()
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name on this system
+        return "unknown"

@@ -1,0 +1,1 @@
+"""Documents: report data (with redaction) and PDF rendering. Never imports Qt."""
