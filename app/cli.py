@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from app import __version__
@@ -19,7 +20,7 @@ from app.models.errors import NotFoundError, StoreError, UnlockError, Validation
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise CliError(message, EXIT_USAGE)
 
 

@@ -93,9 +93,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.models.bundle import load_bundle_file
+    from app.models.bundle import check, check_case_rules, load_bundle_file
 
-    data = load_bundle_file(args.file)  # before unlocking: a bad file never touches the store
+    # Everything that can be checked without the store is checked before unlocking it,
+    # so a bad file never touches the store at all.
+    data = load_bundle_file(args.file)
+    check(data)
+    for i, case in enumerate(data["cases"]):
+        check_case_rules(case, f"$.cases[{i}]")
     with open_store(args) as store:
         refs = store.import_bundle(data)
     print(f"imported {len(refs)} case(s)")

@@ -8,7 +8,14 @@ from pathlib import Path
 
 
 def launch(store: Path | None = None, passphrase_file: str | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QTableWidget, QTableWidgetItem
+    from PySide6.QtWidgets import (
+        QApplication,
+        QInputDialog,
+        QLineEdit,
+        QMessageBox,
+        QTableWidget,
+        QTableWidgetItem,
+    )
 
     from app.models.errors import StoreError
     from app.models.store import Store
