@@ -361,8 +361,7 @@ def deliver_one(folder: Path, row: outbox.OutboxRow, data: bytes, manifest: Mani
         raise SyncError(f"the queued copy of {row.filename} is damaged (checksum differs); not delivered")
     existing = find_delivered(folder, row, manifest, ops)
     if existing is not None:
-        if not manifest.has(existing, row.sha256):
-            append_manifest(folder, manifest_entry(row, existing, now), manifest, ops)
+        _record(folder, row, existing, now, manifest, ops)
         return existing, True
     temp = folder / f".{row.filename}.{secrets.token_hex(6)}.partial"
     fd = ops.open_new(temp)
@@ -381,9 +380,21 @@ def deliver_one(folder: Path, row: outbox.OutboxRow, data: bytes, manifest: Mani
         if not placed:
             _discard(ops, temp)
     ops.fsync_dir(folder)
-    if not manifest.has(name, row.sha256):
-        append_manifest(folder, manifest_entry(row, name, now), manifest, ops)
+    _record(folder, row, name, now, manifest, ops)
     return name, already
+
+
+def _record(folder: Path, row: outbox.OutboxRow, name: str, now: dt.datetime, manifest: Manifest,
+            ops: FileOps) -> None:
+    """Append the manifest line unless it is there; re-read first, so a line another
+    process (a second Casebook on this store) appended meanwhile is not duplicated."""
+    if manifest.has(name, row.sha256):
+        return
+    fresh = read_manifest(folder, ops)
+    if not fresh.has(name, row.sha256):
+        append_manifest(folder, manifest_entry(row, name, now), fresh, ops)
+    manifest.entries[:] = fresh.entries
+    manifest.ends_with_newline = fresh.ends_with_newline
 
 
 def cleanup_partials(folder: Path, ops: FileOps, max_age: float = 3600.0) -> int:

@@ -187,3 +187,13 @@ def test_no_partial_left_by_successful_delivery(mstore: Store, share: Path) -> N
     sync_outbox(mstore, share, ops=FileOps())
     assert visible(share) == {"same.pdf", "same (2).pdf", "same (3).pdf", "same (4).pdf", "same (5).pdf",
                               outbox.MANIFEST_NAME}
+
+
+def test_two_syncs_of_the_same_item_write_one_manifest_line(mstore: Store, share: Path) -> None:
+    """A second Casebook on the same store, with a manifest read before the first appended."""
+    item = outbox.enqueue(mstore, "plan.pdf", "plan", None, b"ours")
+    row = outbox.get(mstore, item)
+    stale = read_manifest(share)
+    assert sync.deliver_one(share, row, b"ours", read_manifest(share)) == ("plan.pdf", False)
+    assert sync.deliver_one(share, row, b"ours", stale) == ("plan.pdf", True)
+    assert len(manifest_lines(share)) == 1
