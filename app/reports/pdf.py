@@ -162,6 +162,7 @@ class _Builder:
                    "OFFICER'S COPY: for the case file. Print the copy for the individual separately.")
             banner = Table([[self.p(escape(msg), "banner")]], colWidths=[CONTENT_W])
             banner.setStyle(TableStyle([
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("BOX", (0, 0), (-1, -1), 0.8, NFD_RED if restricted else RULE),
                 ("BACKGROUND", (0, 0), (-1, -1), NFD_BG if restricted else HEAD_BG),
                 ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
@@ -173,6 +174,7 @@ class _Builder:
               extra: Sequence[tuple[Any, ...]] = ()) -> Table:
         tbl = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0)
         style: list[tuple[Any, ...]] = [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("GRID", (0, 0), (-1, -1), 0.4, RULE),
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
@@ -326,6 +328,7 @@ def _signature_table(b: _Builder, d: ContractData) -> Table:
              [b.p("Date", "muted")]],
             colWidths=[col_w])
         inner.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
             ("LINEABOVE", (0, 3), (0, 3), 0.8, INK), ("LINEABOVE", (0, 5), (0, 5), 0.8, INK),
@@ -334,7 +337,7 @@ def _signature_table(b: _Builder, d: ContractData) -> Table:
         ]))
         blocks.append(inner)
     outer = Table([blocks], colWidths=[CONTENT_W / 2, CONTENT_W / 2])
-    outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    outer.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return outer
 
 
