@@ -424,7 +424,8 @@ def _goal_flowables(b: _Builder, g: PlanGoal) -> list[Flowable]:
     if g.smart_missing:
         pairs.append(("SMART check", b.p(
             f'<font color="#a30000">Not SMART: missing {escape(", ".join(g.smart_missing))}</font>', "cell")))
-    head = b.h2(f"{g.goal_id} · {g.description}")
+    short = g.description if len(g.description) <= 70 else g.description[:67].rstrip() + "…"
+    head = b.h2(f"{g.goal_id} · {short}")
     out: list[Flowable] = [head, b.kv_grid(pairs)]
     w = CONTENT_W
     if g.actions:

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -297,3 +298,13 @@ def test_suggested_filename_has_no_name() -> None:
     assert suggested_filename("contract", REF) == f"{REF}_engagement-contract_officer-copy.pdf"
     name = suggested_filename("review", "CPO/2026 1", for_individual=True, review_date=dt.date(2026, 8, 10))
     assert name == "CPO_2026_1_review-summary_2026-08-10_individual-copy.pdf"
+
+
+def test_reports_never_import_qt() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, app.reports.render, app.commands.export; "
+            "bad = [m for m in sys.modules if m.startswith('PySide6')]; "
+            "sys.exit(1 if bad else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2]).returncode == 0
