@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from app.models.errors import ValidationError
+from app.models.errors import NotFoundError, ValidationError
 from app.reports import data as D
 from app.reports.pdf import encrypt_pdf, render_pdf
 
@@ -35,7 +35,7 @@ def build_report_data(store: Store, kind: str, ref: str, *, review_date: dt.date
     today = store.clock.today()
     if kind == "contract":
         if case.get("contract") is None:  # before reading signatures
-            raise D.NotFoundError(f"case {ref} has no engagement contract")
+            raise NotFoundError(f"case {ref} has no engagement contract")
         signatures = {role: store.get_signature(ref, SIGNATURE_DOCUMENT, role) for role in SIGNATURE_ROLES}
         return D.contract_data(case, for_individual=for_individual, today=today, signatures=signatures)
     if kind == "review":
