@@ -10,10 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from app.models import entities as E
-from app.models.deadlines import FIRST_CONTACT_NOTE_KINDS, CaseFacts, Requirement, ReviewFact
+from app.models.deadlines import (
+    FIRST_CONTACT_NOTE_KINDS,
+    HOURS_TOLERANCE,
+    UNPAID_WORK,
+    CaseFacts,
+    Requirement,
+    ReviewFact,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.models.store import Store
@@ -32,7 +39,8 @@ def _as_date(value: Any) -> dt.date | None:
 
 def load_caseload_facts(store: Store) -> list[CaseFacts]:
     """One ``CaseFacts`` per case, ordered by reference, read in a single transaction."""
-    with store._tx() as s:
+    with store._tx() as session:
+        s = session.connection()  # Core rows: no ORM result machinery
         base = s.execute(
             select(E.Case.id, E.Case.reference, E.Case.supervision_intensity, E.Individual.date_of_birth,
                    E.Order.id, E.Order.imposed_on, E.Order.ends_on, E.Order.status, E.Order.progress_reviews)
@@ -50,11 +58,14 @@ def load_caseload_facts(store: Store) -> list[CaseFacts]:
         ):
             reqs.setdefault(case_id, []).append(Requirement(kind, hours, months, complete_by))
 
-        first_contact: dict[int, dt.date] = dict(s.execute(  # type: ignore[arg-type]
-            select(E.Note.case_id, func.min(E.Note.date))
-            .join(E.Order, E.Order.case_id == E.Note.case_id)
-            .where(E.Note.kind.in_(FIRST_CONTACT_NOTE_KINDS), E.Note.date >= E.Order.imposed_on)
-            .group_by(E.Note.case_id)
+        # First home visit / office note on or after imposition: one indexed lookup per order
+        # (a correlated MIN), rather than grouping every note in the store.
+        first_contact: dict[int, dt.date | None] = dict(s.execute(  # type: ignore[arg-type]
+            select(E.Order.case_id,
+                   select(func.min(E.Note.date))
+                   .where(E.Note.case_id == E.Order.case_id, E.Note.kind.in_(FIRST_CONTACT_NOTE_KINDS),
+                          E.Note.date >= E.Order.imposed_on)
+                   .correlate(E.Order).scalar_subquery())
         ).all())
 
         first_assessment: dict[int, dt.date] = dict(s.execute(  # type: ignore[arg-type]
@@ -64,14 +75,33 @@ def load_caseload_facts(store: Store) -> list[CaseFacts]:
             .group_by(E.Assessment.case_id)
         ).all())
 
-        sessions: dict[int, list[tuple[dt.date, float]]] = {}
-        for s_case, s_day, s_hours in s.execute(
-            select(E.UpwSession.case_id, E.UpwSession.date, E.UpwSession.hours)
+        # Unpaid work: first session, and the session whose running total reached the
+        # required hours (a window sum in date order), both on or after imposition.
+        required = (
+            select(E.Order.case_id.label("case_id"), func.sum(E.Requirement.hours).label("hours"))
+            .join(E.Requirement, E.Requirement.order_id == E.Order.id)
+            .where(E.Requirement.kind == UNPAID_WORK)
+            .group_by(E.Order.case_id)
+            .subquery()
+        )
+        running = (
+            select(E.UpwSession.case_id.label("case_id"), E.UpwSession.date.label("date"),
+                   func.sum(E.UpwSession.hours).over(
+                       partition_by=E.UpwSession.case_id,
+                       order_by=(E.UpwSession.date, E.UpwSession.position)).label("total"))
             .join(E.Order, E.Order.case_id == E.UpwSession.case_id)
             .where(E.UpwSession.date >= E.Order.imposed_on)
-            .order_by(E.UpwSession.case_id, E.UpwSession.date, E.UpwSession.position)
+            .subquery()
+        )
+        reached = case((and_(required.c.hours > 0, running.c.total >= required.c.hours - HOURS_TOLERANCE),
+                        running.c.date))
+        upw: dict[int, tuple[dt.date | None, dt.date | None]] = {}
+        for u_case, first_day, reached_on in s.execute(
+            select(running.c.case_id, func.min(running.c.date), func.min(reached))
+            .outerjoin(required, required.c.case_id == running.c.case_id)
+            .group_by(running.c.case_id)
         ):
-            sessions.setdefault(s_case, []).append((s_day, float(s_hours)))
+            upw[u_case] = (_as_date(first_day), _as_date(reached_on))
 
         reviews: dict[int, list[ReviewFact]] = {}
         for r_case, held_on, r_kind, next_on in s.execute(
@@ -103,7 +133,8 @@ def load_caseload_facts(store: Store) -> list[CaseFacts]:
             requirements=tuple(reqs.get(case_id, ())),
             progress_reviews=tuple(d for p in progress or [] for d in [_as_date(p)] if d is not None),
             first_contact=first_contact.get(case_id),
-            upw_sessions=tuple(sessions.get(case_id, ())),
+            first_upw_session=upw.get(case_id, (None, None))[0],
+            upw_completed_on=upw.get(case_id, (None, None))[1],
             first_assessment=first_assessment.get(case_id),
             reviews=tuple(reviews.get(case_id, ())),
             victim_safety_reviews=tuple(safety.get(case_id, ())),

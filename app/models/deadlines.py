@@ -39,6 +39,7 @@ DEPARTMENTAL_EVERY_MONTHS = 6
 # When an order has no end date and no length, schedules stop at the statutory maximum.
 FALLBACK_ORDER_MONTHS = 36
 FIRST_CONTACT_NOTE_KINDS = ("home_visit", "office")
+HOURS_TOLERANCE = 1e-6  # logged hours "reach" the requirement within float rounding
 
 DEFAULT_INTENSITY_WEEKS: dict[str, int] = {"high": 4, "medium": 8, "low": 12}
 DEFAULT_INTENSITY = "medium"
@@ -189,7 +190,8 @@ class CaseFacts:
     requirements: tuple[Requirement, ...]
     progress_reviews: tuple[dt.date, ...] = ()
     first_contact: dt.date | None = None                 # first home visit or office note
-    upw_sessions: tuple[tuple[dt.date, float], ...] = ()  # (date, hours) in date order
+    first_upw_session: dt.date | None = None
+    upw_completed_on: dt.date | None = None               # the session that reached the hours
     first_assessment: dt.date | None = None
     reviews: tuple[ReviewFact, ...] = ()                  # in held_on order
     victim_safety_reviews: tuple[dt.date, ...] = ()       # review dates of open safety plan flags
@@ -220,6 +222,16 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
+def _sessions(case: Mapping[str, Any], imposed: dt.date) -> list[tuple[dt.date, float]]:
+    """Unpaid work sessions on or after the imposition date, as (date, hours) in date order."""
+    rows = sorted(
+        ((d, float(s.get("hours", 0)), i) for i, s in enumerate(case.get("unpaid_work_sessions", []))
+         for d in [_date(s.get("date"))] if d is not None and d >= imposed),
+        key=lambda t: (t[0], t[2]),
+    )
+    return [(d, h) for d, h, _i in rows]
+
+
 def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
     """Reduce a bundle-format case dict to the facts deadlines depend on."""
     order = case["order"]
@@ -233,11 +245,7 @@ def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
     )
     contacts = [d for n in case.get("notes", []) if n.get("kind") in FIRST_CONTACT_NOTE_KINDS
                 for d in [_date(n.get("date"))] if d is not None and d >= imposed]
-    sessions = sorted(
-        ((d, float(s.get("hours", 0)), i) for i, s in enumerate(case.get("unpaid_work_sessions", []))
-         for d in [_date(s.get("date"))] if d is not None and d >= imposed),
-        key=lambda t: (t[0], t[2]),
-    )
+    sessions = _sessions(case, imposed)
     assessments = [d for a in case.get("assessments", []) for d in [_date(a.get("completed_on"))]
                    if d is not None and d >= imposed]
     reviews = sorted(
@@ -257,7 +265,8 @@ def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
         requirements=requirements,
         progress_reviews=tuple(d for p in order.get("progress_reviews") or [] for d in [_date(p)] if d is not None),
         first_contact=min(contacts, default=None),
-        upw_sessions=tuple((d, h) for d, h, _i in sessions),
+        first_upw_session=sessions[0][0] if sessions else None,
+        upw_completed_on=_hours_reached_on(sessions, _required_hours(requirements)),
         first_assessment=min(assessments, default=None),
         reviews=tuple(ReviewFact(d, r.get("kind"), _date(r.get("next_review_on"))) for d, _i, r in reviews),
         victim_safety_reviews=tuple(safety),
@@ -272,8 +281,24 @@ def status_for(due_on: dt.date, done_on: dt.date | None, today: dt.date) -> str:
     return "open" if today <= due_on else "overdue"
 
 
+def _required_hours(requirements: Iterable[Requirement]) -> int:
+    return sum(int(r.hours or 0) for r in requirements if r.kind == UNPAID_WORK)
+
+
 def upw_required_hours(facts: CaseFacts) -> int:
-    return sum(int(r.hours or 0) for r in facts.upw_requirements)
+    return _required_hours(facts.requirements)
+
+
+def _hours_reached_on(sessions: Iterable[tuple[dt.date, float]], required: float) -> dt.date | None:
+    """The date of the session (in date order) that brought the hours up to ``required``."""
+    if required <= 0:
+        return None
+    total = 0.0
+    for day, hours in sessions:
+        total += hours
+        if total >= required - HOURS_TOLERANCE:
+            return day
+    return None
 
 
 def upw_deadline(facts: CaseFacts) -> dt.date | None:
@@ -287,18 +312,6 @@ def upw_deadline(facts: CaseFacts) -> dt.date | None:
         return max(court)
     months = UPW_LEVEL1_MONTHS if upw_required_hours(facts) <= UPW_LEVEL1_MAX_HOURS else UPW_LEVEL2_MONTHS
     return add_months(facts.imposed_on, months)
-
-
-def _upw_completed_on(facts: CaseFacts) -> dt.date | None:
-    required = upw_required_hours(facts)
-    if required <= 0:
-        return None
-    total = 0.0
-    for day, hours in facts.upw_sessions:
-        total += hours
-        if total >= required - 1e-9:
-            return day
-    return None
 
 
 def _order_horizon(facts: CaseFacts) -> dt.date:
@@ -385,7 +398,8 @@ def facts_warnings(facts: CaseFacts) -> list[CaseWarning]:
 
 
 def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
-              config: DeadlineConfig | None = None) -> tuple[list[DueItem], list[CaseWarning]]:
+              config: DeadlineConfig | None = None, *, sort: bool = True
+              ) -> tuple[list[DueItem], list[CaseWarning]]:
     """Every due item of one case with its status on ``today``, and the case's warnings.
 
     Orders that are no longer active (completed, revoked, transferred out) keep the items
@@ -407,8 +421,7 @@ def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
         emit("first_meeting", cal.add_working_days(imposed, FIRST_MEETING_DAYS), facts.first_contact,
              f"First meeting ({FIRST_MEETING_DAYS} working days)")
     if upw:
-        first_session = facts.upw_sessions[0][0] if facts.upw_sessions else None
-        emit("upw_start", cal.add_working_days(imposed, UPW_START_DAYS), first_session,
+        emit("upw_start", cal.add_working_days(imposed, UPW_START_DAYS), facts.first_upw_session,
              f"Unpaid work start ({UPW_START_DAYS} working days)")
     if supervision:
         emit("assessment", cal.add_working_days(imposed, ASSESSMENT_DAYS), facts.first_assessment,
@@ -416,7 +429,7 @@ def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
     if upw:
         deadline = upw_deadline(facts)
         assert deadline is not None
-        emit("upw_completion", deadline, _upw_completed_on(facts),
+        emit("upw_completion", deadline, facts.upw_completed_on,
              f"Unpaid work completed ({upw_required_hours(facts)} hours)")
 
     schedule = departmental_schedule(facts)
@@ -456,16 +469,22 @@ def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
         elif facts.status == "completed":
             emit("order_end", facts.ends_on, facts.ends_on, "Order ended")
 
-    items.sort(key=item_sort_key)
+    if sort:
+        items.sort(key=item_sort_key)
     return items, facts_warnings(facts)
 
 
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+_WARNING_ORDER = {kind: i for i, kind in enumerate(WARNING_KINDS)}
+
+
 def item_sort_key(item: DueItem) -> tuple[dt.date, str, int, str]:
-    return (item.due_on, item.case, KINDS.index(item.kind) if item.kind in KINDS else 99, item.label)
+    """Date, then case reference, then the kinds in their documented order."""
+    return (item.due_on, item.case, _KIND_ORDER.get(item.kind, 99), item.label)
 
 
 def _warning_sort_key(w: CaseWarning) -> tuple[str, int, str]:
-    return (w.case, WARNING_KINDS.index(w.kind) if w.kind in WARNING_KINDS else 99, w.message)
+    return (w.case, _WARNING_ORDER.get(w.kind, 99), w.message)
 
 
 # ---------------------------------------------------------------------------- public API
@@ -500,7 +519,7 @@ def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
     items: list[DueItem] = []
     warnings: list[CaseWarning] = []
     for facts in load_caseload_facts(store):
-        case_items, case_warnings = facts_due(facts, today, cal, config)
+        case_items, case_warnings = facts_due(facts, today, cal, config, sort=False)
         items.extend(case_items)
         warnings.extend(case_warnings)
     items.sort(key=item_sort_key)
@@ -516,7 +535,7 @@ def upw_progress(case: dict[str, Any], today: dt.date) -> UpwProgress | None:
     if deadline is None:
         return None
     required = upw_required_hours(facts)
-    done = round(sum(h for _d, h in facts.upw_sessions), 2)
+    done = round(sum(h for _d, h in _sessions(case, facts.imposed_on)), 2)
     remaining = round(max(0.0, required - done), 2)
     per_week: float | None = None
     if remaining > 0 and today <= deadline:
