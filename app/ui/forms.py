@@ -334,11 +334,11 @@ class Form(QWidget):
             label.setBuddy(w)
             self.labels[f.key] = label
             w.setAccessibleName(f.label)
-            wide = f.kind in ("multiline", "table", "lines", "multichoice") or columns == 1
+            wide = f.kind in ("multiline", "table", "lines", "datelines", "multichoice") or columns == 1
             if wide:
                 if col:
                     row, col = row + 1, 0
-                align = Qt.AlignmentFlag.AlignTop if f.kind in ("multiline", "table", "lines") else Qt.AlignmentFlag(0)
+                align = Qt.AlignmentFlag.AlignTop if f.kind in ("multiline", "table", "lines", "datelines") else Qt.AlignmentFlag(0)
                 grid.addWidget(label, row, 0, align)
                 grid.addWidget(w, row, 1, 1, 2 * columns - 1)
                 row += 1
@@ -358,12 +358,12 @@ class Form(QWidget):
     # -- building
     def _make(self, f: F) -> QWidget:
         w: QWidget
-        if f.kind == "multiline" or f.kind == "lines":
+        if f.kind in ("multiline", "lines", "datelines"):
             pt = QPlainTextEdit(self)
             pt.setTabChangesFocus(True)
             pt.setMinimumHeight(54)
             pt.setMaximumHeight(120 if f.kind == "multiline" else 80)
-            pt.setPlaceholderText(f.placeholder or ("One per line" if f.kind == "lines" else ""))
+            pt.setPlaceholderText(f.placeholder or ("" if f.kind == "multiline" else "One per line"))
             pt.textChanged.connect(self._changed)
             w = pt
         elif f.kind == "choice":
@@ -432,7 +432,10 @@ class Form(QWidget):
     def _put(self, f: F, value: Any) -> None:
         w = self.widgets[f.key]
         if isinstance(w, QPlainTextEdit):
-            w.setPlainText("\n".join(value or []) if f.kind == "lines" else (value or ""))
+            if f.kind == "datelines":
+                w.setPlainText("\n".join(show_date(v) for v in value or []))
+            else:
+                w.setPlainText("\n".join(value or []) if f.kind == "lines" else (value or ""))
         elif isinstance(w, QComboBox):
             i = w.findData(value)
             w.setCurrentIndex(i if i >= 0 else 0)
@@ -478,6 +481,8 @@ class Form(QWidget):
             text = w.toPlainText()
             if f.kind == "lines":
                 return [line.strip() for line in text.splitlines() if line.strip()] or None
+            if f.kind == "datelines":
+                return [parse_date(line) for line in text.splitlines() if line.strip()] or None
             return text if text.strip() else None
         if isinstance(w, QComboBox):
             return w.currentData()
