@@ -104,7 +104,7 @@ NOTE_FIELDS = [
     F("kind", "Kind", "choice", NOTE_KINDS, required=True),
     F("sensitivity", "Sensitivity", "choice", SENSITIVITY),
     F("source", "Source (who gave the information)"),
-    F("text", "Note", "multiline", required=True),
+    F("text", "Note", "multiline", required=True, tall=True),
 ]
 
 UPW_FIELDS = [

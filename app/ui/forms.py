@@ -55,6 +55,7 @@ class F:
     private_row: Callable[[dict[str, Any]], bool] | None = None
     placeholder: str = ""
     width: int = 0
+    tall: bool = False  # a long text (a note): more room
 
 
 class FormError(Exception):
@@ -362,7 +363,9 @@ class Form(QWidget):
             pt = QPlainTextEdit(self)
             pt.setTabChangesFocus(True)
             pt.setMinimumHeight(54)
-            pt.setMaximumHeight(120 if f.kind == "multiline" else 80)
+            pt.setMaximumHeight(200 if f.tall else (84 if f.kind == "multiline" else 70))
+            if f.tall:
+                pt.setMinimumHeight(140)
             pt.setPlaceholderText(f.placeholder or ("" if f.kind == "multiline" else "One per line"))
             pt.textChanged.connect(self._changed)
             w = pt

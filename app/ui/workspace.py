@@ -84,7 +84,7 @@ class SummaryTab(QWidget):
         self.upw = QLabel(self)
         self.warnings = QLabel(self)
         for lab in (self.person, self.order, self.flags, self.upw, self.warnings):
-            lab.setWordWrap(True)
+            lab.setWordWrap(lab in (self.flags, self.warnings))
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             lab.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.due_model = _due_model()
@@ -358,8 +358,8 @@ class CaseWorkspace(QWidget):
         self.reviews.custom_add = lambda ref, item, done, failed: ops.record_review(ctx, ref, item, done, failed)
         self.notes = ListEditor(ctx, "Note", "notes", [
             Column("Date", lambda n: show_date(n["date"]), lambda n: n["date"], width=90),
-            Column("Kind", lambda n: FL.label_of(FL.NOTE_KINDS, n["kind"]), width=100),
-            Column("Sensitivity", _sens, status=_nfd_status, width=150),
+            Column("Kind", lambda n: FL.label_of(FL.NOTE_KINDS, n["kind"]), width=95),
+            Column("Sensitivity", _sens, status=_nfd_status, width=145),
             Column("Note", lambda n: _preview(n["text"])),
         ], FL.NOTE_FIELDS, private_item=FL.note_private,
             new_defaults=lambda: {"date": today().isoformat(), "kind": "office", "sensitivity": "ordinary"},
