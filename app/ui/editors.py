@@ -145,7 +145,7 @@ class ListEditor(QWidget, _Saver):
         split.addWidget(self.right)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        split.setSizes([560, 700])
+        split.setSizes([440, 880])
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
