@@ -4,7 +4,13 @@ When the environment variable ``CASEBOOK_SMOKE_EXIT_AFTER_MS`` holds a whole num
 desktop app quits by itself N milliseconds after its first top-level window is shown, and
 writes one line to stderr::
 
-    casebook-smoke: window shown at=<epoch seconds> after=<ms since arm> class=<Qt class> title=<title>
+    casebook-smoke: window shown at=<epoch s> after=<ms since armed> class=<Qt class> title=<title>
+
+If ``CASEBOOK_SMOKE_UNTIL_TITLE`` is also set, the N ms count instead from the moment a
+visible top-level window's title contains that text (e.g. the store's file name, once it is
+unlocked), announced by a second line::
+
+    casebook-smoke: ready at=<epoch s> after=<ms since armed> class=<Qt class> title=<title>
 
 Nothing happens when the variable is unset, so normal use is unaffected.  The hook is armed
 by ``app.cli`` just before it hands over to ``app.ui.launch`` and needs nothing from the UI
@@ -22,6 +28,7 @@ import time
 from typing import Any
 
 ENV_VAR = "CASEBOOK_SMOKE_EXIT_AFTER_MS"
+UNTIL_TITLE_VAR = "CASEBOOK_SMOKE_UNTIL_TITLE"
 POLL_MS = 5
 
 _keep: list[Any] = []  # keep the Qt timers alive for the life of the process
@@ -50,26 +57,40 @@ def arm_from_env() -> bool:
     return True
 
 
-def arm(delay_ms: int) -> None:
-    """Quit the application ``delay_ms`` after the first top-level window becomes visible."""
+def arm(delay_ms: int, until_title: str | None = None) -> None:
+    """Quit the application ``delay_ms`` after the first top-level window becomes visible
+    (or, with ``until_title``, after a visible window's title contains that text)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    if until_title is None:
+        until_title = os.environ.get(UNTIL_TITLE_VAR) or None
     app = QApplication.instance() or QApplication(sys.argv)
     armed_at = time.monotonic()
     poll = QTimer(app)
     poll.setInterval(POLL_MS)
+    seen_first = False
+
+    def report(event: str, window: Any) -> None:
+        elapsed_ms = (time.monotonic() - armed_at) * 1000
+        title = window.windowTitle().replace("\n", " ")
+        print(f"casebook-smoke: {event} at={time.time():.3f} after={elapsed_ms:.0f} "
+              f"class={type(window).__name__} title={title}", file=sys.stderr, flush=True)
 
     def check() -> None:
+        nonlocal seen_first
         shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         if not shown:
             return
+        if not seen_first:
+            seen_first = True
+            report("window shown", shown[0])
+        if until_title is not None:
+            ready = [w for w in shown if until_title in w.windowTitle()]
+            if not ready:
+                return
+            report("ready", ready[0])
         poll.stop()
-        window = shown[0]
-        elapsed_ms = (time.monotonic() - armed_at) * 1000
-        title = window.windowTitle().replace("\n", " ")
-        print(f"casebook-smoke: window shown at={time.time():.3f} after={elapsed_ms:.0f} "
-              f"class={type(window).__name__} title={title}", file=sys.stderr, flush=True)
         QTimer.singleShot(delay_ms, lambda: QApplication.exit(0))
 
     poll.timeout.connect(check)

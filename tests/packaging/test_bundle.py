@@ -205,10 +205,18 @@ def test_pdf_export(work: Path, demo_store: Path) -> None:
 
 # --- GUI ----------------------------------------------------------------------------------------
 
-def test_window_opens_offscreen(work: Path, demo_store: Path) -> None:
-    result = ok(frozen("--store", demo_store, cwd=work, env={SMOKE_ENV: "300"}, timeout=60), "GUI")
-    match = re.search(r"casebook-smoke: window shown at=\S+ after=(\d+) class=(\S+) title=(.*)", result.stderr)
-    assert match, f"the window never showed: {result.stderr}"
-    cls, title = match.group(2), match.group(3)
-    assert cls not in ("QMessageBox", "QInputDialog", "QErrorMessage"), f"a dialog instead of the app: {title}"
-    assert "casebook" in title.lower(), title
+def test_window_opens_offscreen_and_unlocks_the_store(work: Path, demo_store: Path) -> None:
+    # The hook (app/smoke.py) quits 200 ms after a window titled with the store's name shows:
+    # the frozen GUI started, unlocked the SQLCipher store and showed it.
+    env = {SMOKE_ENV: "200", "CASEBOOK_SMOKE_UNTIL_TITLE": demo_store.name}
+    try:
+        result = frozen("--store", demo_store, cwd=work, env=env, timeout=60)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the window never showed the unlocked store within 60 s (is the build stale?): {exc.stderr!r}")
+    ok(result, "GUI")
+    shown = re.search(r"casebook-smoke: window shown at=\S+ after=\d+ class=(\S+) title=(.*)", result.stderr)
+    ready = re.search(r"casebook-smoke: ready at=\S+ after=\d+ class=(\S+) title=(.*)", result.stderr)
+    assert shown and ready, f"the window never showed: {result.stderr}"
+    for cls, title in (shown.groups(), ready.groups()):
+        assert cls not in ("QMessageBox", "QInputDialog", "QErrorMessage"), f"a dialog instead of the app: {title}"
+        assert "casebook" in title.lower(), title
