@@ -1,8 +1,8 @@
 """Smoke-test hook for the desktop app (used by the packaging test and the cold-start benchmark).
 
 When the environment variable ``CASEBOOK_SMOKE_EXIT_AFTER_MS`` holds a whole number N, the
-desktop app quits by itself N milliseconds after its first top-level window is shown, and
-writes one line to stderr::
+desktop app closes its windows and quits by itself N milliseconds after its first top-level
+window is shown, and writes one line to stderr::
 
     casebook-smoke: window shown at=<epoch s> after=<ms since armed> class=<Qt class> title=<title>
 
@@ -91,7 +91,13 @@ def arm(delay_ms: int, until_title: str | None = None) -> None:
                 return
             report("ready", ready[0])
         poll.stop()
-        QTimer.singleShot(delay_ms, lambda: QApplication.exit(0))
+        QTimer.singleShot(delay_ms, quit_like_a_person)
+
+    def quit_like_a_person() -> None:
+        # Close the windows first so their closeEvent clean-up runs (stopping worker threads,
+        # closing the store), as when someone closes the app; then leave the event loop.
+        QApplication.closeAllWindows()
+        QApplication.exit(0)
 
     poll.timeout.connect(check)
     poll.start()
