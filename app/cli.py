@@ -12,6 +12,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from app import __version__
 from app.commands.common import EXIT_USAGE, CliError
@@ -19,7 +20,7 @@ from app.models.errors import NotFoundError, StoreError, UnlockError, Validation
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise CliError(message, EXIT_USAGE)
 
 

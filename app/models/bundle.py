@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ def _is_datetime(value: object) -> bool:
     return "T" in value and parsed.tzinfo is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(definition: str | None) -> Draft202012Validator:
     root = schema()
     if definition is None:
