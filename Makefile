@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_STORE ?= demo-store/demo.cbk
 DEMO_PASSPHRASE ?= demo passphrase for Casebook
 
-.PHONY: run test lint typecheck bench package screenshots clean demo
+.PHONY: run test lint typecheck bench package package-test screenshots clean demo
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: $(STAMP)
 package: $(STAMP)
 	$(BIN)/python -m pip install --quiet pyinstaller==6.22.3
 	$(BIN)/pyinstaller --noconfirm --clean pyinstaller.spec
+
+package-test: package
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/packaging -q
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

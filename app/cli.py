@@ -50,7 +50,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "verb", None):
+        from app.smoke import arm_from_env
         from app.ui.launch import launch  # the only place the CLI reaches the GUI
+
+        arm_from_env()  # no-op unless CASEBOOK_SMOKE_EXIT_AFTER_MS is set (packaging smoke test)
 
         return launch(store=args.store, passphrase_file=args.passphrase_file)
     return int(args.func(args))
