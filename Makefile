@@ -35,7 +35,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.run
 
 package: $(STAMP)
-	$(BIN)/python -m pip install --quiet pyinstaller==6.22.3
+	$(BIN)/python -m pip install --quiet -r requirements-package.txt
 	$(BIN)/pyinstaller --noconfirm --clean pyinstaller.spec
 
 package-test: package
