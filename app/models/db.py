@@ -158,6 +158,39 @@ def export_copy(conn: Any, dest: Path, passphrase: str, lock: threading.RLock | 
         raise
 
 
+def export_plain_copy(conn: Any, dest: Path) -> None:
+    """BENCHMARKS ONLY: write an UNENCRYPTED copy of the open store to ``dest``.
+
+    Used by ``benchmarks/`` to compare the same queries on encrypted and plain SQLite.
+    The app never calls this: a plain copy would expose everything on a lost laptop.
+    Open the copy with ``open_plain_connection``.
+    """
+    dest = Path(dest)
+    if dest.exists():
+        raise StoreError(f"{dest} already exists")
+    create_private_file(dest)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.execute(f"ATTACH DATABASE {_quote(str(dest))} AS plain KEY ''")
+    try:
+        conn.execute("SELECT sqlcipher_export('plain')").fetchone()
+        conn.execute(f"PRAGMA plain.user_version = {int(version)}")
+    finally:
+        conn.execute("DETACH DATABASE plain")
+
+
+def open_plain_connection(path: Path) -> Any:
+    """BENCHMARKS ONLY: open a plain copy made by ``export_plain_copy`` with the same pragmas
+    as ``open_connection`` (so encrypted and plain timings compare like with like)."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
 def integrity_problems(conn: Any) -> list[str]:
     """cipher_integrity_check, integrity_check and foreign_key_check; [] when healthy."""
     problems: list[str] = []
