@@ -11,8 +11,8 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from app import __version__
 from app.commands.common import EXIT_USAGE, CliError

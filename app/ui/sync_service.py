@@ -1,0 +1,162 @@
+"""Background delivery of the outbox, for the main window's status bar.
+
+Usage (the main window owns one per unlocked store)::
+
+    service = SyncService(store, parent=window)
+    service.status_changed.connect(lambda waiting, message: status_bar.showMessage(message))
+    service.start()          # polls every 30 s (poll_ms) and syncs when the folder is reachable
+    service.sync_now()       # "Sync now": tries every queued item at once, ignoring back-off
+    service.stop()           # before locking / closing the store: waits for a running pass
+
+Every pass (the reachability check included, since a dead network path can block for
+seconds) runs on a worker thread from the service's own QThreadPool, one pass at a time;
+results come back to the GUI thread through ``status_changed(waiting, message)``.
+Unsent items live in the encrypted store, so stopping, locking or logging out loses nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+
+from app.models import outbox
+from app.models.errors import StoreError
+from app.models.store import Store
+from app.sync import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
+
+DEFAULT_POLL_MS = 30_000
+
+
+class _Relay(QObject):
+    finished = Signal(int, str)
+
+
+class _Pass(QRunnable):
+    def __init__(self, job: Callable[[], tuple[int, str]], relay: _Relay) -> None:
+        super().__init__()
+        self._job = job
+        self._relay = relay
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            waiting, message = self._job()
+        except Exception as exc:  # never let a worker exception escape into Qt
+            waiting, message = -1, _one_line(exc)
+        self._relay.finished.emit(waiting, message)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, StoreError | OSError):
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return f"Shared drive sync failed ({type(exc).__name__})"
+
+
+class SyncService(QObject):
+    """Polls the shared drive folder and delivers the outbox off the GUI thread.
+
+    Signal ``status_changed(waiting: int, message: str)``: after every pass, the number
+    of exports still queued (-1 when it could not be read, e.g. the store was locked)
+    and one line for the status bar.
+    """
+
+    status_changed = Signal(int, str)
+
+    def __init__(self, store: Store, parent: QObject | None = None, *, poll_ms: int = DEFAULT_POLL_MS,
+                 folder: Path | str | None = None, ops: FileOps | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._folder = Path(folder) if folder is not None else None
+        self._ops = ops
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self._tick)
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._finished)
+        self._busy = False
+        self._again_forced: bool | None = None
+        self._stopping = threading.Event()
+        self.last_waiting = 0
+        self.last_message = ""
+
+    # ------------------------------------------------------------------ API
+    def start(self) -> None:
+        """Begin polling, with a first pass straight away."""
+        self._stopping.clear()
+        self._timer.start()
+        self._launch(force=False)
+
+    def stop(self, timeout_ms: int = 30_000) -> bool:
+        """Stop polling and wait for a running pass (call before locking the store).
+        True when no pass is left running."""
+        self._stopping.set()
+        self._timer.stop()
+        self._again_forced = None
+        return bool(self._pool.waitForDone(timeout_ms))
+
+    def sync_now(self) -> None:
+        """Try every queued item now, ignoring back-off (the officer asked for it)."""
+        self._stopping.clear()
+        self._launch(force=True)
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    # ------------------------------------------------------------------ internals
+    def _tick(self) -> None:
+        self._launch(force=False)
+
+    def _launch(self, force: bool) -> None:
+        if self._busy:
+            # one pass at a time; remember a forced request so it is not lost
+            self._again_forced = force or bool(self._again_forced)
+            return
+        self._busy = True
+        self._pool.start(_Pass(lambda: self._pass(force), self._relay))
+
+    def _pass(self, force: bool) -> tuple[int, str]:
+        """Runs on the worker thread."""
+        store = self._store
+        if store.closed:
+            return -1, "Store locked: queued exports are kept and sent after unlocking"
+        try:
+            folder = self._folder or configured_folder(store)
+        except NoFolderError:
+            waiting = outbox.waiting_count(store)
+            return waiting, (f"{_exports(waiting)} waiting: no shared drive folder set" if waiting
+                             else "No shared drive folder set")
+        waiting = outbox.waiting_count(store)
+        if not force:
+            problem = folder_problem(folder, self._ops)
+            if problem is not None:
+                return waiting, (f"{_exports(waiting)} waiting: {problem}" if waiting
+                                 else "Shared drive not reachable; nothing waiting")
+            if waiting == 0:
+                return 0, "Shared drive up to date"
+        report = sync_outbox(store, folder, force=force, ops=self._ops,
+                             should_stop=self._stopping.is_set)
+        return report.waiting, report.summary()
+
+    def _finished(self, waiting: int, message: str) -> None:
+        self._busy = False
+        self.last_waiting = waiting
+        self.last_message = message
+        self.status_changed.emit(waiting, message)
+        again = self._again_forced
+        self._again_forced = None
+        if again is not None and not self._stopping.is_set():
+            self._launch(force=again)
+
+
+def _exports(n: int) -> str:
+    return f"{n} export" + ("" if n == 1 else "s")
