@@ -454,6 +454,7 @@ class Bench:
     def run(self) -> dict[str, Any]:
         cfg = self.cfg
         started = time.perf_counter()
+        self.facts["load_before"] = [round(x, 2) for x in os.getloadavg()]
         self.prepare()
         M = Measurement
         try:
@@ -534,7 +535,9 @@ class Bench:
             "runtime_s": round(seconds, 1),
             "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                         "sqlite": sqlite_version, "sqlcipher": cipher[0] if cipher else None,
-                        "cpu": _cpu_model()},
+                        "cpu": _cpu_model(),
+                        "load_average_1_5_15_min": {"start": self.facts.get("load_before"),
+                                                    "end": [round(x, 2) for x in os.getloadavg()]}},
             "dataset": {"cases": self.facts.get("cases"), "notes": self.facts.get("notes"), "today": str(self.today),
                         "seed": D.SEED, "generator_version": D.GENERATOR_VERSION, "store": self.facts.get("store"),
                         "plain_copy_s": self.facts.get("plain_copy_s")},
@@ -581,6 +584,11 @@ def _fmt(value: float | None, unit: str) -> str:
     if unit == "ms" and value >= 1000:
         return f"{value / 1000:.2f} s"
     return f"{value:g} {unit}"
+
+
+def _load(mach: dict[str, Any], when: str) -> str:
+    value = (mach.get("load_average_1_5_15_min") or {}).get(when)
+    return f"{value[0]:g}" if value else "?"
 
 
 def _target(m: dict[str, Any]) -> str:
@@ -643,7 +651,8 @@ def write_markdown(path: Path, out: dict[str, Any]) -> None:
     lines = [DOC_HEAD, "## Latest results", "",
              f"Run {out['generated']} in {out['runtime_s']:g} s on {mach['cores']} cores ({mach['cpu']}), "
              f"{mach['platform']}, Python {mach['python']}, SQLite {mach['sqlite']}, SQLCipher {mach['sqlcipher']}. "
-             f"Dataset: {ds['cases']} cases, {ds['notes']} notes.", "",
+             f"Dataset: {ds['cases']} cases, {ds['notes']} notes. Load average (1 min) at start "
+             f"{_load(mach, 'start')}, at end {_load(mach, 'end')}: other work on the machine inflates times.", "",
              "| Measurement | Target | Measured (encrypted) | Plain SQLite | Ratio | Result |",
              "|---|---|---|---|---|---|"]
     for m in out["measurements"]:
