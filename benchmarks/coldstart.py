@@ -5,7 +5,7 @@ from the outside: ``QApplication.exec`` is wrapped so that, once the event loop 
 5 ms poll looks for the first visible main window (``QMainWindow``; any top-level window
 when the app has no ``app.ui.main_window`` yet).  When it is shown and painted, the wall
 clock time is written to the file named by ``CASEBOOK_BENCH_SHOWN_FILE`` as
-``<epoch seconds> <window class>`` and the process exits at once.  The parent measures
+``<epoch seconds> <window class> <peak RSS KiB>`` and the process exits at once.  The parent measures
 from just before it started the process, so interpreter start and imports are included.
 """
 
@@ -16,6 +16,8 @@ import os
 import sys
 import time
 from typing import Any
+
+from benchmarks.proc import vmhwm_kb
 
 SHOWN_ENV = "CASEBOOK_BENCH_SHOWN_FILE"
 TIMEOUT_S = 60.0
@@ -35,8 +37,9 @@ def _install_hook(out: str) -> None:
                 continue
             if want_main and not isinstance(w, QMainWindow):
                 continue
+            shown = time.time()
             with open(out, "w", encoding="utf-8") as fh:
-                fh.write(f"{time.time():.6f} {type(w).__name__}\n")
+                fh.write(f"{shown:.6f} {type(w).__name__} {vmhwm_kb()}\n")
             sys.stdout.flush()
             os._exit(0)
         if time.monotonic() > deadline:

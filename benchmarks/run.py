@@ -20,7 +20,6 @@ import importlib
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import dataset as D
+from benchmarks.proc import vmhwm_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "work"
@@ -163,12 +163,11 @@ class Bench:
         built = not cached.is_file()
         if built and cfg.subprocesses:
             self.log(f"building the synthetic store ({scale.label}) in a child process ...")
-            code, rss, _ = self.run_child([sys.executable, "-m", "benchmarks.run", "--build-only",
-                                           "--cases", str(cfg.cases), "--notes-per-case", str(cfg.notes_per_case),
-                                           "--work", str(cfg.work)], capture=False)
+            code, _ = self.run_child([sys.executable, "-m", "benchmarks.run", "--build-only",
+                                      "--cases", str(cfg.cases), "--notes-per-case", str(cfg.notes_per_case),
+                                      "--work", str(cfg.work)], capture=False)
             if code != 0:
                 raise SystemExit(f"benchmark store build failed (exit {code})")
-            self.child_rss_mb["store build (not the app)"] = rss
         cached, facts = D.cached_store(cfg.work, scale, progress=cfg.progress)
         facts["seconds"] = round(time.perf_counter() - t, 1)
         facts["cached"] = not built
@@ -211,29 +210,29 @@ class Bench:
         return env
 
     def run_child(self, argv: list[str], env: dict[str, str] | None = None, capture: bool = True,
-                  timeout: float = 600.0) -> tuple[int, float, str]:
-        """Run a child; returns (exit code, its own peak RSS in MB, stderr tail)."""
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL if capture else None,
-                                stderr=subprocess.PIPE if capture else None)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        return proc.returncode, round(usage.ru_maxrss / 1024, 1), err.strip()[-300:]
+                  timeout: float = 600.0) -> tuple[int, str]:
+        """Run a child; returns (exit code, stderr tail).  Children report their own peak RSS
+        (VmHWM): getrusage's child maxrss would include the parent's size at fork."""
+        try:
+            proc = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL if capture else None,
+                                  stderr=subprocess.PIPE if capture else None, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return -9, f"timed out after {timeout:g} s"
+        err = proc.stderr.decode(errors="replace") if proc.stderr else ""
+        return proc.returncode, err.strip()[-300:]
 
     # ------------------------------------------------------------------ the measurements
     def both(self, m: Measurement, make: Callable[[Any], Callable[[], Any]], repeats: int | None = None) -> None:
+        """Median on each copy; samples alternate between the copies so machine load hits both alike."""
         n = repeats or self.cfg.repeats
-        enc = ms_samples(make(self.enc), n)
-        plain = ms_samples(make(self.plain), n)
+        enc_fn, plain_fn = make(self.enc), make(self.plain)
+        enc_fn()
+        plain_fn()
+        enc: list[float] = []
+        plain: list[float] = []
+        for _ in range(n):
+            enc += ms_samples(enc_fn, 1, warmup=0)
+            plain += ms_samples(plain_fn, 1, warmup=0)
         m.value, m.plain, m.samples = median(enc), median(plain), n
 
     def caseload_loader(self) -> tuple[Callable[[Any], Callable[[], Any]], str]:
@@ -278,16 +277,19 @@ class Bench:
 
     def m_search(self, p50: Measurement, p95: Measurement) -> None:
         search = self.search_fn()
-        per_store: dict[str, list[float]] = {}
+        per_store: dict[str, list[float]] = {"enc": [], "plain": []}
         slowest: dict[str, float] = {}
-        for name, store in (("enc", self.enc), ("plain", self.plain)):
-            samples: list[float] = []
-            for q in SEARCH_QUERIES:
-                xs = ms_samples(functools.partial(search, store, q), self.cfg.search_repeats)
-                samples += xs
-                if name == "enc":
-                    slowest[q] = median(xs)
-            per_store[name] = samples
+        for q in SEARCH_QUERIES:
+            enc_fn = functools.partial(search, self.enc, q)
+            plain_fn = functools.partial(search, self.plain, q)
+            enc_fn()
+            plain_fn()
+            xs: list[float] = []
+            for _ in range(self.cfg.search_repeats):
+                xs += ms_samples(enc_fn, 1, warmup=0)
+                per_store["plain"] += ms_samples(plain_fn, 1, warmup=0)
+            per_store["enc"] += xs
+            slowest[q] = median(xs)
         for m, p in ((p50, 50), (p95, 95)):
             m.value = percentile(per_store["enc"], p)
             m.plain = percentile(per_store["plain"], p)
@@ -395,7 +397,7 @@ class Bench:
             vs: list[float] = []
             for _ in range(3):
                 t = time.time()
-                code, rss, err = self.run_child([sys.executable, "-m", "app", "--version"], env)
+                code, err = self.run_child([sys.executable, "-m", "app", "--version"], env)
                 vs.append((time.time() - t) * 1000)
                 if code != 0:
                     raise RuntimeError(f"python -m app --version failed: {err}")
@@ -413,14 +415,13 @@ class Bench:
             for _ in range(3):
                 shown_file.unlink(missing_ok=True)
                 t = time.time()
-                code, rss, err = self.run_child([sys.executable, "-m", "benchmarks.coldstart", "--store",
-                                                 str(self.enc_path), "--passphrase-file", str(pw)], env,
-                                                timeout=120)
+                code, err = self.run_child([sys.executable, "-m", "benchmarks.coldstart", "--store",
+                                            str(self.enc_path), "--passphrase-file", str(pw)], env, timeout=120)
                 if code != 0 or not shown_file.is_file():
                     raise RuntimeError(f"no window shown (exit {code}) {err.splitlines()[-1] if err else ''}")
-                stamp, cls = shown_file.read_text(encoding="utf-8").split()
+                stamp, cls, hwm_kb = shown_file.read_text(encoding="utf-8").split()
                 ws.append((float(stamp) - t) * 1000)
-                rss_max = max(rss_max, rss)
+                rss_max = max(rss_max, round(int(hwm_kb) / 1024, 1))
             window.value, window.samples = median(ws), len(ws)
             self.child_rss_mb["app cold start"] = rss_max
             main_window = importlib.util.find_spec("app.ui.main_window") is not None
@@ -437,14 +438,14 @@ class Bench:
             tmp = Path(tmp_s)
             env = self.child_env(tmp)
             out = tmp / "gui.json"
-            code, rss, err = self.run_child([sys.executable, "-m", "benchmarks.gui_probe", str(self.enc_path),
-                                             D.PASSPHRASE, str(out), self.contract_ref()], env, timeout=300)
-            self.child_rss_mb["app GUI session"] = rss
+            code, err = self.run_child([sys.executable, "-m", "benchmarks.gui_probe", str(self.enc_path),
+                                        D.PASSPHRASE, str(out), self.contract_ref()], env, timeout=300)
             if code == gui_probe.NOT_AVAILABLE:
                 raise NotAvailable(err.splitlines()[-1] if err else "main window has no usable hooks")
             if code != 0 or not out.is_file():
                 raise RuntimeError(f"GUI probe failed (exit {code}): {err.splitlines()[-1] if err else ''}")
             data = json.loads(out.read_text(encoding="utf-8"))
+        self.child_rss_mb["app GUI session"] = round(data["vmhwm_kb"] / 1024, 1)
         m.value = data["max_gap_ms"]
         m.samples = data["beats"]
         m.extra.update(data)
@@ -511,11 +512,10 @@ class Bench:
         self.results.append(m)
 
     def add_rss(self) -> None:
-        own = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        own = round(vmhwm_kb() / 1024, 1)
         rss = {"benchmark process (core work, both stores open)": own, **self.child_rss_mb}
-        app_side = {k: v for k, v in rss.items() if not k.startswith("store build")}
-        worst = max(app_side, key=lambda k: app_side[k])
-        m = Measurement("peak_rss", "Peak RSS", "MB", 300, value=app_side[worst], samples=len(app_side))
+        worst = max(rss, key=lambda k: rss[k])
+        m = Measurement("peak_rss", "Peak RSS", "MB", 300, value=rss[worst], samples=len(rss))
         m.extra["rss_mb"] = rss
         m.note = f"max over {', '.join(f'{k} {v:g} MB' for k, v in rss.items())}"
         self.results.append(m.settle())
@@ -638,8 +638,8 @@ What each line measures:
 - **GUI thread longest block**: the real main window offscreen with a 10 ms `QTimer` heartbeat on
   the GUI thread; the longest gap between beats while it loads the caseload, searches, opens a case
   and exports a PDF (`benchmarks/gui_probe.py`).
-- **Peak RSS**: `getrusage` max RSS of the benchmark process (both stores open, all core work) and of
-  each app child process (the store-build child is excluded: it is not the app).
+- **Peak RSS**: peak resident set (VmHWM) of the benchmark process (both stores open, all core work,
+  the store itself built in a child) and of each app child process (cold start, GUI session).
 - **Encrypted / plain**: for each query measured on both copies, encrypted time / plain time; the
   worst one is held to the target.
 """
