@@ -71,7 +71,8 @@ def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: 
 
 def open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Open the store named by --store; unlock failures exit 3."""
-    from app.models.errors import UnlockError
+    from app.models.errors import InstanceLockedError, UnlockError
+    from app.models.security import unlock_failure_message
     from app.models.store import Store
 
     path: Path = args.store
@@ -80,7 +81,9 @@ def open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     passphrase = read_passphrase(args)
     try:
         return Store.open(path, passphrase, clock=clock_from(args))
+    except InstanceLockedError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     except UnlockError as exc:
-        raise CliError(str(exc), EXIT_UNLOCK) from None
+        raise CliError(unlock_failure_message(path, exc), EXIT_UNLOCK) from None
     except StoreError as exc:
         raise CliError(str(exc), EXIT_UNLOCK) from None

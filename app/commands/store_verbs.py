@@ -12,6 +12,7 @@ from app.commands.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_UNLOCK,
+    EXIT_USAGE,
     CliError,
     add_store_arg,
     clock_from,
@@ -148,21 +149,24 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.models.store import check_store
+    from app.models.errors import InstanceLockedError
+    from app.models.security import check_closed_store, damaged_message, unlock_failure_message
 
     if not args.store.exists():
         raise CliError(f"no store at {args.store}")
     passphrase = read_passphrase(args)
     try:
-        problems = check_store(args.store, passphrase)
+        problems = check_closed_store(args.store, passphrase)
+    except InstanceLockedError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     except UnlockError as exc:
-        raise CliError(str(exc), EXIT_UNLOCK) from None
+        raise CliError(unlock_failure_message(args.store, exc), EXIT_UNLOCK) from None
     except StoreError as exc:
         raise CliError(str(exc), EXIT_UNLOCK) from None
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        print(f"casebook: {damaged_message(args.store, len(problems))}", file=sys.stderr)
         return EXIT_PROBLEMS
     print("ok")
     return EXIT_OK

@@ -88,7 +88,7 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
                 raise DamagedStoreError(
                     f"{path.name} is damaged (truncated or altered) or not a Casebook store"
                 ) from exc
-            raise UnlockError("wrong passphrase, or the file is not a Casebook store") from exc
+            raise UnlockError("wrong passphrase, or the file is damaged or not a Casebook store") from exc
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")

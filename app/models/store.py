@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import bundle as B
-from app.models import db
+from app.models import db, instance_lock, security
 from app.models import entities as E
 from app.models.clock import Clock, default_clock
 from app.models.errors import NotFoundError, StoreError, ValidationError
@@ -117,6 +117,7 @@ class Store:
         self.clock = clock or default_clock()
         self.actor = actor or _default_actor()
         self.closed = False
+        self._instance_lock: Any = None
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -124,26 +125,39 @@ class Store:
         if not passphrase:
             raise ValidationError("a passphrase is required")
         path = Path(path)
-        conn = db.open_connection(path, passphrase, create=True)
+        lock = instance_lock.acquire(path, create_dirs=True)
         try:
-            migrate(conn, None, path)
+            conn = db.open_connection(path, passphrase, create=True)
+            try:
+                migrate(conn, None, path)
+            except BaseException:
+                conn.close()
+                raise
         except BaseException:
-            conn.close()
+            lock.release()
             raise
         store = cls(path, conn, passphrase, **kw)
+        store._instance_lock = lock
         store._audit_now("create", "store", None, None)
         return store
 
     @classmethod
     def open(cls, path: Path | str, passphrase: str, **kw: Any) -> Store:
         path = Path(path)
-        conn = db.open_connection(path, passphrase)
+        lock = instance_lock.acquire(path)
         try:
-            migrate(conn, lambda dest: db.export_copy(conn, dest, passphrase), path)
+            conn = security.unlock(path, passphrase, kw.get("clock"))
+            try:
+                migrate(conn, lambda dest: db.export_copy(conn, dest, passphrase), path)
+            except BaseException:
+                conn.close()
+                raise
         except BaseException:
-            conn.close()
+            lock.release()
             raise
         store = cls(path, conn, passphrase, **kw)
+        store._instance_lock = lock
+        security.flush_unlock_failures(store)
         store._audit_now("unlock", "store", None, None)
         return store
 
@@ -159,6 +173,8 @@ class Store:
             self._conn.close()
             self._passphrase = ""
             self.closed = True
+            if self._instance_lock is not None:
+                self._instance_lock.release()
 
     def __enter__(self) -> Store:
         return self

@@ -1,0 +1,79 @@
+"""``casebook export contract|review|plan``: a case document as PDF."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from app.commands.common import EXIT_OK, CliError, add_store_arg, add_today_arg, open_store
+
+KINDS = ("contract", "review", "plan")
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write a case document (engagement contract, review summary, plan) as PDF",
+        description="Write a case document as PDF. The officer's copy shows third-party information "
+                    "marked NOT FOR DISCLOSURE; --for-individual leaves every such item out.",
+    )
+    p.add_argument("kind", choices=KINDS, help="which document")
+    add_store_arg(p)
+    p.add_argument("--case", required=True, metavar="REF", help="the case reference")
+    p.add_argument("--review", metavar="DATE",
+                   help="the review held on this date (YYYY-MM-DD or dd/mm/yyyy; default: the latest)")
+    p.add_argument("--to", type=Path, required=True, metavar="FILE.pdf", help="output file (replaced atomically)")
+    p.add_argument("--for-individual", action="store_true",
+                   help="the person's copy: not-for-disclosure items withheld")
+    p.add_argument("--password-file", metavar="FILE", help="protect the PDF with AES-256 using this password")
+    add_today_arg(p)
+    p.set_defaults(func=cmd_export)
+
+
+def parse_day(value: str, option: str) -> dt.date:
+    """YYYY-MM-DD or dd/mm/yyyy."""
+    try:
+        if "/" in value:
+            return dt.datetime.strptime(value, "%d/%m/%Y").date()
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{option} {value!r} is not a date (YYYY-MM-DD or dd/mm/yyyy)") from None
+
+
+def read_password(path: str) -> str:
+    try:
+        value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise CliError(f"cannot read password file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"cannot read password file {path}: not UTF-8 text") from None
+    if not value:
+        raise CliError(f"password file {path} is empty")
+    return value
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.atomic import write_bytes_atomic
+    from app.reports.render import record_export, render_document
+
+    # Check everything the user typed before unlocking the store.
+    review_date = parse_day(args.review, "--review") if args.review else None
+    if review_date is not None and args.kind != "review":
+        raise CliError("--review applies only to: export review")
+    password = read_password(args.password_file) if args.password_file else None
+    if args.to.exists() and args.to.is_dir():
+        raise CliError(f"{args.to} is a folder; give a file name")
+    if not args.to.parent.exists():
+        raise CliError(f"no folder {args.to.parent}")
+
+    with open_store(args) as store:
+        pdf = render_document(store, args.kind, args.case, review_date=review_date,
+                              for_individual=args.for_individual, password=password)
+        write_bytes_atomic(args.to, pdf)
+        record_export(store, args.kind, args.case, for_individual=args.for_individual)
+    audience = "copy for the individual" if args.for_individual else "officer's copy"
+    protected = ", AES-256 password protected" if password else ""
+    print(f"wrote {args.kind} for {args.case} ({audience}{protected}) to {args.to}")
+    return EXIT_OK

@@ -1,0 +1,411 @@
+"""Security and reliability core: unlocking, failed-unlock record, not-for-disclosure
+viewing, passphrase change, rolling encrypted backups, restore and damage reports.
+
+UI-agnostic: the CLI (app/commands/security_verbs.py) and the GUI call these functions.
+Nothing here writes case content outside the encrypted store: side files hold only
+timestamps, the login name of whoever tried to unlock, and file names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hmac
+import json
+import os
+import re
+import shutil
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.atomic import write_bytes_atomic
+from app.models import db, instance_lock
+from app.models.clock import Clock
+from app.models.errors import (
+    DamagedStoreError,
+    StoreError,
+    UnlockError,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from app.models.store import Store
+
+MIN_PASSPHRASE_LENGTH = 10
+DEFAULT_BACKUP_KEEP = 5
+MAX_BACKUP_KEEP = 100
+FAILURES_SUFFIX = ".unlock-failures"
+BACKUPS_SUFFIX = ".backups"
+MAX_FAILURES_KEPT = 100
+_STAMP = "%Y%m%d-%H%M%S-%f"
+_REASON_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
+# ---------------------------------------------------------------------- unlocking
+def _now(clock: Clock | None) -> dt.datetime:
+    return clock.now() if clock is not None else dt.datetime.now().astimezone()
+
+
+def failures_path(store_path: Path | str) -> Path:
+    p = Path(store_path)
+    return p.with_name(p.name + FAILURES_SUFFIX)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name on this system
+        return "unknown"
+
+
+def pending_unlock_failures(store_path: Path | str) -> dict[str, Any]:
+    """The failed attempts recorded since the last successful unlock: {count, attempts}."""
+    path = failures_path(store_path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        count = int(data["count"])
+        attempts = [{"at": str(a["at"]), "actor": str(a["actor"])[:100]} for a in data["attempts"]]
+    except FileNotFoundError:
+        return {"count": 0, "attempts": []}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"count": 1, "attempts": [], "unreadable": True}
+    return {"count": max(count, len(attempts)), "attempts": attempts}
+
+
+def record_unlock_failure(store_path: Path | str, clock: Clock | None = None) -> None:
+    """Count a failed unlock in ``<store>.unlock-failures`` (owner-only; no case content).
+
+    Never raises: failing to record must not hide the real message from the user.
+    """
+    try:
+        data = pending_unlock_failures(store_path)
+        attempts = data["attempts"] + [{"at": _now(clock).isoformat(timespec="seconds"), "actor": _login()}]
+        out = {"count": int(data["count"]) + 1, "attempts": attempts[-MAX_FAILURES_KEPT:]}
+        write_bytes_atomic(failures_path(store_path), json.dumps(out).encode("utf-8"), mode=0o600)
+    except OSError:
+        pass
+
+
+def flush_unlock_failures(store: Store) -> int:
+    """After a successful unlock: add one ``failed_unlock`` audit event per recorded attempt,
+    then remove the side file.  Returns how many attempts were recorded."""
+    data = pending_unlock_failures(store.path)
+    count = int(data["count"])
+    if count == 0:
+        return 0
+    with store._tx() as s:
+        listed = data["attempts"]
+        if count > len(listed):
+            why = "record unreadable" if data.get("unreadable") else "earlier attempts not itemised"
+            store._audit(s, "failed_unlock", "store", None, f"{count - len(listed)} attempt(s); {why}")
+        for attempt in listed:
+            store._audit(s, "failed_unlock", "store", None, f"attempt at {attempt['at']} by {attempt['actor']}")
+    try:
+        failures_path(store.path).unlink()
+    except OSError:
+        pass
+    return count
+
+
+def damage_problems(conn: Any) -> list[str]:
+    """Pages whose HMAC fails (cipher_integrity_check): [] when every page is intact."""
+    try:
+        return [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    except db.DatabaseError as exc:
+        return [f"unreadable: {exc}"]
+
+
+def unlock(path: Path | str, passphrase: str, clock: Clock | None = None, *, check_damage: bool = True) -> Any:
+    """Open and key a connection to an existing store.
+
+    A wrong passphrase is counted in the failures side file; with ``check_damage`` every
+    page's HMAC is verified before anything can write, so a damaged store raises
+    DamagedStoreError and is left byte-identical.
+    """
+    path = Path(path)
+    try:
+        conn = db.open_connection(path, passphrase)
+    except DamagedStoreError:
+        raise
+    except UnlockError:
+        record_unlock_failure(path, clock)
+        raise
+    if check_damage:
+        problems = damage_problems(conn)
+        if problems:
+            conn.close()
+            raise DamagedStoreError(
+                f"{path.name} is damaged ({len(problems)} page(s) fail their integrity check)"
+            )
+    return conn
+
+
+def check_closed_store(path: Path | str, passphrase: str) -> list[str]:
+    """Integrity problems of a store nobody has open ([] when healthy).
+
+    Refuses (InstanceLockedError) while the store is open in a Casebook window: a check
+    then would race the window's writes and could report half-written work.
+    """
+    with instance_lock.acquire(path):
+        conn = unlock(path, passphrase, check_damage=False)
+        try:
+            return db.integrity_problems(conn)
+        finally:
+            conn.close()
+
+
+def unlock_failure_message(store_path: Path | str, exc: BaseException) -> str:
+    """One line for a failed open, naming the newest backup to restore from."""
+    store_path = Path(store_path)
+    newest = newest_backup(store_path)
+    restore = (f"casebook restore --store {store_path} --from {newest.path}" if newest else "")
+    if isinstance(exc, DamagedStoreError):
+        if newest is None:
+            return f"{exc}; no backup found"
+        return f"{exc}; newest backup: {newest.path} (restore with: {restore})"
+    if isinstance(exc, UnlockError):
+        if newest is None:
+            return str(exc)
+        return f"{exc}; if the passphrase is right, restore the newest backup: {newest.path}"
+    return str(exc)
+
+
+def damaged_message(store_path: Path | str, problem_count: int) -> str:
+    newest = newest_backup(store_path)
+    base = f"{Path(store_path).name} is damaged ({problem_count} problem(s) found)"
+    if newest is None:
+        return base + "; no backup found"
+    return f"{base}; newest backup: {newest.path} (restore with: casebook restore --store {store_path} --from {newest.path})"
+
+
+# ---------------------------------------------------------------------- audit helpers
+def record_nfd_view(store: Store, ref: str, what: str) -> None:
+    """Record that someone viewed not-for-disclosure information of case ``ref``.
+
+    ``what`` says where (e.g. ``"notes#3"`` or ``"flags"``), never the text itself.
+    """
+    if not what or len(what) > 80 or any(ch in what for ch in "\r\n"):
+        raise ValidationError("describe the item viewed in one short line (e.g. notes#3), not its text")
+    with store._tx() as s:
+        store._case(s, ref)
+        store._audit(s, "view_nfd", "case", ref, what)
+
+
+# ---------------------------------------------------------------------- passphrase
+def check_new_passphrase(new: str, old: str | None = None) -> None:
+    if not new:
+        raise ValidationError("the new passphrase is empty")
+    if len(new) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(f"the new passphrase is too short: use at least {MIN_PASSPHRASE_LENGTH} characters")
+    if new.strip() != new:
+        raise ValidationError("the new passphrase starts or ends with a space")
+    if old is not None and hmac.compare_digest(new.encode("utf-8"), old.encode("utf-8")):
+        raise ValidationError("the new passphrase is the same as the current one")
+
+
+def change_passphrase(store: Store, old: str, new: str) -> Path:
+    """Re-encrypt the open store under ``new``.  A verified backup (still under ``old``)
+    is taken first; its path is returned."""
+    if store.closed:
+        raise StoreError("the store is locked")
+    if not hmac.compare_digest(old.encode("utf-8"), store._passphrase.encode("utf-8")):
+        record_unlock_failure(store.path, store.clock)
+        raise UnlockError("the current passphrase is wrong")
+    check_new_passphrase(new, old)
+    backup = rolling_backup(store, "before-passphrase-change")
+    with store._lock:
+        db.rekey(store._conn, new)
+        store._passphrase = new
+    store.record_event("passphrase_change", "store", None, f"backup {backup.name} keeps the old passphrase")
+    return backup
+
+
+# ---------------------------------------------------------------------- backups
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken: dt.datetime
+    size: int
+    kind: str  # "rolling" or "migration"
+    reason: str | None
+
+
+def backups_dir(store_path: Path | str) -> Path:
+    p = Path(store_path)
+    return p.with_name(p.name + BACKUPS_SUFFIX)
+
+
+def _rolling_re(store_name: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(store_name)}\.(\d{{8}}-\d{{6}}-\d{{6}})(?:-([a-z0-9-]+))?\.bak$")
+
+
+def _migration_re(store_name: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(store_name)}\.v\d+-(\d{{8}}-\d{{6}})\.bak$")
+
+
+def list_backups(store_path: Path | str) -> list[BackupInfo]:
+    """Rolling backups (``<store>.backups/``) and pre-migration backups, newest first.
+    Reads only file names and sizes: no passphrase needed."""
+    store_path = Path(store_path)
+    found: list[BackupInfo] = []
+    folder = backups_dir(store_path)
+    pattern = _rolling_re(store_path.name)
+    if folder.is_dir():
+        for f in folder.iterdir():
+            m = pattern.match(f.name)
+            if m and f.is_file():
+                taken = dt.datetime.strptime(m.group(1), _STAMP)
+                found.append(BackupInfo(f, taken, f.stat().st_size, "rolling", m.group(2)))
+    mig = _migration_re(store_path.name)
+    if store_path.parent.is_dir():
+        for f in store_path.parent.iterdir():
+            m = mig.match(f.name)
+            if m and f.is_file():
+                taken = dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S")
+                found.append(BackupInfo(f, taken, f.stat().st_size, "migration", "before-upgrade"))
+    found.sort(key=lambda b: (b.taken, b.path.name), reverse=True)
+    return found
+
+
+def newest_backup(store_path: Path | str) -> BackupInfo | None:
+    backups = list_backups(store_path)
+    return backups[0] if backups else None
+
+
+def backup_keep(store: Store) -> int:
+    value = store.get_setting("backup_keep", DEFAULT_BACKUP_KEEP)
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_BACKUP_KEEP
+    return n if 1 <= n <= MAX_BACKUP_KEEP else DEFAULT_BACKUP_KEEP
+
+
+def set_backup_keep(store: Store, n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_BACKUP_KEEP:
+        raise ValidationError(f"keep 1 to {MAX_BACKUP_KEEP} backups")
+    store.set_setting("backup_keep", n)
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, stat.S_IRWXU)
+    return path
+
+
+def rolling_backup(store: Store, reason: str | None = None) -> Path:
+    """Take a verified encrypted backup into ``<store>.backups/`` and keep the newest N
+    (store setting ``backup_keep``, default 5).  Call on close and before migrations."""
+    if reason is not None and not _REASON_RE.match(reason):
+        raise ValidationError("a backup reason is a short lower-case word")
+    folder = _private_dir(backups_dir(store.path))
+    stamp = dt.datetime.now()
+    while True:
+        name = f"{store.path.name}.{stamp.strftime(_STAMP)}{'-' + reason if reason else ''}.bak"
+        dest = folder / name
+        if not dest.exists():
+            break
+        stamp += dt.timedelta(microseconds=1)
+    store.backup(dest)
+    prune_backups(store.path, backup_keep(store))
+    return dest
+
+
+def prune_backups(store_path: Path | str, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` rolling backups; returns what was removed."""
+    rolling = [b for b in list_backups(store_path) if b.kind == "rolling"]
+    removed = []
+    for b in rolling[max(keep, 1):]:
+        try:
+            b.path.unlink()
+            removed.append(b.path)
+        except OSError:
+            pass
+    return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _copy_private(src: Path, dest: Path) -> None:
+    db.create_private_file(dest)
+    with open(src, "rb") as fin, open(dest, "r+b") as fout:
+        shutil.copyfileobj(fin, fout, 1024 * 1024)
+        fout.flush()
+        os.fsync(fout.fileno())
+
+
+def restore_backup(store_path: Path | str, backup: Path | str, passphrase: str,
+                   clock: Clock | None = None) -> Path | None:
+    """Put ``backup`` in place of the store.
+
+    The backup is copied beside the store, opened with ``passphrase`` and fully checked
+    first (so a wrong passphrase or a damaged backup changes nothing); the current store
+    (with any -wal) is kept as ``<store>.before-restore-<stamp>``; the checked copy is then
+    renamed over the store in one step.  Refused while the store is open.  Returns the
+    path the old store was kept at (None when there was none).
+    """
+    from app.models.store import Store
+
+    store_path = Path(store_path)
+    backup = Path(backup)
+    if not backup.is_file():
+        raise StoreError(f"no backup at {backup}")
+    if store_path.exists() and backup.resolve() == store_path.resolve():
+        raise StoreError("a store cannot be restored from itself")
+    with instance_lock.acquire(store_path, create_dirs=True):
+        staging = store_path.with_name(store_path.name + ".restoring")
+        for suffix in ("", "-wal", "-shm", ".lock", FAILURES_SUFFIX):
+            Path(str(staging) + suffix).unlink(missing_ok=True)
+        try:
+            _copy_private(backup, staging)
+            try:
+                restored = Store.open(staging, passphrase, clock=clock)
+            except DamagedStoreError as exc:
+                raise DamagedStoreError(f"the backup {backup.name} is damaged: {exc}") from None
+            except UnlockError:
+                raise UnlockError(f"the backup {backup.name} does not open with this passphrase "
+                                  "(or is damaged); nothing was changed") from None
+            try:
+                problems = restored.check()
+                if problems:
+                    raise DamagedStoreError(f"the backup {backup.name} is damaged: {problems[0]}")
+                restored.record_event("restore", "store", None, f"from {backup.name}")
+            finally:
+                restored.close()
+            aside: Path | None = None
+            if store_path.exists():
+                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                aside = store_path.with_name(f"{store_path.name}.before-restore-{stamp}")
+                n = 1
+                while aside.exists():
+                    n += 1
+                    aside = store_path.with_name(f"{store_path.name}.before-restore-{stamp}-{n}")
+                try:
+                    os.link(store_path, aside)
+                except OSError:
+                    shutil.copy2(store_path, aside)
+                for suffix in ("-wal", "-shm"):  # a -wal belongs to the old file, never the restored one
+                    side = Path(str(store_path) + suffix)
+                    if side.exists():
+                        os.replace(side, Path(str(aside) + suffix))
+            os.replace(staging, store_path)
+            _fsync_dir(store_path.parent)
+        finally:
+            for suffix in ("", "-wal", "-shm", FAILURES_SUFFIX):
+                Path(str(staging) + suffix).unlink(missing_ok=True)
+    return aside
+

@@ -1,0 +1,69 @@
+"""One call for the CLI, the GUI and the sync outbox: store + case -> finished PDF bytes.
+
+    pdf = render_document(store, "review", "CPO-2026-0001", for_individual=True)
+    name = suggested_filename("review", "CPO-2026-0001", for_individual=True, review_date=day)
+    record_export(store, "review", "CPO-2026-0001", for_individual=True)   # when it leaves the app
+
+Rendering alone records nothing (a preview is not an export); call ``record_export`` when the
+document is saved, printed or queued for the shared drive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+from app.models.errors import NotFoundError, ValidationError
+from app.reports import data as D
+from app.reports.pdf import encrypt_pdf, render_pdf
+
+if TYPE_CHECKING:
+    from app.models.store import Store
+
+KINDS = ("contract", "review", "plan")
+SIGNATURE_DOCUMENT = "contract"
+SIGNATURE_ROLES = ("individual", "officer")
+
+
+def build_report_data(store: Store, kind: str, ref: str, *, review_date: dt.date | None = None,
+                      for_individual: bool = False) -> D.ReportData:
+    """Read the case and turn it into redacted report data (raises NotFoundError)."""
+    if kind not in KINDS:
+        raise ValidationError(f"unknown document {kind!r}: choose contract, review or plan")
+    case = store.get_case(ref)
+    today = store.clock.today()
+    if kind == "contract":
+        if case.get("contract") is None:  # before reading signatures
+            raise NotFoundError(f"case {ref} has no engagement contract")
+        signatures = {role: store.get_signature(ref, SIGNATURE_DOCUMENT, role) for role in SIGNATURE_ROLES}
+        return D.contract_data(case, for_individual=for_individual, today=today, signatures=signatures)
+    if kind == "review":
+        return D.review_data(case, for_individual=for_individual, today=today, review_date=review_date)
+    return D.plan_data(case, for_individual=for_individual, today=today)
+
+
+def render_document(store: Store, kind: str, ref: str, *, review_date: dt.date | None = None,
+                    for_individual: bool = False, password: str | None = None) -> bytes:
+    """The finished PDF (AES-256 protected when a password is given)."""
+    report = build_report_data(store, kind, ref, review_date=review_date, for_individual=for_individual)
+    pdf = render_pdf(report)
+    if password:
+        pdf = encrypt_pdf(pdf, password)
+    return pdf
+
+
+def record_export(store: Store, kind: str, ref: str, *, for_individual: bool) -> None:
+    """Audit that a document left the app (no case content in the event)."""
+    store.record_event("export", kind, ref, "for-individual" if for_individual else "officer")
+
+
+def suggested_filename(kind: str, ref: str, *, for_individual: bool = False,
+                       review_date: dt.date | None = None) -> str:
+    """A file name with the case reference but never the person's name."""
+    safe_ref = re.sub(r"[^A-Za-z0-9._-]+", "_", ref).strip("._") or "case"
+    part = {"contract": "engagement-contract", "review": "review-summary", "plan": "case-management-plan"}[kind]
+    if kind == "review" and review_date is not None:
+        part += f"_{review_date.isoformat()}"
+    audience = "individual-copy" if for_individual else "officer-copy"
+    return f"{safe_ref}_{part}_{audience}.pdf"
