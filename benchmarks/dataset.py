@@ -29,7 +29,7 @@ from app.models.demo import demo_bundle
 from app.models.migrations import FTS_DDL, schema_ddl
 from app.models.store import Store
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 TODAY = dt.date(2026, 11, 23)
 SEED = 20261123
 PASSPHRASE = "benchmark passphrase (synthetic data only)"
@@ -77,7 +77,7 @@ def big_review_case(today: dt.date = TODAY) -> dict[str, Any]:
     goals = []
     areas = ["accommodation", "employment_and_learning", "finances_and_benefits", "relationships_and_family",
              "health_and_wellbeing", "substance_use", "attitudes_and_thinking", "victim_awareness", "leisure"]
-    for g in range(18):
+    for g in range(20):
         goals.append({
             "id": f"G{g + 1}",
             "need_area": areas[g % len(areas)],
@@ -95,8 +95,8 @@ def big_review_case(today: dt.date = TODAY) -> dict[str, Any]:
                           "text": LONG_NOTES[p % len(LONG_NOTES)], "sensitivity": "ordinary"} for p in range(4)],
         })
     notes = []
-    for n in range(150):
-        day = imposed + dt.timedelta(days=2 + n * 2)
+    for n in range(200):
+        day = imposed + dt.timedelta(days=2 + (n * 3) // 2)
         if day > today:
             break
         notes.append({"date": day.isoformat(), "kind": rng.choice(["home_visit", "office", "phone", "agency_liaison"]),
