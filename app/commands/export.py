@@ -24,7 +24,9 @@ def register(sub: Any) -> None:
     p.add_argument("--case", required=True, metavar="REF", help="the case reference")
     p.add_argument("--review", metavar="DATE",
                    help="the review held on this date (YYYY-MM-DD or dd/mm/yyyy; default: the latest)")
-    p.add_argument("--to", type=Path, required=True, metavar="FILE.pdf", help="output file (replaced atomically)")
+    p.add_argument("--to", type=Path, metavar="FILE.pdf", help="output file (replaced atomically)")
+    p.add_argument("--share", action="store_true",
+                   help="also queue the PDF in the outbox for the team's shared drive (see `casebook sync`)")
     p.add_argument("--for-individual", action="store_true",
                    help="the person's copy: not-for-disclosure items withheld")
     p.add_argument("--password-file", metavar="FILE", help="protect the PDF with AES-256 using this password")
@@ -63,17 +65,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     if review_date is not None and args.kind != "review":
         raise CliError("--review applies only to: export review")
     password = read_password(args.password_file) if args.password_file else None
-    if args.to.exists() and args.to.is_dir():
+    if args.to is None and not args.share:
+        raise CliError("say where the PDF goes: --to FILE.pdf, --share (the shared-drive outbox), or both")
+    if args.to is not None and args.to.exists() and args.to.is_dir():
         raise CliError(f"{args.to} is a folder; give a file name")
-    if not args.to.parent.exists():
+    if args.to is not None and not args.to.parent.exists():
         raise CliError(f"no folder {args.to.parent}")
 
     with open_store(args) as store:
         pdf = render_document(store, args.kind, args.case, review_date=review_date,
                               for_individual=args.for_individual, password=password)
-        write_bytes_atomic(args.to, pdf)
+        if args.to is not None:
+            write_bytes_atomic(args.to, pdf)
+        queued_as = None
+        if args.share:
+            from app.models import outbox
+            from app.reports.render import suggested_filename
+
+            queued_as = suggested_filename(args.kind, args.case, for_individual=args.for_individual,
+                                           review_date=review_date)
+            outbox.enqueue(store, queued_as, args.kind, args.case, pdf)
         record_export(store, args.kind, args.case, for_individual=args.for_individual)
     audience = "copy for the individual" if args.for_individual else "officer's copy"
     protected = ", AES-256 password protected" if password else ""
-    print(f"wrote {args.kind} for {args.case} ({audience}{protected}) to {args.to}")
+    if args.to is not None:
+        print(f"wrote {args.kind} for {args.case} ({audience}{protected}) to {args.to}")
+    if queued_as is not None:
+        print(f"queued {queued_as} for the shared drive ({audience}{protected}); run `casebook sync` to deliver")
     return EXIT_OK

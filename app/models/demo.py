@@ -82,6 +82,60 @@ def _weekday_on_or_after(day: dt.date) -> dt.date:
     return day
 
 
+INTENSITY_WEEKS = {"high": 4, "medium": 8, "low": 12}
+
+
+def _demo_reviews(rng: random.Random, case: dict[str, Any], goals: list[dict[str, Any]], imposed: dt.date,
+                  until: dt.date, has_upw: bool) -> list[dict[str, Any]]:
+    """Plan reviews at the case's intensity interval and departmental reviews at 3 and 6
+    months then six-monthly, nearly all on time; now and then one slips."""
+    interval = dt.timedelta(weeks=INTENSITY_WEEKS.get(case.get("supervision_intensity", "medium"), 8))
+    attendees = [f"{case['individual']['given_names']} {case['individual']['family_name']}",
+                 case["order"]["responsible_officer"]]
+    if has_upw:
+        attendees.append("Unpaid work supervisor (demo)")
+    events: list[tuple[dt.date, str]] = []
+    due = imposed + interval
+    while due < until - dt.timedelta(days=3):
+        if rng.random() < 0.06:  # a missed review: the chain stops and the next one is overdue
+            break
+        events.append((_weekday_on_or_after(due - dt.timedelta(days=rng.randint(0, 4))), "scheduled"))
+        due = events[-1][0] + interval
+    months = 3
+    while True:
+        ddue = _add_months(imposed, months)
+        if ddue >= until - dt.timedelta(days=3):
+            break
+        if rng.random() > 0.05:
+            events.append((_weekday_on_or_after(ddue - dt.timedelta(days=rng.randint(3, 10))), "departmental"))
+        months = 6 if months == 3 else months + 6
+    events.sort()
+    reviews = []
+    for held, kind in events:
+        ratings = ["no_progress", "some_progress", "some_progress", "good_progress", "achieved"]
+        review: dict[str, Any] = {
+            "held_on": held.isoformat(),
+            "kind": kind,
+            "attendees": attendees + (["Team manager (demo)"] if kind == "departmental" else []),
+            "upw_liaison_done": has_upw,
+            "summary": "Review of the case management plan with the person.",
+            "compliance": rng.choice(["Attending as required.", "One missed appointment, explained.",
+                                      "Full compliance this period."]),
+            "positive_developments": rng.choice(["Kept every appointment this period.",
+                                                 "Started a college course.", "Moved into settled housing."]),
+            "goal_progress": [{"goal_id": g["id"], "rating": rng.choice(ratings), "sensitivity": "ordinary"}
+                              for g in goals[:2]],
+        }
+        if rng.random() < 0.15:
+            review["autonomy_changes"] = "Appointments reduced to fortnightly."
+        if rng.random() < 0.1:
+            review["restricted_notes"] = "Victim safety plan discussed with the Caledonian System worker."
+        if kind == "scheduled":
+            review["next_review_on"] = (held + interval).isoformat()
+        reviews.append(review)
+    return reviews
+
+
 def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | None = None) -> dict[str, Any]:
     given = rng.choice(GIVEN)
     family = rng.choice(FAMILY)
@@ -143,15 +197,15 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
     elapsed = (today - imposed).days
     if hours:
         sessions = []
-        day = imposed + dt.timedelta(days=rng.randint(3, 9))
+        day = _weekday_on_or_after(imposed + dt.timedelta(days=rng.randint(2, 11)))
         done = 0.0
         while day < today and done < hours:
-            h = rng.choice([3.5, 7.0, 7.0, 7.0])
+            h = min(rng.choice([3.5, 7.0, 7.0, 7.0]), hours - done)
             s: dict[str, Any] = {"date": day.isoformat(), "hours": h,
                                  "kind": "other_activity" if rng.random() < 0.1 else "unpaid_work"}
             sessions.append(s)
             done += h
-            day += dt.timedelta(days=rng.choice([7, 7, 14]))
+            day = _weekday_on_or_after(day + dt.timedelta(days=rng.choice([3, 4, 7, 7])))
         if sessions:
             case["unpaid_work_sessions"] = sessions
     if supervision_months and elapsed > 25 and rng.random() < 0.85:
@@ -210,7 +264,7 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
                       "details": "Victim supported by the Caledonian System women's service (synthetic).",
                       "sensitivity": "not_for_disclosure"})
         flags.append({"kind": "victim_safety_plan", "raised_on": imposed.isoformat(),
-                      "review_on": (imposed + dt.timedelta(days=rng.randint(30, 120))).isoformat(),
+                      "review_on": (max(imposed, today) + dt.timedelta(days=rng.randint(-5, 90))).isoformat(),
                       "sensitivity": "not_for_disclosure"})
     if rng.random() < 0.06:
         flags.append({"kind": "child_protection", "raised_on": imposed.isoformat(), "sensitivity": "not_for_disclosure"})
@@ -220,19 +274,10 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
         flags.append({"kind": "compulsory_supervision_order", "raised_on": imposed.isoformat()})
     if flags:
         case["flags"] = flags
-    if elapsed > 100 and supervision_months and goals:
-        held = _weekday_on_or_after(imposed + dt.timedelta(days=90))
-        case["reviews"] = [{
-            "held_on": held.isoformat(),
-            "kind": "scheduled",
-            "attendees": [individual["given_names"] + " " + family, case["order"]["responsible_officer"]],
-            "upw_liaison_done": bool(hours),
-            "summary": "Three-month review of the plan.",
-            "compliance": "Attending as required.",
-            "positive_developments": "Kept every appointment this period.",
-            "goal_progress": [{"goal_id": goals[0]["id"], "rating": "some_progress", "sensitivity": "ordinary"}],
-            "next_review_on": (held + dt.timedelta(days=56)).isoformat(),
-        }]
+    if supervision_months and goals:
+        reviews = _demo_reviews(rng, case, goals, imposed, min(today, ends), hours > 0)
+        if reviews:
+            case["reviews"] = reviews
     if rng.random() < 0.4:
         case["consents"] = [{"purpose": "share_with_agency", "agency": rng.choice(AGENCIES),
                              "given_on": first.isoformat()}]

@@ -216,7 +216,11 @@ class ReviewGoalProgress(Base):
 
 class Note(Base):
     __tablename__ = "notes"
-    __table_args__ = (Index("ix_notes_case_position", "case_id", "position"),)
+    __table_args__ = (
+        Index("ix_notes_case_position", "case_id", "position"),
+        # Deadlines: the first home visit / office note per case without reading note text.
+        Index("ix_notes_case_kind_date", "case_id", "kind", "date"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,576 @@
+"""Timescales and compliance: what is due on each case, when, and whether it was met.
+
+Pure Python over plain values; "today" is always passed in.  Two entry points give the
+same answers: ``case_due`` over one bundle-format case dict, and ``caseload_due`` over a
+whole store with a handful of set-based queries (no full cases are loaded).  Both reduce
+a case to ``CaseFacts`` and hand it to one function, ``facts_due``, so they cannot drift.
+
+The rules and their interpretations are documented in docs/TIMESCALES.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.models.calendar import WorkingCalendar, add_months
+from app.models.errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.models.store import Store
+
+# ---------------------------------------------------------------------------- constants
+SUPERVISION = "offender_supervision"
+UNPAID_WORK = "unpaid_work_or_other_activity"
+
+FIRST_MEETING_DAYS = 5
+UPW_START_DAYS = 7
+ASSESSMENT_DAYS = 20
+UPW_LEVEL1_MAX_HOURS = 100
+UPW_LEVEL1_MONTHS = 3
+UPW_LEVEL2_MONTHS = 6
+UPW_MIN_HOURS, UPW_MAX_HOURS = 20, 300
+SUPERVISION_MIN_MONTHS, SUPERVISION_MAX_MONTHS = 6, 36
+# Departmental reviews: 3 and 6 months after imposition, then every 6 months.
+DEPARTMENTAL_FIRST_MONTHS = (3, 6)
+DEPARTMENTAL_EVERY_MONTHS = 6
+# When an order has no end date and no length, schedules stop at the statutory maximum.
+FALLBACK_ORDER_MONTHS = 36
+FIRST_CONTACT_NOTE_KINDS = ("home_visit", "office")
+HOURS_TOLERANCE = 1e-6  # logged hours "reach" the requirement within float rounding
+
+DEFAULT_INTENSITY_WEEKS: dict[str, int] = {"high": 4, "medium": 8, "low": 12}
+DEFAULT_INTENSITY = "medium"
+DEFAULT_REPORT_DAYS_BEFORE = 5
+SETTING_INTENSITY_WEEKS = "intensity_weeks"
+SETTING_REPORT_DAYS_BEFORE = "report_days_before"
+
+KINDS = (
+    "first_meeting",
+    "upw_start",
+    "assessment",
+    "upw_completion",
+    "departmental_review",
+    "plan_review",
+    "progress_review_report",
+    "victim_safety_plan_review",
+    "order_end",
+)
+STATUSES = ("done", "met_late", "open", "overdue")
+WARNING_KINDS = (
+    "under_18_without_supervision",
+    "upw_hours_out_of_range",
+    "supervision_months_out_of_range",
+    "end_before_imposition",
+)
+ACTIVE_STATUSES = (None, "active")
+
+
+# ---------------------------------------------------------------------------- public types
+@dataclass(frozen=True)
+class DueItem:
+    case: str
+    kind: str
+    due_on: dt.date
+    status: str
+    done_on: dt.date | None
+    label: str
+
+
+@dataclass(frozen=True)
+class CaseWarning:
+    case: str
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class UpwProgress:
+    required_hours: int
+    hours_done: float
+    hours_remaining: float
+    complete_by: dt.date
+    hours_per_week_needed: float | None
+
+
+@dataclass(frozen=True)
+class SmartProblem:
+    letter: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeadlineConfig:
+    """Local policy: weeks between plan reviews per supervision intensity, and how many
+    working days before a court progress review the officer's report is due."""
+
+    intensity_weeks: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_INTENSITY_WEEKS))
+    report_days_before: int = DEFAULT_REPORT_DAYS_BEFORE
+
+    @classmethod
+    def from_values(cls, intensity_weeks: Any = None, report_days_before: Any = None) -> DeadlineConfig:
+        """Build from stored values; anything missing or unusable falls back to the default."""
+        weeks = dict(DEFAULT_INTENSITY_WEEKS)
+        if isinstance(intensity_weeks, Mapping):
+            for level, value in intensity_weeks.items():
+                if level in weeks and _valid_weeks(value):
+                    weeks[level] = int(value)
+        days = DEFAULT_REPORT_DAYS_BEFORE
+        if _valid_report_days(report_days_before):
+            days = int(report_days_before)
+        return cls(intensity_weeks=weeks, report_days_before=days)
+
+    @classmethod
+    def for_store(cls, store: Store) -> DeadlineConfig:
+        return cls.from_values(store.get_setting(SETTING_INTENSITY_WEEKS),
+                               store.get_setting(SETTING_REPORT_DAYS_BEFORE))
+
+    def weeks_for(self, intensity: str | None) -> int:
+        level = intensity if intensity in self.intensity_weeks else DEFAULT_INTENSITY
+        return self.intensity_weeks.get(level, DEFAULT_INTENSITY_WEEKS[DEFAULT_INTENSITY])
+
+
+def _valid_weeks(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 104
+
+
+def _valid_report_days(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 60
+
+
+def save_deadline_config(store: Store, intensity_weeks: Mapping[str, int] | None = None,
+                         report_days_before: int | None = None) -> DeadlineConfig:
+    """Validate and store the local policy values given (others are left as they are)."""
+    if intensity_weeks is not None:
+        for level, value in intensity_weeks.items():
+            if level not in DEFAULT_INTENSITY_WEEKS:
+                raise ValidationError(f"unknown supervision intensity {level!r} (high, medium or low)")
+            if not _valid_weeks(value):
+                raise ValidationError(f"weeks between reviews must be a whole number from 1 to 104, not {value!r}")
+    if report_days_before is not None and not _valid_report_days(report_days_before):
+        raise ValidationError(
+            f"report days before a progress review must be a whole number from 0 to 60, not {report_days_before!r}")
+    if intensity_weeks is not None:
+        merged = {**DeadlineConfig.for_store(store).intensity_weeks, **intensity_weeks}
+        store.set_setting(SETTING_INTENSITY_WEEKS, merged)
+    if report_days_before is not None:
+        store.set_setting(SETTING_REPORT_DAYS_BEFORE, int(report_days_before))
+    return DeadlineConfig.for_store(store)
+
+
+# ---------------------------------------------------------------------------- case facts
+@dataclass(frozen=True)
+class Requirement:
+    kind: str
+    hours: int | None = None
+    months: int | None = None
+    complete_by: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ReviewFact:
+    held_on: dt.date
+    kind: str | None
+    next_review_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """The little a deadline needs to know about a case.  Event lists hold only records
+    dated on or after the imposition date (earlier ones cannot meet a post-sentence timescale)."""
+
+    reference: str
+    date_of_birth: dt.date | None
+    imposed_on: dt.date
+    ends_on: dt.date | None
+    status: str | None
+    intensity: str | None
+    requirements: tuple[Requirement, ...]
+    progress_reviews: tuple[dt.date, ...] = ()
+    first_contact: dt.date | None = None                 # first home visit or office note
+    first_upw_session: dt.date | None = None
+    upw_completed_on: dt.date | None = None               # the session that reached the hours
+    first_assessment: dt.date | None = None
+    reviews: tuple[ReviewFact, ...] = ()                  # in held_on order
+    victim_safety_reviews: tuple[dt.date, ...] = ()       # review dates of open safety plan flags
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def has_supervision(self) -> bool:
+        return any(r.kind == SUPERVISION for r in self.requirements)
+
+    @property
+    def upw_requirements(self) -> list[Requirement]:
+        return [r for r in self.requirements if r.kind == UNPAID_WORK]
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _sessions(case: Mapping[str, Any], imposed: dt.date) -> list[tuple[dt.date, float]]:
+    """Unpaid work sessions on or after the imposition date, as (date, hours) in date order."""
+    rows = sorted(
+        ((d, float(s.get("hours", 0)), i) for i, s in enumerate(case.get("unpaid_work_sessions", []))
+         for d in [_date(s.get("date"))] if d is not None and d >= imposed),
+        key=lambda t: (t[0], t[2]),
+    )
+    return [(d, h) for d, h, _i in rows]
+
+
+def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
+    """Reduce a bundle-format case dict to the facts deadlines depend on."""
+    order = case["order"]
+    imposed = _date(order["imposed_on"])
+    if imposed is None:
+        raise ValidationError("the order has no valid imposition date", "$.order.imposed_on")
+    requirements = tuple(
+        Requirement(kind=r["kind"], hours=r.get("hours"), months=r.get("months"),
+                    complete_by=_date(r.get("complete_by")))
+        for r in order.get("requirements", [])
+    )
+    contacts = [d for n in case.get("notes", []) if n.get("kind") in FIRST_CONTACT_NOTE_KINDS
+                for d in [_date(n.get("date"))] if d is not None and d >= imposed]
+    sessions = _sessions(case, imposed)
+    assessments = [d for a in case.get("assessments", []) for d in [_date(a.get("completed_on"))]
+                   if d is not None and d >= imposed]
+    reviews = sorted(
+        ((d, i, r) for i, r in enumerate(case.get("reviews", [])) for d in [_date(r.get("held_on"))]
+         if d is not None and d >= imposed),
+        key=lambda t: (t[0], t[1]),
+    )
+    safety = [d for f in case.get("flags", []) if f.get("kind") == "victim_safety_plan" and not f.get("closed_on")
+              for d in [_date(f.get("review_on"))] if d is not None]
+    return CaseFacts(
+        reference=case["reference"],
+        date_of_birth=_date(case.get("individual", {}).get("date_of_birth")),
+        imposed_on=imposed,
+        ends_on=_date(order.get("ends_on")),
+        status=order.get("status"),
+        intensity=case.get("supervision_intensity"),
+        requirements=requirements,
+        progress_reviews=tuple(d for p in order.get("progress_reviews") or [] for d in [_date(p)] if d is not None),
+        first_contact=min(contacts, default=None),
+        first_upw_session=sessions[0][0] if sessions else None,
+        upw_completed_on=_hours_reached_on(sessions, _required_hours(requirements)),
+        first_assessment=min(assessments, default=None),
+        reviews=tuple(ReviewFact(d, r.get("kind"), _date(r.get("next_review_on"))) for d, _i, r in reviews),
+        victim_safety_reviews=tuple(safety),
+    )
+
+
+# ---------------------------------------------------------------------------- rules
+def status_for(due_on: dt.date, done_on: dt.date | None, today: dt.date) -> str:
+    """done (met on or before the due date), met_late, open (not yet due) or overdue."""
+    if done_on is not None:
+        return "done" if done_on <= due_on else "met_late"
+    return "open" if today <= due_on else "overdue"
+
+
+def _required_hours(requirements: Iterable[Requirement]) -> int:
+    return sum(int(r.hours or 0) for r in requirements if r.kind == UNPAID_WORK)
+
+
+def upw_required_hours(facts: CaseFacts) -> int:
+    return _required_hours(facts.requirements)
+
+
+def _hours_reached_on(sessions: Iterable[tuple[dt.date, float]], required: float) -> dt.date | None:
+    """The date of the session (in date order) that brought the hours up to ``required``."""
+    if required <= 0:
+        return None
+    total = 0.0
+    for day, hours in sessions:
+        total += hours
+        if total >= required - HOURS_TOLERANCE:
+            return day
+    return None
+
+
+def upw_deadline(facts: CaseFacts) -> dt.date | None:
+    """The court's complete_by where set, else imposition + 3 months (level 1, up to 100
+    hours) or + 6 months (level 2), clamped to the end of a shorter month."""
+    reqs = facts.upw_requirements
+    if not reqs:
+        return None
+    court = [r.complete_by for r in reqs if r.complete_by is not None]
+    if court:
+        return max(court)
+    months = UPW_LEVEL1_MONTHS if upw_required_hours(facts) <= UPW_LEVEL1_MAX_HOURS else UPW_LEVEL2_MONTHS
+    return add_months(facts.imposed_on, months)
+
+
+def _order_horizon(facts: CaseFacts) -> dt.date:
+    """The order's end date, else its longest requirement, else the statutory maximum."""
+    if facts.ends_on is not None:
+        return facts.ends_on
+    months = [r.months for r in facts.requirements if r.months]
+    if months:
+        return add_months(facts.imposed_on, max(months))
+    deadline = upw_deadline(facts)
+    if deadline is not None:
+        return deadline
+    return add_months(facts.imposed_on, FALLBACK_ORDER_MONTHS)
+
+
+def _departmental_months() -> Iterator[int]:
+    yield from DEPARTMENTAL_FIRST_MONTHS
+    months = DEPARTMENTAL_FIRST_MONTHS[-1]
+    while True:
+        months += DEPARTMENTAL_EVERY_MONTHS
+        yield months
+
+
+def departmental_schedule(facts: CaseFacts) -> list[tuple[int, dt.date]]:
+    """(months after imposition, due date): 3, 6, 12, 18, ... while before the order end."""
+    horizon = _order_horizon(facts)
+    out: list[tuple[int, dt.date]] = []
+    for months in _departmental_months():
+        due = add_months(facts.imposed_on, months)
+        if due >= horizon or months > FALLBACK_ORDER_MONTHS * 4:
+            return out
+        out.append((months, due))
+    return out  # pragma: no cover - the generator never ends
+
+
+def _match_departmental(schedule: list[tuple[int, dt.date]], held: list[dt.date]) -> list[dt.date | None]:
+    """Each departmental review counts towards the scheduled date nearest to it (the earlier
+    one on a tie); a scheduled date is met by the earliest review counted towards it."""
+    met: list[dt.date | None] = [None] * len(schedule)
+    if not schedule:
+        return met
+    for day in sorted(held):
+        best = min(range(len(schedule)), key=lambda k: (abs((schedule[k][1] - day).days), k))
+        if met[best] is None:
+            met[best] = day
+    return met
+
+
+def _age_on(dob: dt.date, day: dt.date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def facts_warnings(facts: CaseFacts) -> list[CaseWarning]:
+    """Rules the product warns on.  Learning (voluntary) is never looked at here: declining
+    it is never non-compliance."""
+    ref = facts.reference
+    out: list[CaseWarning] = []
+    if facts.date_of_birth is not None:
+        age = _age_on(facts.date_of_birth, facts.imposed_on)
+        if age < 18 and not facts.has_supervision:
+            out.append(CaseWarning(ref, "under_18_without_supervision",
+                                   f"aged {age} when the order was imposed but the order has no offender "
+                                   "supervision requirement"))
+    for r in facts.upw_requirements:
+        if r.hours is None or not UPW_MIN_HOURS <= r.hours <= UPW_MAX_HOURS:
+            shown = "no" if r.hours is None else str(r.hours)
+            out.append(CaseWarning(ref, "upw_hours_out_of_range",
+                                   f"unpaid work of {shown} hours is outside {UPW_MIN_HOURS} to {UPW_MAX_HOURS} hours"))
+    for r in facts.requirements:
+        if r.kind == SUPERVISION and r.months is not None and not (
+                SUPERVISION_MIN_MONTHS <= r.months <= SUPERVISION_MAX_MONTHS):
+            out.append(CaseWarning(ref, "supervision_months_out_of_range",
+                                   f"offender supervision of {r.months} months is outside "
+                                   f"{SUPERVISION_MIN_MONTHS} to {SUPERVISION_MAX_MONTHS} months"))
+    if facts.ends_on is not None and facts.ends_on < facts.imposed_on:
+        out.append(CaseWarning(ref, "end_before_imposition",
+                               f"the order ends on {_fmt(facts.ends_on)}, before it was imposed on "
+                               f"{_fmt(facts.imposed_on)}"))
+    return out
+
+
+def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
+              config: DeadlineConfig | None = None, *, sort: bool = True
+              ) -> tuple[list[DueItem], list[CaseWarning]]:
+    """Every due item of one case with its status on ``today``, and the case's warnings.
+
+    Orders that are no longer active (completed, revoked, transferred out) keep the items
+    that were met (done or met_late) as history but produce nothing open or overdue."""
+    config = config or DeadlineConfig()
+    items: list[DueItem] = []
+    imposed = facts.imposed_on
+    active = facts.active
+
+    def emit(kind: str, due_on: dt.date, done_on: dt.date | None, label: str) -> None:
+        status = status_for(due_on, done_on, today)
+        if not active and status in ("open", "overdue"):
+            return
+        items.append(DueItem(facts.reference, kind, due_on, status, done_on, label))
+
+    supervision = facts.has_supervision
+    upw = bool(facts.upw_requirements)
+    if supervision:
+        emit("first_meeting", cal.add_working_days(imposed, FIRST_MEETING_DAYS), facts.first_contact,
+             f"First meeting ({FIRST_MEETING_DAYS} working days)")
+    if upw:
+        emit("upw_start", cal.add_working_days(imposed, UPW_START_DAYS), facts.first_upw_session,
+             f"Unpaid work start ({UPW_START_DAYS} working days)")
+    if supervision:
+        emit("assessment", cal.add_working_days(imposed, ASSESSMENT_DAYS), facts.first_assessment,
+             f"Risk and needs assessment ({ASSESSMENT_DAYS} working days)")
+    if upw:
+        deadline = upw_deadline(facts)
+        assert deadline is not None
+        emit("upw_completion", deadline, facts.upw_completed_on,
+             f"Unpaid work completed ({upw_required_hours(facts)} hours)")
+
+    schedule = departmental_schedule(facts)
+    held = [r.held_on for r in facts.reviews if r.kind == "departmental"]
+    for (months, due), met in zip(schedule, _match_departmental(schedule, held), strict=True):
+        emit("departmental_review", due, met, f"Departmental review ({months} months)")
+
+    if supervision or facts.intensity is not None:
+        weeks = config.weeks_for(facts.intensity)
+        interval = dt.timedelta(weeks=weeks)
+        level = facts.intensity if facts.intensity in config.intensity_weeks else DEFAULT_INTENSITY
+        due = imposed + interval
+        label = f"Plan review ({level} intensity, {weeks} weeks)"
+        for review in facts.reviews:
+            emit("plan_review", due, review.held_on, label)
+            if review.next_review_on is not None:
+                due = review.next_review_on
+                label = f"Plan review (date set at the review of {_fmt(review.held_on)})"
+            else:
+                due = review.held_on + interval
+                label = f"Plan review ({level} intensity, {weeks} weeks after the last review)"
+        if facts.ends_on is None or due < facts.ends_on:
+            emit("plan_review", due, None, label)
+
+    for hearing in sorted(set(facts.progress_reviews)):
+        if hearing < today:
+            continue  # the hearing has passed: nothing records the report, so nothing to chase
+        emit("progress_review_report", cal.add_working_days(hearing, -config.report_days_before), None,
+             f"Progress review report (court review {_fmt(hearing)})")
+
+    for review_on in facts.victim_safety_reviews:
+        emit("victim_safety_plan_review", review_on, None, "Victim safety plan review")
+
+    if facts.ends_on is not None:
+        if active:
+            emit("order_end", facts.ends_on, None, "Order ends")
+        elif facts.status == "completed":
+            emit("order_end", facts.ends_on, facts.ends_on, "Order ended")
+
+    if sort:
+        items.sort(key=item_sort_key)
+    return items, facts_warnings(facts)
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+_WARNING_ORDER = {kind: i for i, kind in enumerate(WARNING_KINDS)}
+
+
+def item_sort_key(item: DueItem) -> tuple[dt.date, str, int, str]:
+    """Date, then case reference, then the kinds in their documented order."""
+    return (item.due_on, item.case, _KIND_ORDER.get(item.kind, 99), item.label)
+
+
+def _warning_sort_key(w: CaseWarning) -> tuple[str, int, str]:
+    return (w.case, _WARNING_ORDER.get(w.kind, 99), w.message)
+
+
+# ---------------------------------------------------------------------------- public API
+def case_due(case: dict[str, Any], today: dt.date, cal: WorkingCalendar, config: DeadlineConfig | None = None
+             ) -> tuple[list[DueItem], list[CaseWarning]]:
+    """Due items and warnings for one bundle-format case (as from ``Store.get_case``)."""
+    return facts_due(facts_from_case(case), today, cal, config)
+
+
+def filter_within(items: Iterable[DueItem], today: dt.date, within_days: int | None) -> list[DueItem]:
+    """A work list: everything overdue, plus open items due within ``within_days`` calendar
+    days of today (today + within_days inclusive).  ``None`` keeps every item, of every status."""
+    if within_days is None:
+        return list(items)
+    limit = today + dt.timedelta(days=within_days)
+    return [i for i in items if i.status == "overdue" or (i.status == "open" and i.due_on <= limit)]
+
+
+def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
+                 cal: WorkingCalendar | None = None, config: DeadlineConfig | None = None
+                 ) -> tuple[list[DueItem], list[CaseWarning]]:
+    """Due items (sorted by date) and warnings for every case in the store.
+
+    ``within_days`` None: every item of every status.  A number: the work list (see
+    ``filter_within``).  Uses a few set-based queries; never loads whole cases."""
+    if within_days is not None and within_days < 0:
+        raise ValidationError("within_days cannot be negative")
+    from app.models.caseload_facts import load_caseload_facts
+
+    cal = cal or WorkingCalendar.for_store(store)
+    config = config or DeadlineConfig.for_store(store)
+    items: list[DueItem] = []
+    warnings: list[CaseWarning] = []
+    for facts in load_caseload_facts(store):
+        case_items, case_warnings = facts_due(facts, today, cal, config, sort=False)
+        items.extend(case_items)
+        warnings.extend(case_warnings)
+    items.sort(key=item_sort_key)
+    warnings.sort(key=_warning_sort_key)
+    return filter_within(items, today, within_days), warnings
+
+
+def upw_progress(case: dict[str, Any], today: dt.date) -> UpwProgress | None:
+    """Hours done and still to do, and the weekly pace needed to finish by the deadline
+    (counting today; None when complete or the deadline has passed).  None without unpaid work."""
+    facts = facts_from_case(case)
+    deadline = upw_deadline(facts)
+    if deadline is None:
+        return None
+    required = upw_required_hours(facts)
+    done = round(sum(h for _d, h in _sessions(case, facts.imposed_on)), 2)
+    remaining = round(max(0.0, required - done), 2)
+    per_week: float | None = None
+    if remaining > 0 and today <= deadline:
+        days_left = (deadline - today).days + 1
+        per_week = round(remaining / (days_left / 7), 1)
+    return UpwProgress(required_hours=required, hours_done=done, hours_remaining=remaining,
+                       complete_by=deadline, hours_per_week_needed=per_week)
+
+
+MIN_SPECIFIC_WORDS = 3
+MIN_SPECIFIC_CHARS = 15
+
+
+def smart_check(goal: dict[str, Any]) -> list[SmartProblem]:
+    """Which SMART letters a plan goal is missing, and why ([] when it is SMART)."""
+    problems: list[SmartProblem] = []
+
+    def text(key: str) -> str:
+        value = goal.get(key)
+        return value.strip() if isinstance(value, str) else ""
+
+    description = text("description")
+    if not description:
+        problems.append(SmartProblem("S", "no description of what will change"))
+    elif len(description.split()) < MIN_SPECIFIC_WORDS or len(description) < MIN_SPECIFIC_CHARS:
+        problems.append(SmartProblem("S", "the description is too short to say specifically what will change"))
+    if not text("measure"):
+        problems.append(SmartProblem("M", "no measure of progress"))
+    if not text("achievable"):
+        problems.append(SmartProblem("A", "nothing recorded on why it is achievable for this person"))
+    if not text("realistic"):
+        problems.append(SmartProblem("R", "no supports or resources recorded to make it realistic"))
+    target = goal.get("target_date")
+    if target in (None, ""):
+        problems.append(SmartProblem("T", "no target date"))
+    elif _date(target) is None:
+        problems.append(SmartProblem("T", "the target date is not a valid date"))
+    return problems

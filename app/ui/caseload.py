@@ -1,0 +1,155 @@
+"""The caseload: one table over plain rows, search (names and references in Python, note
+text through FTS5 on the worker) with a short debounce, and quick filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from app.ui import operations as ops
+from app.ui.context import AppContext
+from app.ui.table_models import CaseloadModel, CaseloadRow, configure_table
+
+SEARCH_DELAY_MS = 250
+
+
+class CaseloadPage(QWidget):
+    open_requested = Signal(str)
+    filtered = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.all_rows: list[CaseloadRow] = []
+        self.matches: set[str] | None = None
+        self._search_token = 0
+
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search names, references and note text (Ctrl+F)")
+        self.search.setAccessibleName("Search the caseload")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(SEARCH_DELAY_MS)
+        self.debounce.timeout.connect(self._run_search)
+        self.filters: dict[str, QCheckBox] = {}
+        bar = QHBoxLayout()
+        label = QLabel("&Search:", self)
+        label.setBuddy(self.search)
+        bar.addWidget(label)
+        bar.addWidget(self.search, 1)
+        for key, text in (("overdue", "&Overdue"), ("week", "Due this &week"), ("u18", "&Under 18"),
+                          ("da", "&Domestic abuse")):
+            cb = QCheckBox(text, self)
+            cb.setAccessibleName(f"Show only: {text.replace('&', '')}")
+            cb.toggled.connect(self.apply_filters)
+            self.filters[key] = cb
+            bar.addWidget(cb)
+        self.count = QLabel(self)
+        self.model = CaseloadModel(self)
+        self.view = QTableView(self)
+        configure_table(self.view, self.model, sortable=True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setAccessibleName("Caseload")
+        self.view.doubleClicked.connect(self._activated)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, self._open_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.view, self._open_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addLayout(bar)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.count)
+        self.setTabOrder(self.search, self.view)
+
+    # ------------------------------------------------------------------ rows
+    def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        self.all_rows = list(rows)
+        self.apply_filters()
+
+    def clear(self) -> None:
+        self.all_rows = []
+        self.matches = None
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.clear()
+        self.count.clear()
+
+    def reload(self) -> None:
+        if self.ctx.store is not None:
+            ops.load_caseload(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)))
+
+    def apply_filters(self) -> None:
+        today = self.ctx.clock.today()
+        week = today + dt.timedelta(days=7)
+        f = {k: cb.isChecked() and cb.isEnabled() for k, cb in self.filters.items()}
+        rows = [
+            r for r in self.all_rows
+            if (self.matches is None or r.reference in self.matches)
+            and (not f["overdue"] or r.overdue > 0)
+            and (not f["week"] or (r.next_due_on is not None and r.next_due_on <= week))
+            and (not f["u18"] or r.age < 18)
+            and (not f["da"] or r.domestic_abuse)
+        ]
+        self.model.set_rows(rows)
+        header = self.view.horizontalHeader()
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.count.setText(f"Showing {len(rows)} of {len(self.all_rows)} cases")
+        self.filtered.emit()
+
+    def set_privacy(self, on: bool) -> None:
+        self.model.set_privacy(on)
+        # the domestic abuse filter would reveal a flag the screen is hiding
+        self.filters["da"].setEnabled(not on)
+        self.apply_filters()
+        if self.search.text().strip():
+            self._run_search()
+
+    # ------------------------------------------------------------------ search
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _search_changed(self, text: str) -> None:
+        self._search_token += 1
+        if not text.strip():
+            self.debounce.stop()
+            self.matches = None
+            self.apply_filters()
+            return
+        self.debounce.start()
+
+    def _run_search(self) -> None:
+        text = self.search.text()
+        if not text.strip() or self.ctx.store is None:
+            return
+        self._search_token += 1
+        token = self._search_token
+
+        def done(refs: list[str]) -> None:
+            if token == self._search_token:
+                self.matches = set(refs)
+                self.apply_filters()
+
+        ops.search_cases(self.ctx, text, done, lambda exc: self.ctx.prompts.error(str(exc)))
+
+    # ------------------------------------------------------------------ opening
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(self.model.row_at(index.row()).reference)
+
+    def _open_current(self) -> None:
+        self._activated(self.view.currentIndex())
+
+    def select_reference(self, ref: str) -> None:
+        for i, r in enumerate(self.model.rows):
+            if r.reference == ref:
+                self.view.selectRow(i)
+                return

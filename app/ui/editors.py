@@ -1,0 +1,400 @@
+"""Editors used by the case workspace: a list of items with a form (ListEditor) and a single
+form over one part of the case (ObjectEditor).  Both save through app.ui.operations (one
+transaction each), show ValidationError inline, and keep unsaved edits across reloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.errors import StoreError, ValidationError
+from app.ui import operations as ops
+from app.ui.context import AppContext
+from app.ui.forms import NFD, F, Form, FormError
+from app.ui.table_models import STATUS_COLOURS, Column, RowsModel, configure_table
+
+NFD_BADGE_STYLE = (f"color: white; background: {STATUS_COLOURS['nfd']}; font-weight: bold; padding: 3px 8px;"
+                   " border-radius: 3px;")
+
+
+def nfd_badge(parent: QWidget) -> QLabel:
+    label = QLabel("NOT FOR DISCLOSURE", parent)
+    label.setStyleSheet(NFD_BADGE_STYLE)
+    label.setAccessibleName("Not for disclosure")
+    label.hide()
+    return label
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
+class _Saver:
+    """Common save plumbing: local parse errors and store validation errors go inline."""
+
+    form: Form
+    ctx: AppContext
+    save_button: QPushButton
+
+    def _failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.form.show_error(exc.args[0] if exc.args else str(exc), exc.path)
+        elif isinstance(exc, StoreError):
+            self.form.show_error(str(exc))
+        else:
+            self.form.show_error(f"Could not save: {type(exc).__name__}")
+
+
+class ListEditor(QWidget, _Saver):
+    saved = Signal()
+    selection_changed = Signal()
+
+    def __init__(self, ctx: AppContext, title: str, list_key: str, columns: Sequence[Column], fields: Sequence[F],
+                 private_item: Callable[[dict[str, Any]], bool] | None = None,
+                 new_defaults: Callable[[], dict[str, Any]] | None = None,
+                 form_columns: int = 1, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.title = title
+        self.list_key = list_key
+        self.private_item = private_item
+        self.new_defaults = new_defaults or dict
+        self.custom_add: Callable[[str, dict[str, Any], Any, Any], None] | None = None
+        self.ref: str | None = None
+        self.items: list[dict[str, Any]] = []
+        self.index: int | None = None  # item in the form; None = a new item
+        self.privacy = False
+        self._selecting = False
+
+        self.model = RowsModel([Column(c.header, (lambda fn: lambda r: fn(r[1]))(c.value), None, (
+            (lambda fn: lambda r: fn(r[1]))(c.status) if c.status else None), c.width) for c in columns], self)
+        self.view = QTableView(self)
+        configure_table(self.view, self.model)
+        self.view.setAccessibleName(f"{title} list")
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        new = QPushButton(f"&New {title.lower()}", self)
+        new.setAccessibleName(f"New {title.lower()}")
+        new.clicked.connect(self.new_item)
+        self.delete_button = QPushButton("Delete", self)
+        self.delete_button.setAccessibleName(f"Delete the selected {title.lower()}")
+        self.delete_button.clicked.connect(self.delete_current)
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        lb = QHBoxLayout()
+        lb.addWidget(new)
+        lb.addWidget(self.delete_button)
+        lb.addStretch(1)
+        ll.addLayout(lb)
+        ll.addWidget(self.view, 1)
+
+        self.form = Form(fields, form_columns, self)
+        self.form.changed.connect(self._form_changed)
+        self.heading = QLabel(self)
+        self.heading.setStyleSheet("font-weight: bold;")
+        self.badge = nfd_badge(self)
+        self.save_button = QPushButton("&Save", self)
+        self.save_button.setAccessibleName(f"Save {title.lower()}")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("Revert", self)
+        self.revert_button.setAccessibleName(f"Discard changes to {title.lower()}")
+        self.revert_button.clicked.connect(self.revert)
+        self.extra = QVBoxLayout()  # room for tab-specific widgets (SMART check)
+        form_box = QWidget(self)
+        fl = QVBoxLayout(form_box)
+        hl = QHBoxLayout()
+        hl.addWidget(self.heading)
+        hl.addWidget(self.badge)
+        hl.addStretch(1)
+        fl.addLayout(hl)
+        fl.addWidget(self.form)
+        fl.addLayout(self.extra)
+        bl = QHBoxLayout()
+        bl.addStretch(1)
+        bl.addWidget(self.revert_button)
+        bl.addWidget(self.save_button)
+        fl.addLayout(bl)
+        fl.addStretch(1)
+        self.hidden_note = QLabel("This item is hidden in privacy mode.", self)
+        self.hidden_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.right = QStackedWidget(self)
+        self.right.addWidget(scrolled(form_box))
+        self.right.addWidget(self.hidden_note)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(left)
+        split.addWidget(self.right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([440, 880])
+        split.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(split)
+        self.setTabOrder(self.view, self.form)
+        self._show_heading()
+
+    # -- data
+    @property
+    def dirty(self) -> bool:
+        return self.form.dirty
+
+    def load(self, ref: str, items: Sequence[dict[str, Any]]) -> None:
+        """New data from the store.  Unsaved edits of the same case are kept."""
+        same = ref == self.ref
+        self.ref = ref
+        self.items = list(items)
+        self._fill_model()
+        if same and self.form.dirty:
+            return
+        if self.index is not None and same and self.index < len(self.items):
+            self._load_form(self.index)
+        else:
+            self.new_item(force=True)
+
+    def clear(self) -> None:
+        self.ref = None
+        self.items = []
+        self.index = None
+        self.model.clear()
+        self.form.set_value({})
+
+    def _visible(self, item: dict[str, Any]) -> bool:
+        return not (self.privacy and self.private_item is not None and self.private_item(item))
+
+    def _fill_model(self) -> None:
+        self.model.set_rows([(i, it) for i, it in enumerate(self.items) if self._visible(it)])
+        self._select_row_for(self.index)
+
+    def _select_row_for(self, index: int | None) -> None:
+        self._selecting = True
+        try:
+            sel = self.view.selectionModel()
+            sel.clearSelection()
+            for r, (i, _) in enumerate(self.model.rows):
+                if i == index:
+                    sel.setCurrentIndex(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                        | QItemSelectionModel.SelectionFlag.Rows)
+                    break
+        finally:
+            self._selecting = False
+
+    def _row_changed(self, current: Any, previous: Any) -> None:
+        if self._selecting or not current.isValid():
+            return
+        index = self.model.rows[current.row()][0]
+        if index == self.index:
+            return
+        if not self.confirm_leave(lambda: self._go_to(index)):
+            self._select_row_for(self.index)
+            return
+        self._go_to(index)
+
+    def _go_to(self, index: int) -> None:
+        if index < len(self.items):
+            self._load_form(index)
+            self._select_row_for(index)
+        self.selection_changed.emit()
+
+    def confirm_leave(self, then: Callable[[], None] | None = None) -> bool:
+        """Ask save/discard/cancel when the form has unsaved changes.  True: go on now.
+        On "save" the form is saved and ``then`` runs once the save succeeded."""
+        if not self.form.dirty:
+            return True
+        answer = self.ctx.prompts.ask_save_discard(f"The {self.title.lower()} has unsaved changes.")
+        if answer == "save":
+            self.save(on_saved=then)
+            return False
+        return answer == "discard"
+
+    def _load_form(self, index: int) -> None:
+        self.index = index
+        self.form.set_value(self.items[index])
+        self._show_heading()
+
+    def new_item(self, force: bool = False) -> None:
+        if not force and not self.confirm_leave(lambda: self.new_item(force=True)):
+            return
+        self.index = None
+        self.form.set_value(self.new_defaults())
+        self.form.dirty = False
+        self._select_row_for(None)
+        self._show_heading()
+
+    def revert(self) -> None:
+        if self.index is not None and self.index < len(self.items):
+            self._load_form(self.index)
+        else:
+            self.new_item(force=True)
+
+    def _show_heading(self) -> None:
+        self.heading.setText(f"New {self.title.lower()}" if self.index is None
+                             else f"{self.title} {self.index + 1} of {len(self.items)}")
+        self.delete_button.setEnabled(self.index is not None)
+        self._form_changed()
+        self._apply_privacy()
+
+    def _form_changed(self) -> None:
+        value = self.form.value(lenient=True)
+        self.badge.setVisible(self._is_restricted(value))
+
+    @staticmethod
+    def _is_restricted(value: dict[str, Any]) -> bool:
+        return value.get("sensitivity") == NFD or value.get("kind") == "victim_contact"
+
+    # -- privacy
+    def set_privacy(self, on: bool) -> None:
+        self.privacy = on
+        self.form.set_privacy(on)
+        self._fill_model()
+        self._apply_privacy()
+
+    def _apply_privacy(self) -> None:
+        hide = (self.privacy and self.private_item is not None and self.index is not None
+                and self.index < len(self.items) and self.private_item(self.items[self.index]))
+        if not hide and self.privacy and self.private_item is not None:
+            hide = self.private_item(self.form.value(lenient=True))
+        self.right.setCurrentIndex(1 if hide else 0)
+        self.right.widget(0).setVisible(not hide)
+
+    # -- saving
+    def save(self, on_saved: Callable[[], None] | None = None) -> None:
+        if self.ref is None:
+            return
+        try:
+            item = self.form.value()
+        except FormError as exc:
+            self.form.show_error(str(exc), exc.key)
+            return
+        self.form.clear_error()
+        self.save_button.setEnabled(False)
+        ref = self.ref
+
+        def done(result: Any) -> None:
+            self.save_button.setEnabled(True)
+            if self.index is None:
+                self.index = result[0] if isinstance(result, tuple) else int(result)
+            self.form.mark_saved()
+            self.saved.emit()
+            if on_saved is not None:
+                on_saved()
+
+        if self.index is None:
+            if self.custom_add is not None:
+                self.custom_add(ref, item, done, self._failed)
+            else:
+                ops.add_item(self.ctx, ref, self.list_key, item, done, self._failed)
+        else:
+            ops.update_item(self.ctx, ref, self.list_key, self.index, item, done, self._failed)
+
+    def delete_current(self) -> None:
+        if self.ref is None or self.index is None:
+            return
+        if not self.ctx.prompts.confirm(f"Delete this {self.title.lower()}? This cannot be undone."):
+            return
+
+        def done(_: Any) -> None:
+            self.index = None
+            self.form.mark_saved()
+            self.saved.emit()
+
+        ops.delete_item(self.ctx, self.ref, self.list_key, self.index, done, self._failed)
+
+
+class ObjectEditor(QWidget, _Saver):
+    """One form over part of a case (person and order, learning, contract)."""
+
+    saved = Signal()
+
+    def __init__(self, ctx: AppContext, title: str, fields: Sequence[F],
+                 to_changes: Callable[[dict[str, Any]], dict[str, Any]],
+                 from_case: Callable[[dict[str, Any]], dict[str, Any]], form_columns: int = 2,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.title = title
+        self.to_changes = to_changes
+        self.from_case = from_case
+        self.ref: str | None = None
+        self.form = Form(fields, form_columns, self)
+        self.save_button = QPushButton("&Save", self)
+        self.save_button.setAccessibleName(f"Save {title.lower()}")
+        self.save_button.clicked.connect(lambda: self.save())
+        revert = QPushButton("Revert", self)
+        revert.setAccessibleName(f"Discard changes to {title.lower()}")
+        revert.clicked.connect(self.revert)
+        self._case: dict[str, Any] = {}
+        inner = QWidget(self)
+        il = QVBoxLayout(inner)
+        il.addWidget(self.form)
+        bl = QHBoxLayout()
+        bl.addStretch(1)
+        bl.addWidget(revert)
+        bl.addWidget(self.save_button)
+        il.addLayout(bl)
+        il.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(scrolled(inner))
+
+    @property
+    def dirty(self) -> bool:
+        return self.form.dirty
+
+    def load(self, ref: str, case: dict[str, Any]) -> None:
+        same = ref == self.ref
+        self.ref = ref
+        self._case = case
+        if same and self.form.dirty:
+            return
+        self.form.set_value(self.from_case(case))
+
+    def clear(self) -> None:
+        self.ref = None
+        self._case = {}
+        self.form.set_value({})
+
+    def revert(self) -> None:
+        self.form.set_value(self.from_case(self._case))
+
+    def set_privacy(self, on: bool) -> None:
+        self.form.set_privacy(on)
+
+    def save(self, on_saved: Callable[[], None] | None = None) -> None:
+        if self.ref is None:
+            return
+        try:
+            value = self.form.value()
+        except FormError as exc:
+            self.form.show_error(str(exc), exc.key)
+            return
+        self.form.clear_error()
+        self.save_button.setEnabled(False)
+
+        def done(_: Any) -> None:
+            self.save_button.setEnabled(True)
+            self.form.mark_saved()
+            self.saved.emit()
+            if on_saved is not None:
+                on_saved()
+
+        ops.update_case(self.ctx, self.ref, self.to_changes(value), done, self._failed)

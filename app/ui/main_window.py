@@ -1,0 +1,407 @@
+"""The main window: unlock screen, caseload, case workspace; privacy mode; lock (Ctrl+L and
+after idle time); navigation and refresh after changes.
+
+Lock rule for unsaved edits: locking by hand (Ctrl+L) asks save / discard / cancel.  Locking
+after idle time never keeps plaintext drafts: unsaved edits are discarded, and after the next
+unlock the officer is told which forms had unsaved changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.settings import Settings
+from app.ui import operations as ops
+from app.ui.caseload import CaseloadPage
+from app.ui.context import AppContext
+from app.ui.prompts import Prompts
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.table_models import STATUS_COLOURS
+from app.ui.tasks import Tasks
+from app.ui.unlock import UnlockPage
+from app.ui.workspace import TAB_NAMES, CaseWorkspace, NewCasePage
+
+INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
+                QEvent.Type.TouchBegin, QEvent.Type.ShortcutOverride}
+
+
+class IdleWatcher(QObject):
+    """Fires ``idle`` after ``ms`` without keyboard, mouse or touch input anywhere in the app."""
+
+    idle = Signal()
+
+    def __init__(self, ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(ms)
+        self.timer.timeout.connect(self.idle.emit)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_ms(self, ms: int) -> None:
+        self.timer.setInterval(ms)
+        if self.timer.isActive():
+            self.timer.start()
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    case_opened = Signal(str)
+
+    def __init__(self, ctx: AppContext | None = None, idle_ms: int | None = None) -> None:
+        super().__init__()
+        if ctx is None:
+            ctx = AppContext(tasks=Tasks(self), prompts=Prompts(self), settings=Settings())
+        self.ctx = ctx
+        ctx.tasks.default_error = lambda exc: ctx.prompts.error(str(exc))
+        self.fixed_idle_ms = idle_ms
+        self._resume: tuple[str | None, int] | None = None
+        self._discarded: list[str] = []
+        self.settings_dialog: SettingsDialog | None = None
+        self.setWindowTitle("Casebook")
+
+        self.banner = QLabel("PRIVACY MODE — not-for-disclosure and victim information is hidden. "
+                             "Press Ctrl+Shift+P to show it again.", self)
+        self.banner.setStyleSheet(f"color: white; background: {STATUS_COLOURS['nfd']}; font-weight: bold;"
+                                  " padding: 6px;")
+        self.banner.setAccessibleName("Privacy mode is on")
+        self.banner.hide()
+        self.unlock_page = UnlockPage(ctx, self)
+        self.unlock_page.unlocked.connect(self.on_unlocked)
+        self.caseload = CaseloadPage(ctx, self)
+        self.caseload.open_requested.connect(lambda ref: self.open_case(ref))
+        self.workspace = CaseWorkspace(ctx, self)
+        self.workspace.back_requested.connect(self.show_caseload)
+        self.workspace.case_changed.connect(self.caseload.reload)
+        self.workspace.loaded.connect(self.case_opened.emit)
+        self.workspace.tabs.currentChanged.connect(self._remember_case)
+        self.new_case_page = NewCasePage(ctx, self)
+        self.new_case_page.created.connect(self._case_created)
+        self.new_case_page.cancelled.connect(self.show_caseload)
+        self.pages = QStackedWidget(self)
+        for w in (self.caseload, self.workspace, self.new_case_page):
+            self.pages.addWidget(w)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.unlock_page)
+        self.stack.addWidget(self.pages)
+        central = QWidget(self)
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.banner)
+        cl.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.idle = IdleWatcher(self._idle_ms(), self)
+        self.idle.idle.connect(lambda: self.lock(idle=True))
+        self._build_actions()
+        self.busy = QLabel(self)
+        self.statusBar().addPermanentWidget(self.busy)
+        ctx.tasks.busy_changed.connect(lambda b: self.busy.setText("Working…" if b else ""))
+        self._set_unlocked_ui(False)
+        self.resize(1280, 720)
+
+    # ------------------------------------------------------------------ actions
+    def _action(self, text: str, shortcut: str | None, slot: Callable[..., Any], checkable: bool = False,
+                tip: str | None = None) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setCheckable(checkable)
+        act.setToolTip(f"{tip or text.replace('&', '').rstrip('…')}" + (f" ({shortcut})" if shortcut else ""))
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_caseload = a("&Caseload", "Ctrl+Shift+C", self.show_caseload)
+        self.act_new_case = a("New &case…", "Ctrl+Shift+N", self.new_case)
+        self.act_search = a("&Search", "Ctrl+F", self.focus_search)
+        self.act_new_note = a("New &note", "Ctrl+N", self.new_note)
+        self.act_save = a("&Save", "Ctrl+S", self.save_current)
+        self.act_privacy = a("&Privacy mode", "Ctrl+Shift+P", self.set_privacy, checkable=True,
+                             tip="Hide not-for-disclosure and victim information")
+        self.act_lock = a("&Lock", "Ctrl+L", lambda: self.lock())
+        self.act_sync = a("S&ync now", None, lambda: ops.sync_now(self.ctx))
+        self.act_export = a("&Export PDF…", None, self.export_pdf)
+        self.act_settings = a("Se&ttings…", None, self.open_settings)
+        self.act_quit = a("&Quit", "Ctrl+Q", self.close)
+        self.unlocked_actions = [self.act_caseload, self.act_new_case, self.act_search, self.act_new_note,
+                                 self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings]
+        menu = self.menuBar()
+        f = menu.addMenu("&File")
+        for act in (self.act_new_case, self.act_settings, self.act_lock, self.act_quit):
+            f.addAction(act)
+        c = menu.addMenu("&Case")
+        for act in (self.act_caseload, self.act_search, self.act_new_note, self.act_save, self.act_export):
+            c.addAction(act)
+        v = menu.addMenu("&View")
+        v.addAction(self.act_privacy)
+        t = menu.addMenu("&Tools")
+        t.addAction(self.act_sync)
+        self.toolbar = QToolBar("Main", self)
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setMovable(False)
+        for act in (self.act_caseload, self.act_new_case, self.act_new_note, self.act_save):
+            self.toolbar.addAction(act)
+        self.toolbar.addSeparator()
+        for act in (self.act_privacy, self.act_lock):
+            self.toolbar.addAction(act)
+        self.toolbar.addSeparator()
+        for act in (self.act_export, self.act_sync, self.act_settings):
+            self.toolbar.addAction(act)
+        self.addToolBar(self.toolbar)
+
+    def _set_unlocked_ui(self, unlocked: bool) -> None:
+        for act in self.unlocked_actions:
+            act.setEnabled(unlocked)
+        self.toolbar.setVisible(unlocked)
+        self.stack.setCurrentIndex(1 if unlocked else 0)
+        if unlocked:
+            self.idle.set_ms(self._idle_ms())
+            self.idle.start()
+        else:
+            self.idle.stop()
+
+    def _idle_ms(self) -> int:
+        if self.fixed_idle_ms is not None:
+            return self.fixed_idle_ms
+        return max(1, int(self.ctx.settings.get("idle_lock_minutes"))) * 60_000
+
+    # ------------------------------------------------------------------ unlock
+    def start_with(self, path: Path | None, passphrase: str | None = None) -> None:
+        if path is not None:
+            self.unlock_page.set_store(path, creating=False)
+            if passphrase:
+                self.unlock_page.unlock_with(passphrase)
+        elif self.unlock_page.recent.count():
+            self.unlock_page.recent.setCurrentRow(0)
+
+    def on_unlocked(self, store: Any) -> None:
+        self.ctx.store = store
+        self.ctx.store_path = Path(store.path)
+        self.ctx.settings.add_recent_store(store.path)
+        self.setWindowTitle(f"Casebook — {self.ctx.store_path.name}")
+        self.statusBar().showMessage(f"Unlocked {self.ctx.store_path.name}", 5000)
+        self._set_unlocked_ui(True)
+        self.pages.setCurrentWidget(self.caseload)
+        self.caseload.reload()
+        ops.load_store_settings(self.ctx, self._store_settings_loaded)
+        resume = self._resume or self.ctx.settings.last_case(self.ctx.store_path)
+        self._resume = None
+        ref, tab = resume
+        if ref:
+            self.open_case(ref, tab)
+        if self._discarded:
+            lost, self._discarded = self._discarded, []
+            QTimer.singleShot(0, lambda: self.ctx.prompts.info(
+                "Casebook locked itself after a period of inactivity. Unsaved changes in these forms were "
+                "discarded: " + ", ".join(lost) + "."))
+
+    def _store_settings_loaded(self, values: dict[str, Any]) -> None:
+        self.new_case_page.officer = values.get("officer_name")
+
+    # ------------------------------------------------------------------ navigation
+    def show_caseload(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.pages.setCurrentWidget(self.caseload)
+        if self.workspace.ref:
+            self.caseload.select_reference(self.workspace.ref)
+        self.caseload.view.setFocus()
+        self._remember_case()
+
+    def open_case(self, ref: str, tab: int | None = None) -> None:
+        if self.workspace.ref not in (None, ref) and self.workspace.dirty_forms():
+            answer = self.ctx.prompts.ask_save_discard(
+                "Unsaved changes in: " + ", ".join(self.workspace.dirty_forms()) + ". Save them first?")
+            if answer == "cancel":
+                return
+            if answer == "save":
+                self.workspace.save_all(lambda ok: self.open_case(ref, tab) if ok else None)
+                return
+            self.workspace.discard_all()
+        self.workspace.open_case(ref, tab)
+        self.pages.setCurrentWidget(self.workspace)
+        self._remember_case()
+
+    def _remember_case(self, *_: Any) -> None:
+        if self.ctx.store_path is None or self.ctx.store is None:
+            return
+        on_case = self.pages.currentWidget() is self.workspace
+        self.ctx.settings.set_last_case(self.ctx.store_path, self.workspace.ref if on_case else None,
+                                        self.workspace.tabs.currentIndex())
+
+    def new_case(self) -> None:
+        if self.ctx.store is None:
+            return
+        if not self.new_case_page.dirty:
+            self.new_case_page.reset()
+        self.pages.setCurrentWidget(self.new_case_page)
+
+    def _case_created(self, ref: str) -> None:
+        self.caseload.reload()
+        self.open_case(ref, 0)
+
+    def focus_search(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.pages.setCurrentWidget(self.caseload)
+        self.caseload.focus_search()
+
+    def new_note(self) -> None:
+        if self.workspace.ref is None:
+            self.ctx.prompts.info("Open a case first: a note belongs to a case.")
+            return
+        self.pages.setCurrentWidget(self.workspace)
+        self.workspace.new_note()
+
+    def save_current(self) -> None:
+        if self.pages.currentWidget() is self.workspace:
+            self.workspace.save_current()
+        elif self.pages.currentWidget() is self.new_case_page:
+            self.new_case_page.create()
+
+    def export_pdf(self) -> None:
+        if self.workspace.ref is None or self.pages.currentWidget() is not self.workspace:
+            self.ctx.prompts.info("Open a case first, then choose Export PDF.")
+            return
+        self.workspace.export.showMenu()
+
+    def open_settings(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.settings_dialog = SettingsDialog(self.ctx, self._settings_saved, self)
+        self.settings_dialog.open()
+
+    def _settings_saved(self) -> None:
+        self.idle.set_ms(self._idle_ms())
+        self.caseload.reload()
+        if self.workspace.ref:
+            self.workspace.refresh()
+
+    # ------------------------------------------------------------------ privacy
+    def set_privacy(self, on: bool) -> None:
+        self.ctx.privacy = bool(on)
+        self.act_privacy.setChecked(self.ctx.privacy)
+        self.banner.setVisible(self.ctx.privacy)
+        self.caseload.set_privacy(self.ctx.privacy)
+        self.workspace.set_privacy(self.ctx.privacy)
+
+    # ------------------------------------------------------------------ lock
+    def dirty_forms(self) -> list[str]:
+        out = self.workspace.dirty_forms() if self.workspace.ref else []
+        if self.new_case_page.dirty:
+            out.append("New case")
+        return out
+
+    def save_all(self, then: Callable[[bool], None]) -> None:
+        def after_workspace(ok: bool) -> None:
+            if ok and self.new_case_page.dirty:
+                self.new_case_page.create(then)
+            else:
+                then(ok)
+
+        if self.workspace.ref:
+            self.workspace.save_all(after_workspace)
+        else:
+            after_workspace(True)
+
+    def lock(self, idle: bool = False) -> None:
+        if self.ctx.store is None:
+            return
+        dirty = self.dirty_forms()
+        if dirty and not idle:
+            answer = self.ctx.prompts.ask_save_discard(
+                "Unsaved changes in: " + ", ".join(dirty) + ". Save them before locking?")
+            if answer == "cancel":
+                return
+            if answer == "save":
+                self.save_all(lambda ok: self._do_lock() if ok else None)
+                return
+        elif dirty:
+            self._discarded = dirty
+        self._do_lock()
+
+    def _do_lock(self) -> None:
+        if self.ctx.store is None:
+            return
+        on_case = self.pages.currentWidget() is self.workspace and self.workspace.ref is not None
+        self._resume = (self.workspace.ref if on_case else None, self.workspace.tabs.currentIndex())
+        self._remember_case()
+        if self.settings_dialog is not None:
+            self.settings_dialog.reject()
+            self.settings_dialog.deleteLater()
+            self.settings_dialog = None
+        self.workspace.discard_all()
+        self.workspace.clear()
+        self.new_case_page.form.set_value({})
+        self.caseload.clear()
+        path = self.ctx.store_path
+        ops.close_store(self.ctx)
+        self._set_unlocked_ui(False)
+        self.unlock_page.reset()
+        if path is not None:
+            self.unlock_page.set_store(path)
+        self.setWindowTitle("Casebook — locked")
+        self.locked.emit()
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:
+        dirty = self.dirty_forms() if self.ctx.store is not None else []
+        if dirty:
+            answer = self.ctx.prompts.ask_save_discard(
+                "Unsaved changes in: " + ", ".join(dirty) + ". Save them before closing?")
+            if answer == "cancel":
+                event.ignore()
+                return
+            if answer == "save":
+                event.ignore()
+                self.save_all(lambda ok: self._close_now() if ok else None)
+                return
+        self._shutdown()
+        event.accept()
+
+    def _close_now(self) -> None:
+        self.workspace.discard_all()
+        self.new_case_page.form.mark_saved()
+        self.close()
+
+    def _shutdown(self) -> None:
+        self.idle.stop()
+        self._remember_case()
+        self.workspace.clear()
+        self.caseload.clear()
+        ops.close_store(self.ctx)
+        self.ctx.tasks.stop()
+
+
+__all__ = ["MainWindow", "TAB_NAMES"]

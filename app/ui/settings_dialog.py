@@ -1,0 +1,120 @@
+"""Settings: per-user (idle lock) and per-store (officer name, review intervals, report days,
+shared drive folder).  Store settings are saved in one transaction on the worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.errors import StoreError
+from app.ui import operations as ops
+from app.ui.context import AppContext
+from app.ui.table_models import STATUS_COLOURS
+
+DEFAULT_WEEKS = {"high": 4, "medium": 8, "low": 12}
+
+
+def _spin(lo: int, hi: int, name: str, suffix: str = "") -> QSpinBox:
+    s = QSpinBox()
+    s.setRange(lo, hi)
+    s.setAccessibleName(name)
+    if suffix:
+        s.setSuffix(suffix)
+    return s
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx: AppContext, on_saved: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.on_saved = on_saved
+        self.setWindowTitle("Settings")
+        self.idle = _spin(1, 240, "Lock after minutes idle", " min")
+        self.idle.setValue(ctx.settings.get("idle_lock_minutes"))
+        user = QGroupBox("On this computer (your own settings)", self)
+        ul = QFormLayout(user)
+        ul.addRow("&Lock when idle for:", self.idle)
+        self.officer = QLineEdit(self)
+        self.officer.setAccessibleName("Officer name")
+        self.weeks = {k: _spin(1, 52, f"Review interval for {k} intensity", " weeks") for k in DEFAULT_WEEKS}
+        self.report_days = _spin(0, 60, "Report due working days before a progress review", " working days")
+        self.folder = QLineEdit(self)
+        self.folder.setAccessibleName("Shared drive folder")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        store = QGroupBox("For this store (shared by everyone who opens it)", self)
+        sl = QFormLayout(store)
+        sl.addRow("&Officer name:", self.officer)
+        for k, spin in self.weeks.items():
+            sl.addRow(f"Review interval, {k} intensity:", spin)
+        sl.addRow("Progress review &report due:", self.report_days)
+        fl = QHBoxLayout()
+        fl.addWidget(self.folder, 1)
+        fl.addWidget(browse)
+        sl.addRow("Shared &drive folder:", fl)
+        self.error = QLabel(self)
+        self.error.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px;")
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(user)
+        lay.addWidget(store)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        self.loaded = False
+        self._fill({})
+        ops.load_store_settings(ctx, self._fill, self._failed)
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        self.officer.setText(values.get("officer_name") or "")
+        weeks = {**DEFAULT_WEEKS, **(values.get("intensity_weeks") or {})}
+        for k, spin in self.weeks.items():
+            spin.setValue(int(weeks[k]))
+        self.report_days.setValue(int(values.get("report_days_before", 5)))
+        self.folder.setText(values.get("shared_drive_folder") or "")
+        self.loaded = bool(values) or self.loaded
+
+    def _browse(self) -> None:
+        folder = self.ctx.prompts.choose_folder("Shared drive folder")
+        if folder:
+            self.folder.setText(folder)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.setText(str(exc) if isinstance(exc, StoreError) else f"Could not save: {exc}")
+        self.error.show()
+        self.buttons.setEnabled(True)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "officer_name": self.officer.text().strip() or None,
+            "intensity_weeks": {k: s.value() for k, s in self.weeks.items()},
+            "report_days_before": self.report_days.value(),
+            "shared_drive_folder": self.folder.text().strip() or None,
+        }
+
+    def save(self) -> None:
+        self.ctx.settings.set("idle_lock_minutes", self.idle.value())
+        self.buttons.setEnabled(False)
+
+        def done(_: Any) -> None:
+            self.on_saved()
+            self.accept()
+
+        ops.save_store_settings(self.ctx, self.values(), done, self._failed)

@@ -1,0 +1,211 @@
+"""Table models over plain rows (no per-row widgets, no per-row queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from app.models.search import fold
+
+Index: TypeAlias = QModelIndex | QPersistentModelIndex
+
+# Status colours: a saturated background with white text reads on light and dark themes.
+STATUS_COLOURS = {"overdue": "#c62828", "open": "#1565c0", "met_late": "#8e24aa", "done": "#2e7d32",
+                  "due_soon": "#e65100", "nfd": "#b71c1c"}
+STATUS_TEXT = {"overdue": "Overdue", "open": "Open", "met_late": "Met late", "done": "Done", "due_soon": "Due soon"}
+NFD_COLOUR = "#b71c1c"
+
+FLAG_BADGES = {
+    "domestic_abuse": "DA", "child_protection": "CP", "adult_support_and_protection": "ASP", "mappa": "MAPPA",
+    "marac": "MARAC", "matac": "MATAC", "victim_safety_plan": "VSP", "caledonian_system": "CSW",
+    "compulsory_supervision_order": "CSO",
+}
+REQ_SHORT = {
+    "offender_supervision": "Supervision", "unpaid_work_or_other_activity": "UPW", "compensation": "Compensation",
+    "programme": "Programme", "residence": "Residence", "mental_health_treatment": "MH treatment",
+    "drug_treatment": "Drug treatment", "alcohol_treatment": "Alcohol treatment", "conduct": "Conduct",
+    "restricted_movement": "Restricted movement",
+}
+
+
+def fmt_date(value: dt.date | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[Any], str]
+    sort_key: Callable[[Any], Any] | None = None
+    status: Callable[[Any], str | None] | None = None  # a STATUS_COLOURS key, coloured cell
+    width: int | None = None
+
+
+class RowsModel(QAbstractTableModel):
+    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def row_at(self, i: int) -> Any:
+        return self.rows[i]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].header
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return col.value(row)
+        if col.status is not None and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            status = col.status(row)
+            if status is None:
+                return None
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QColor(STATUS_COLOURS[status])
+            return QColor("white")
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        col = self.columns[column]
+        key = col.sort_key or (lambda r: fold(col.value(r)))
+        self.layoutAboutToBeChanged.emit()
+        self.rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+def configure_table(view: QTableView, model: RowsModel, sortable: bool = False) -> None:
+    """Fixed row height, whole-row selection, last column stretches."""
+    view.setModel(model)
+    vh = view.verticalHeader()
+    vh.setVisible(False)
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(view.fontMetrics().height() + 10)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    hh = view.horizontalHeader()
+    hh.setStretchLastSection(True)
+    hh.setHighlightSections(False)
+    for i, col in enumerate(model.columns):
+        if col.width:
+            view.setColumnWidth(i, col.width)
+    view.setSortingEnabled(sortable)
+
+
+# ---------------------------------------------------------------------------- caseload
+@dataclass(frozen=True)
+class CaseloadRow:
+    reference: str
+    name: str
+    search_name: str
+    date_of_birth: dt.date
+    age: int
+    requirements: str
+    next_due_label: str
+    next_due_on: dt.date | None
+    next_due_status: str | None
+    overdue: int
+    badges: tuple[str, ...]
+    domestic_abuse: bool
+    status: str
+    warnings: tuple[str, ...] = field(default=())
+
+
+def age_on(dob: dt.date, day: dt.date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: Sequence[Any],
+                        today: dt.date) -> list[CaseloadRow]:
+    """Plain rows from Store.list_cases() and deadlines.caseload_due() (pure Python, no queries)."""
+    overdue: dict[str, int] = {}
+    nxt: dict[str, Any] = {}
+    for item in due:
+        if item.status == "overdue":
+            overdue[item.case] = overdue.get(item.case, 0) + 1
+        if item.status in ("open", "overdue") and item.kind != "order_end":
+            cur = nxt.get(item.case)
+            if cur is None or item.due_on < cur.due_on:
+                nxt[item.case] = item
+    warns: dict[str, list[str]] = {}
+    for w in warnings:
+        warns.setdefault(w.case, []).append(w.message)
+    rows = []
+    for s in summaries:
+        age = age_on(s.date_of_birth, today)
+        badges = [FLAG_BADGES[f] for f in dict.fromkeys(s.open_flags) if f in FLAG_BADGES]
+        if age < 18:
+            badges.append("U18")
+        n = nxt.get(s.reference)
+        status = None
+        if n is not None:
+            status = "overdue" if n.status == "overdue" else ("due_soon" if (n.due_on - today).days <= 7 else "open")
+        name = s.display_name + (f" ({s.preferred_name})" if s.preferred_name and s.preferred_name != s.given_names
+                                 else "")
+        rows.append(CaseloadRow(
+            reference=s.reference, name=name, search_name=fold(f"{s.reference} {name}"),
+            date_of_birth=s.date_of_birth, age=age,
+            requirements=", ".join(REQ_SHORT.get(r, r) for r in s.requirements),
+            next_due_label=n.label if n else "", next_due_on=n.due_on if n else None, next_due_status=status,
+            overdue=overdue.get(s.reference, 0), badges=tuple(badges),
+            domestic_abuse="domestic_abuse" in s.open_flags, status=s.status or "active",
+            warnings=tuple(warns.get(s.reference, ())),
+        ))
+    return rows
+
+
+class CaseloadModel(RowsModel):
+    def __init__(self, parent: Any = None) -> None:
+        self.privacy = False
+        far = dt.date.max
+        super().__init__([
+            Column("Name", lambda r: r.name, lambda r: fold(r.name), width=220),
+            Column("Reference", lambda r: r.reference, lambda r: r.reference, width=130),
+            Column("Requirements", lambda r: r.requirements, width=200),
+            Column("Next due", lambda r: f"{fmt_date(r.next_due_on)}  {r.next_due_label}" if r.next_due_on else "",
+                   lambda r: r.next_due_on or far, status=lambda r: r.next_due_status, width=300),
+            Column("Overdue", lambda r: str(r.overdue) if r.overdue else "", lambda r: -r.overdue,
+                   status=lambda r: "overdue" if r.overdue else None, width=70),
+            Column("Flags", self._badges, lambda r: self._badges(r)),
+        ], parent)
+
+    def _badges(self, r: CaseloadRow) -> str:
+        badges = r.badges if not self.privacy else tuple(b for b in r.badges if b == "U18")
+        return "  ".join(badges)
+
+    def set_privacy(self, on: bool) -> None:
+        self.privacy = on
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 5), self.index(len(self.rows) - 1, 5))

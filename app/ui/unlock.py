@@ -1,0 +1,319 @@
+"""Unlock or create a store: recent stores, passphrase strength on create, a clear message
+and a growing lockout after wrong passphrases."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.errors import StoreError, UnlockError
+from app.ui import operations as ops
+from app.ui.context import AppContext
+from app.ui.table_models import STATUS_COLOURS
+
+LOCKOUT_SECONDS = [0, 1, 2, 4, 8, 16, 30]
+MIN_BITS = 50
+
+
+def entropy_bits(passphrase: str) -> float:
+    """A simple estimate: length x log2(size of the character classes used), repeats discounted."""
+    if not passphrase:
+        return 0.0
+    pool = 0
+    if any(c.islower() and c.isascii() for c in passphrase):
+        pool += 26
+    if any(c.isupper() and c.isascii() for c in passphrase):
+        pool += 26
+    if any(c.isdigit() for c in passphrase):
+        pool += 10
+    if any(not c.isalnum() and c.isascii() for c in passphrase):
+        pool += 33
+    if any(not c.isascii() for c in passphrase):
+        pool += 100
+    distinct = len(set(passphrase))
+    effective = min(len(passphrase), distinct * 2)
+    return effective * math.log2(max(pool, 2))
+
+
+def strength_label(bits: float) -> tuple[str, str]:
+    if bits < 40:
+        return "Weak", STATUS_COLOURS["overdue"]
+    if bits < MIN_BITS:
+        return "Fair", STATUS_COLOURS["due_soon"]
+    if bits < 80:
+        return "Good", STATUS_COLOURS["open"]
+    return "Strong", STATUS_COLOURS["done"]
+
+
+class UnlockPage(QWidget):
+    unlocked = Signal(object)  # the open Store
+    failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.path: Path | None = None
+        self.creating = False
+        self.failures = 0
+        self.lockout_seconds = list(LOCKOUT_SECONDS)
+        self._wait = 0
+        self.busy = False
+
+        title = QLabel("Casebook", self)
+        title.setStyleSheet("font-size: 22pt; font-weight: bold;")
+        subtitle = QLabel("Encrypted case records for Community Payback Order supervision.", self)
+        self.recent = QListWidget(self)
+        self.recent.setAccessibleName("Recent stores")
+        self.recent.setMaximumHeight(130)
+        self.recent.currentItemChanged.connect(self._recent_chosen)
+        self.recent.itemActivated.connect(self._focus_passphrase)
+        open_other = QPushButton("&Open another store…", self)
+        open_other.clicked.connect(self.choose_store)
+        create = QPushButton("Create a &new store…", self)
+        create.clicked.connect(self.choose_new_store)
+        self.store_label = QLabel(self)
+        self.store_label.setWordWrap(True)
+        self.store_label.setAccessibleName("Store")
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.textChanged.connect(self._update_strength)
+        self.passphrase.returnPressed.connect(self.submit)
+        self.confirm = QLineEdit(self)
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm.setAccessibleName("Confirm passphrase")
+        self.confirm.returnPressed.connect(self.submit)
+        self.confirm.textChanged.connect(self._update_strength)
+        self.strength = QProgressBar(self)
+        self.strength.setRange(0, 100)
+        self.strength.setTextVisible(True)
+        self.strength.setAccessibleName("Passphrase strength")
+        self.strength_text = QLabel(self)
+        self.strength_text.setWordWrap(True)
+        self.button = QPushButton("&Unlock", self)
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.submit)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        self.message.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 6px;"
+                                   " border-radius: 3px;")
+        self.message.hide()
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+
+        self.form = QFormLayout()
+        self.form.addRow("Store:", self.store_label)
+        pl = QLabel("&Passphrase:", self)
+        pl.setBuddy(self.passphrase)
+        self.form.addRow(pl, self.passphrase)
+        self.confirm_label = QLabel("&Confirm:", self)
+        self.confirm_label.setBuddy(self.confirm)
+        self.form.addRow(self.confirm_label, self.confirm)
+        self.strength_label = QLabel("Strength:", self)
+        self.form.addRow(self.strength_label, self.strength)
+        self.form.addRow("", self.strength_text)
+
+        card = QFrame(self)
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        card.setMaximumWidth(620)
+        cl = QVBoxLayout(card)
+        cl.setContentsMargins(24, 20, 24, 20)
+        cl.addWidget(title)
+        cl.addWidget(subtitle)
+        rl = QLabel("&Recent stores:", self)
+        rl.setBuddy(self.recent)
+        cl.addWidget(rl)
+        cl.addWidget(self.recent)
+        bl = QHBoxLayout()
+        bl.addWidget(open_other)
+        bl.addWidget(create)
+        bl.addStretch(1)
+        cl.addLayout(bl)
+        cl.addSpacing(8)
+        cl.addLayout(self.form)
+        cl.addWidget(self.message)
+        cl.addWidget(self.info)
+        al = QHBoxLayout()
+        al.addStretch(1)
+        al.addWidget(self.button)
+        cl.addLayout(al)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.set_mode(False)
+        self.refresh_recent()
+
+    # ------------------------------------------------------------------ choosing a store
+    def refresh_recent(self) -> None:
+        self.recent.blockSignals(True)
+        self.recent.clear()
+        for p in self.ctx.settings.get("recent_stores"):
+            item = QListWidgetItem(Path(p).name + "   —   " + str(Path(p).parent))
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            self.recent.addItem(item)
+        self.recent.blockSignals(False)
+
+    def _recent_chosen(self, item: QListWidgetItem | None, _: Any = None) -> None:
+        if item is not None:
+            self.set_store(Path(item.data(Qt.ItemDataRole.UserRole)), creating=False)
+
+    def _focus_passphrase(self, *_: Any) -> None:
+        self.passphrase.setFocus()
+
+    def choose_store(self) -> None:
+        path = self.ctx.prompts.open_file("Open a Casebook store")
+        if path:
+            self.set_store(Path(path), creating=False)
+
+    def choose_new_store(self) -> None:
+        path = self.ctx.prompts.save_file("Create a new Casebook store")
+        if path:
+            p = Path(path)
+            if p.suffix == "":
+                p = p.with_suffix(".cbk")
+            if p.exists():
+                self.ctx.prompts.warn(f"{p.name} already exists: open it, or choose another name.")
+                return
+            self.set_store(p, creating=True)
+
+    def set_store(self, path: Path, creating: bool = False) -> None:
+        self.path = path
+        self.store_label.setText(f"{path.name}  ({path.parent})" + ("  — new" if creating else ""))
+        self.set_mode(creating)
+        self.message.hide()
+        self.passphrase.setFocus()
+
+    def set_mode(self, creating: bool) -> None:
+        self.creating = creating
+        for w in (self.confirm, self.confirm_label, self.strength, self.strength_label, self.strength_text):
+            w.setVisible(creating)
+        self.button.setText("&Create store" if creating else "&Unlock")
+        self.info.setText("Choose a long passphrase: several unrelated words work well. It cannot be recovered."
+                          if creating else "")
+        self._update_strength()
+
+    def _update_strength(self) -> None:
+        if not self.creating:
+            return
+        bits = entropy_bits(self.passphrase.text())
+        text, colour = strength_label(bits)
+        self.strength.setValue(min(100, int(bits)))
+        self.strength.setFormat(f"{text} (about {bits:.0f} bits)")
+        self.strength.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+        hint = ""
+        if self.passphrase.text() and bits < MIN_BITS:
+            hint = "Too weak to protect case records: add more words."
+        elif self.confirm.text() and self.confirm.text() != self.passphrase.text():
+            hint = "The two passphrases differ."
+        self.strength_text.setText(hint)
+
+    # ------------------------------------------------------------------ unlocking
+    def reset(self) -> None:
+        """Back to a blank passphrase (after lock)."""
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.message.hide()
+        self.busy = False
+        self._enable()
+        self.refresh_recent()
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def submit(self) -> None:
+        if self.busy or self._wait > 0:
+            return
+        if self.path is None:
+            self.show_message("Choose a store first: a recent one, or Open / Create.")
+            return
+        phrase = self.passphrase.text()
+        if not phrase:
+            self.show_message("Enter the passphrase.")
+            return
+        if self.creating:
+            if entropy_bits(phrase) < MIN_BITS:
+                self.show_message("This passphrase is too weak: add more words.")
+                return
+            if phrase != self.confirm.text():
+                self.show_message("The two passphrases differ.")
+                return
+        self.unlock_with(phrase)
+
+    def unlock_with(self, phrase: str) -> None:
+        assert self.path is not None
+        self.busy = True
+        self.button.setEnabled(False)
+        self.message.hide()
+        self.info.setText("Creating…" if self.creating else "Unlocking…")
+        path = self.path
+        if self.creating:
+            ops.create_store(self.ctx, path, phrase, self._done, self._error)
+        else:
+            ops.open_store(self.ctx, path, phrase, self._done, self._error)
+
+    def _done(self, store: Any) -> None:
+        self.busy = False
+        self.failures = 0
+        self.passphrase.clear()
+        self.confirm.clear()
+        self.info.clear()
+        self.set_mode(False)
+        self._enable()
+        self.unlocked.emit(store)
+
+    def _error(self, exc: BaseException) -> None:
+        self.busy = False
+        self.info.clear()
+        self.passphrase.clear()
+        message = str(exc) if isinstance(exc, StoreError | OSError) else f"Could not open the store: {exc}"
+        if isinstance(exc, UnlockError):
+            self.failures += 1
+            wait = self.lockout_seconds[min(self.failures, len(self.lockout_seconds) - 1)]
+            if wait > 0:
+                self._wait = wait
+                self.timer.start()
+        self.show_message(message[:1].upper() + message[1:])
+        self._enable()
+        self.failed.emit(message)
+        self.passphrase.setFocus()
+
+    def _tick(self) -> None:
+        self._wait -= 1
+        if self._wait <= 0:
+            self._wait = 0
+            self.timer.stop()
+        self._enable()
+
+    def _enable(self) -> None:
+        waiting = self._wait > 0
+        self.button.setEnabled(not waiting and not self.busy)
+        if waiting:
+            self.info.setText(f"Too many wrong attempts: try again in {self._wait} s.")
+        elif not self.busy:
+            self.info.setText("" if not self.creating else self.info.text())

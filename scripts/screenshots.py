@@ -1,0 +1,107 @@
+"""Save README screenshots of the desktop app (offscreen) into docs/screenshots/.
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py
+
+Builds a synthetic demo store (app.models.demo, fixed date 23/11/2026) in a temp folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["CASEBOOK_TODAY"] = "2026-11-23"
+TMP = Path(tempfile.mkdtemp(prefix="casebook-shots-"))
+os.environ["CASEBOOK_CONFIG_DIR"] = str(TMP / "config")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.models.clock import default_clock  # noqa: E402
+from app.models.demo import demo_bundle  # noqa: E402
+from app.models.store import Store  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+PASSPHRASE = "demo passphrase for Casebook"
+SIZE = (1366, 728)
+
+
+def main() -> int:
+    today = dt.date(2026, 11, 23)
+    path = TMP / "demo.cbk"
+    store = Store.create(path, PASSPHRASE, clock=default_clock(), actor="demo")
+    bundle = demo_bundle(40, today=today)
+    store.import_bundle(bundle)
+    store.close()
+    # a case with goals, reviews, restricted notes and flags shows the most
+    def richness(c: dict) -> int:
+        nfd = sum(1 for n in c.get("notes", []) if n.get("sensitivity") == "not_for_disclosure")
+        return (len(c.get("goals", [])) * 3 + len(c.get("reviews", [])) * 2 + nfd * 2 + len(c.get("flags", []))
+                + (5 if "contract" in c else 0) + (3 if nfd else -20) + (4 if c["order"].get("status") == "active"
+                                                                              else -10))
+    rich = max(bundle["cases"], key=richness)["reference"]
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    from app.ui.main_window import MainWindow
+    from app.ui.workspace import TAB_NAMES
+
+    w = MainWindow()
+    w.resize(*SIZE)
+    w.show()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def settle(cond: object = None, timeout: float = 15) -> None:
+        end = time.time() + timeout
+        while time.time() < end:
+            app.processEvents()
+            if (cond is None or cond()) and w.ctx.tasks.pending == 0:  # type: ignore[operator]
+                break
+            time.sleep(0.02)
+        for _ in range(5):
+            app.processEvents()
+
+    def shot(name: str) -> None:
+        settle()
+        w.grab().save(str(OUT / f"{name}.png"))
+        print("saved", OUT / f"{name}.png")
+
+    w.ctx.settings.add_recent_store(path)
+    w.unlock_page.refresh_recent()
+    w.start_with(path)
+    w.unlock_page.passphrase.setText(PASSPHRASE)
+    shot("unlock")
+    w.unlock_page.submit()
+    settle(lambda: w.caseload.model.rowCount() > 0)
+    w.caseload.view.sortByColumn(3, w.caseload.view.horizontalHeader().sortIndicatorOrder().AscendingOrder)
+    shot("caseload")
+    w.open_case(rich, 0)
+    settle(lambda: w.workspace.data is not None)
+    for name in ("Summary", "Plan", "Reviews", "Notes", "Unpaid work", "Contract"):
+        w.workspace.tabs.setCurrentIndex(TAB_NAMES.index(name))
+        if name == "Plan" and w.workspace.plan.editor.items:
+            w.workspace.plan.editor._go_to(0)
+        if name == "Reviews" and w.workspace.reviews.items:
+            w.workspace.reviews._go_to(len(w.workspace.reviews.items) - 1)
+        if name == "Notes":
+            nfd = [i for i, n in enumerate(w.workspace.notes.items) if n.get("sensitivity") == "not_for_disclosure"]
+            if nfd:
+                w.workspace.notes._go_to(nfd[0])
+        shot("case-" + name.lower().replace(" ", "-"))
+    w.workspace.tabs.setCurrentIndex(TAB_NAMES.index("Notes"))
+    w.set_privacy(True)
+    shot("privacy-mode")
+    w.set_privacy(False)
+    w._do_lock()
+    settle()
+    w.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
