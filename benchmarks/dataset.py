@@ -8,7 +8,8 @@ same core path without the JSON-schema pass (``bundle.build_case`` in one transa
 batch, still checked with ``check_case_rules``), which is about three times faster.
 
 The cache key includes the generator version, the scale, the seed and a hash of the
-schema DDL, so a changed schema (say, a new index in migration v1) rebuilds the store.
+schema DDL and of app/models/demo.py, so a changed schema (say, a new index in migration
+v1) or demo generator rebuilds the store.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from app.models import bundle as B
+from app.models import demo
 from app.models.clock import Clock
 from app.models.demo import demo_bundle
 from app.models.migrations import FTS_DDL, schema_ddl
@@ -48,8 +50,10 @@ class Scale:
 
 
 def cache_key(scale: Scale) -> str:
-    schema = hashlib.sha256("\n".join(schema_ddl() + list(FTS_DDL)).encode()).hexdigest()[:10]
-    return f"store-g{GENERATOR_VERSION}-{scale.label}-s{SEED}-{schema}"
+    schema = "\n".join(schema_ddl() + list(FTS_DDL))
+    source = Path(demo.__file__).read_text(encoding="utf-8")  # a changed demo generator rebuilds too
+    digest = hashlib.sha256((schema + source).encode()).hexdigest()[:10]
+    return f"store-g{GENERATOR_VERSION}-{scale.label}-s{SEED}-{digest}"
 
 
 def clock() -> Clock:
