@@ -39,6 +39,7 @@ class Probe:
         self.last = time.perf_counter()
         self.flags: dict[str, bool] = {}
         self.modals: set[str] = set()
+        self.long_gaps: list[dict[str, Any]] = []
         self.heart = QTimer()
         self.heart.setTimerType(Qt.TimerType.PreciseTimer)
         self.heart.setInterval(10)
@@ -56,6 +57,9 @@ class Probe:
         self.beats += 1
         self.max_gap = max(self.max_gap, gap)
         self.step_gap = max(self.step_gap, gap)
+        if gap > 50 and self.current < len(self.steps):
+            self.long_gaps.append({"step": self.steps[self.current][0], "gap_ms": round(gap, 1),
+                                   "ended_at_s": round(now - self.started, 3)})
 
     def idle(self) -> bool:
         tasks = self.window.ctx.tasks
@@ -97,6 +101,7 @@ class Probe:
                 "steps": [r["step"] for r in self.results], "per_step": self.results,
                 "worst_step": worst["step"] if worst else None, "modals_closed": sorted(self.modals),
                 "exported_files": len(list(self.export_dir.iterdir())),
+                "gaps_over_50_ms": sorted(self.long_gaps, key=lambda g: -g["gap_ms"])[:10],
                 "vmhwm_kb": vmhwm_kb()}
         self.out.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
         self.app.quit()

@@ -266,6 +266,13 @@ class Bench:
             return work
         return make, "UI loader: list_cases + caseload_due + build_caseload_rows"
 
+    def m_rows_only(self, m: Measurement) -> None:
+        """What a two-phase caseload could show first: rows without due dates."""
+        tm = need("app.ui.table_models")
+        today = self.today
+        self.both(m, lambda s: lambda: tm.build_caseload_rows(s.list_cases(), [], [], today))
+        m.note = "list_cases + build_caseload_rows without due dates (the due columns filled in afterwards)"
+
     def m_unlock(self, m: Measurement) -> None:
         from app.models import db
         from app.models.store import Store
@@ -444,8 +451,8 @@ class Bench:
             window.value, window.samples = median(ws), len(ws)
             self.child_rss_mb["app cold start"] = rss_max
             main_window = importlib.util.find_spec("app.ui.main_window") is not None
-            window.note = (f"process start -> {cls} shown (store unlocked, {self.facts['cases']} cases), "
-                           "offscreen, warm OS file cache")
+            window.note = (f"process start -> {cls} shown, offscreen, warm OS file cache (the store then unlocks "
+                           "on the window's worker: see the GUI probe's first step)")
             if not main_window:
                 window.note += "; minimal launcher window: app.ui.main_window is not in this build"
 
@@ -469,6 +476,10 @@ class Bench:
         m.samples = data["beats"]
         m.extra.update(data)
         m.note = "max gap of a 10 ms QTimer heartbeat while: " + ", ".join(data.get("steps", []))
+        if data.get("worst_step"):
+            m.note += f"; worst step: {data['worst_step']}"
+            gaps = data.get("gaps_over_50_ms") or []
+            m.note += f" ({len(gaps)} gaps over 50 ms)"
 
     # ------------------------------------------------------------------ all of it
     def run(self) -> dict[str, Any]:
@@ -481,6 +492,8 @@ class Bench:
             self.measure(M("unlock", "Unlock (key derivation + first query)", "ms"), self.m_unlock)
             self.enc = self.open_encrypted()
             self.measure(M("caseload_first_screen", "Caseload first screen", "ms", 100), self.m_caseload)
+            self.measure(M("caseload_rows_only", "Caseload rows before due dates (two-phase)", "ms"),
+                         self.m_rows_only)
             p50 = M("search_p50", "Search p50", "ms")
             p95 = M("search_p95", "Search p95", "ms", 50)
 
@@ -685,6 +698,12 @@ def write_markdown(path: Path, out: dict[str, Any]) -> None:
     for m in out["measurements"]:
         if m["note"]:
             lines.append(f"- {m['label']}: {m['note']}")
+    gui = next((m for m in out["measurements"] if m["key"] == "gui_max_block" and m["extra"].get("per_step")), None)
+    if gui:
+        lines += ["", "GUI probe, step by step (the store work runs on the window's worker thread; the gap is the",
+                  "GUI thread's longest pause in that step):", "", "| Step | Took | Longest GUI gap |", "|---|---|---|"]
+        for st in gui["extra"]["per_step"]:
+            lines.append(f"| {st['step']} | {st['seconds']:g} s | {st['max_gap_ms']:g} ms |")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import run as R
 
-KEYS = {"unlock", "caseload_first_screen", "search_p50", "search_p95", "open_case", "due_dates", "contract_pdf",
+KEYS = {"unlock", "caseload_first_screen", "caseload_rows_only", "search_p50", "search_p95", "open_case", "due_dates", "contract_pdf",
         "review_pdf_20_pages", "plan_pdf", "sync_files", "cold_start_window", "cold_start_version",
         "gui_max_block", "encrypted_plain_ratio", "peak_rss"}
 
