@@ -488,6 +488,7 @@ class Bench:
         cfg = self.cfg
         started = time.perf_counter()
         self.facts["load_before"] = [round(x, 2) for x in os.getloadavg()]
+        self.facts["io_pressure_before"] = _io_pressure()
         self.prepare()
         M = Measurement
         try:
@@ -573,7 +574,9 @@ class Bench:
                         "sqlite": sqlite_version, "sqlcipher": cipher[0] if cipher else None,
                         "cpu": _cpu_model(),
                         "load_average_1_5_15_min": {"start": self.facts.get("load_before"),
-                                                    "end": [round(x, 2) for x in os.getloadavg()]}},
+                                                    "end": [round(x, 2) for x in os.getloadavg()]},
+                        "io_pressure_some_avg60": {"start": self.facts.get("io_pressure_before"),
+                                                   "end": _io_pressure()}},
             "dataset": {"cases": self.facts.get("cases"), "notes": self.facts.get("notes"), "today": str(self.today),
                         "seed": D.SEED, "generator_version": D.GENERATOR_VERSION, "store": self.facts.get("store"),
                         "plain_copy_s": self.facts.get("plain_copy_s")},
@@ -622,9 +625,25 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:g} {unit}"
 
 
+def _io_pressure() -> float | None:
+    """Share of the last minute some task waited on disk I/O (Linux PSI), in percent."""
+    try:
+        first = Path("/proc/pressure/io").read_text().splitlines()[0]
+        return float(dict(kv.split("=") for kv in first.split()[1:])["avg60"])
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
+
+
 def _load(mach: dict[str, Any], when: str) -> str:
     value = (mach.get("load_average_1_5_15_min") or {}).get(when)
     return f"{value[0]:g}" if value else "?"
+
+
+def _pressure(mach: dict[str, Any]) -> str:
+    p = mach.get("io_pressure_some_avg60") or {}
+    if p.get("start") is None:
+        return "not recorded"
+    return f"{p['start']:g}% at start, {p['end']:g}% at end"
 
 
 def _target(m: dict[str, Any]) -> str:
@@ -702,7 +721,8 @@ def write_markdown(path: Path, out: dict[str, Any]) -> None:
              f"Run {out['generated']} in {out['runtime_s']:g} s on {mach['cores']} cores ({mach['cpu']}), "
              f"{mach['platform']}, Python {mach['python']}, SQLite {mach['sqlite']}, SQLCipher {mach['sqlcipher']}. "
              f"Dataset: {ds['cases']} cases, {ds['notes']} notes. Load average (1 min) at start "
-             f"{_load(mach, 'start')}, at end {_load(mach, 'end')}: other work on the machine inflates times.", "",
+             f"{_load(mach, 'start')}, at end {_load(mach, 'end')}; disk I/O pressure (share of the last minute "
+             f"spent waiting) {_pressure(mach)}: other work on the machine inflates times.", "",
              "| Measurement | Target | Measured (encrypted) | Plain SQLite | Ratio | Result |",
              "|---|---|---|---|---|---|"]
     for m in out["measurements"]:
