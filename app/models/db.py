@@ -33,6 +33,11 @@ CIPHER_SETTINGS: tuple[tuple[str, str], ...] = (
     ("cipher_kdf_algorithm", "PBKDF2_HMAC_SHA512"),
 )
 
+# Page cache (decrypted pages) per connection, in KiB.  SQLite's default (2 MiB) is far smaller
+# than a 5,000-case store (~60 MB), so every large query re-read and re-decrypted its pages;
+# with 64 MiB the store is decrypted once per session (see docs/BENCHMARKS.md).
+CACHE_KIB = 65536
+
 DatabaseError = sqlcipher3.dbapi2.DatabaseError
 
 
@@ -89,6 +94,7 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         conn.execute("PRAGMA cipher_memory_security = OFF")
     except BaseException:
         conn.close()
@@ -156,6 +162,40 @@ def export_copy(conn: Any, dest: Path, passphrase: str, lock: threading.RLock | 
         if tmp.exists():
             tmp.unlink()
         raise
+
+
+def export_plain_copy(conn: Any, dest: Path) -> None:
+    """BENCHMARKS ONLY: write an UNENCRYPTED copy of the open store to ``dest``.
+
+    Used by ``benchmarks/`` to compare the same queries on encrypted and plain SQLite.
+    The app never calls this: a plain copy would expose everything on a lost laptop.
+    Open the copy with ``open_plain_connection``.
+    """
+    dest = Path(dest)
+    if dest.exists():
+        raise StoreError(f"{dest} already exists")
+    create_private_file(dest)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.execute(f"ATTACH DATABASE {_quote(str(dest))} AS plain KEY ''")
+    try:
+        conn.execute("SELECT sqlcipher_export('plain')").fetchone()
+        conn.execute(f"PRAGMA plain.user_version = {int(version)}")
+    finally:
+        conn.execute("DETACH DATABASE plain")
+
+
+def open_plain_connection(path: Path) -> Any:
+    """BENCHMARKS ONLY: open a plain copy made by ``export_plain_copy`` with the same pragmas
+    as ``open_connection`` (so encrypted and plain timings compare like with like)."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    return conn
 
 
 def integrity_problems(conn: Any) -> list[str]:

@@ -1,0 +1,1 @@
+"""Performance benchmarks (``make bench``): not part of ``make test``; see docs/BENCHMARKS.md."""

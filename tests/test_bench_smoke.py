@@ -1,0 +1,47 @@
+"""The benchmark harness works end to end at a tiny scale (the real run is `make bench`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run as R
+
+KEYS = {"unlock", "caseload_first_screen", "caseload_rows_only", "search_p50", "search_p95", "open_case", "due_dates", "contract_pdf",
+        "review_pdf_20_pages", "plan_pdf", "sync_files", "cold_start_window", "cold_start_version",
+        "gui_max_block", "encrypted_plain_ratio", "peak_rss"}
+
+
+def test_harness_runs_at_tiny_scale(tmp_path: Path) -> None:
+    cfg = R.Config(cases=20, notes_per_case=5, repeats=1, search_repeats=1, sync_files=3, subprocesses=False,
+                   work=tmp_path / "work", json_out=tmp_path / "results.json", markdown_out=tmp_path / "B.md",
+                   progress=False)
+    out = R.Bench(cfg).run()
+    by_key = {m["key"]: m for m in out["measurements"]}
+    assert set(by_key) == KEYS
+    assert out["summary"]["error"] == 0, [m for m in out["measurements"] if m["status"] == "error"]
+    for key in ("unlock", "caseload_first_screen", "search_p95", "open_case", "encrypted_plain_ratio", "peak_rss"):
+        assert by_key[key]["value"] is not None and by_key[key]["value"] > 0, key
+    assert by_key["caseload_first_screen"]["plain"] is not None  # measured on the plain copy too
+    assert by_key["cold_start_window"]["status"] == "skipped"
+    assert out["dataset"]["cases"] == 21 and out["dataset"]["notes"] >= 20 * 5
+    assert json.loads(cfg.json_out.read_text(encoding="utf-8"))["measurements"]  # type: ignore[union-attr]
+    table = cfg.markdown_out.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert "| Caseload first screen | ≤ 100 ms |" in table
+    # the cached store is reused, and the plain copy never outlives the run
+    assert len(list((tmp_path / "work").glob("store-*.cbk"))) == 1
+    assert not (tmp_path / "work" / "run").exists()
+
+
+@pytest.mark.parametrize("exc, status", [(R.NotAvailable("app.x is not in this build yet"), "not available"),
+                                         (RuntimeError("boom"), "error")])
+def test_a_missing_or_broken_part_is_reported_not_raised(exc: Exception, status: str) -> None:
+    bench = R.Bench(R.Config(progress=False))
+
+    def body(m: R.Measurement) -> None:
+        raise exc
+
+    m = bench.measure(R.Measurement("x", "X", "ms", 10), body)
+    assert m.status == status and m.value is None and m.note
