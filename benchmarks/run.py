@@ -333,24 +333,9 @@ class Bench:
         p50.note = "words, prefixes, accented names (with and without accents), references"
 
     def search_fn(self) -> Callable[[Any, str], Any]:
-        try:
-            search = need("app.models.search")
-            fn: Callable[[Any, str], Any] = search.search_cases
-            return fn
-        except NotAvailable:
-            pass
-        from sqlalchemy import text
-
-        def fallback(store: Any, q: str) -> list[str]:  # notes_fts only, until search lands
-            words = [w for w in q.replace("'", " ").split() if w.isalnum()]
-            if not words:
-                return []
-            match = " ".join('"' + w + '"*' for w in words)
-            with store._tx() as s:
-                return [r[0] for r in s.execute(text(
-                    "SELECT DISTINCT c.reference FROM notes_fts f JOIN notes n ON n.id = f.rowid "
-                    "JOIN cases c ON c.id = n.case_id WHERE notes_fts MATCH :q"), {"q": match})]
-        return fallback
+        search = need("app.models.search")
+        fn: Callable[[Any, str], Any] = search.search_cases
+        return fn
 
     def m_open_case(self, m: Measurement) -> None:
         pick = [r for r in self.refs[:: max(1, len(self.refs) // 7)]][:7]

@@ -55,8 +55,51 @@ def schema_ddl() -> list[str]:
     return out
 
 
+# Note search, version 2: one contentless FTS5 index whose rowid encodes the case
+# (case_id * NOTE_ROWID_BASE + note id), so a search yields case ids straight from the
+# index without touching the notes table, however common the word; and two columns, so
+# privacy mode searches only notes that may be shown ("ordinary" excludes not-for-
+# disclosure notes and victim contact).  The index holds no readable text (content='').
+NOTE_ROWID_BASE = 1_000_000_000
+_RESTRICTED = "(COALESCE({n}.sensitivity, 'ordinary') = 'not_for_disclosure' OR {n}.kind = 'victim_contact')"
+
+
+def _note_search_insert(n: str) -> str:
+    restricted = _RESTRICTED.format(n=n)
+    return (
+        "INSERT INTO note_search(rowid, ordinary, restricted) VALUES ("
+        f"{n}.case_id * {NOTE_ROWID_BASE} + {n}.id, "
+        f"CASE WHEN {restricted} THEN NULL ELSE {n}.text END, "
+        f"CASE WHEN {restricted} THEN {n}.text ELSE NULL END)"
+    )
+
+
+def _v2(conn: Any) -> None:
+    """Replace notes_fts with note_search (see NOTE_ROWID_BASE)."""
+    for trigger in ("notes_ai", "notes_ad", "notes_au"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute("DROP TABLE IF EXISTS notes_fts")
+    conn.execute(
+        "CREATE VIRTUAL TABLE note_search USING fts5(ordinary, restricted, content='', "
+        "contentless_delete=1, tokenize='unicode61 remove_diacritics 2')"
+    )
+    delete_old = f"DELETE FROM note_search WHERE rowid = old.case_id * {NOTE_ROWID_BASE} + old.id;"
+    conn.execute(f"CREATE TRIGGER note_search_ai AFTER INSERT ON notes BEGIN {_note_search_insert('new')}; END")
+    conn.execute(f"CREATE TRIGGER note_search_ad AFTER DELETE ON notes BEGIN {delete_old} END")
+    conn.execute(
+        "CREATE TRIGGER note_search_au AFTER UPDATE OF text, sensitivity, kind, case_id ON notes BEGIN "
+        f"{delete_old} {_note_search_insert('new')}; END"
+    )
+    restricted = _RESTRICTED.format(n="notes")
+    conn.execute(
+        "INSERT INTO note_search(rowid, ordinary, restricted) SELECT "
+        f"case_id * {NOTE_ROWID_BASE} + id, CASE WHEN {restricted} THEN NULL ELSE text END, "
+        f"CASE WHEN {restricted} THEN text ELSE NULL END FROM notes"
+    )
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
+from app.models.migrations import NOTE_ROWID_BASE
+
 if TYPE_CHECKING:
     from app.models.store import Store
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-RESTRICTED_KINDS = ("victim_contact",)
 
 
 def fold(value: str) -> str:
@@ -59,12 +60,11 @@ def search_cases(store: Store, query: str, include_restricted: bool = True) -> l
             hay = fold(" ".join(x for x in (ref, given, family, preferred or "") if x))
             if all(t in hay for t in tokens):
                 found.add(ref)
-        # Distinct case ids straight from the matching notes (no join to cases per matching note:
-        # a common word matches most of 250,000 notes).
-        sql = ("SELECT DISTINCT n.case_id FROM notes_fts f JOIN notes n ON n.id = f.rowid "
-               "WHERE notes_fts MATCH :q")
-        if not include_restricted:
-            sql += (" AND COALESCE(n.sensitivity, 'ordinary') != 'not_for_disclosure'"
-                    " AND n.kind NOT IN ('victim_contact')")
-        found.update(refs[r[0]] for r in s.execute(text(sql), {"q": match}) if r[0] in refs)
+        # Case ids straight from the index's rowids (case_id * NOTE_ROWID_BASE + note id): no
+        # lookup per matching note, however common the word.  Privacy mode searches only the
+        # "ordinary" column (no not-for-disclosure notes, no victim contact).
+        column = "{ordinary restricted}" if include_restricted else "{ordinary}"
+        sql = (f"SELECT DISTINCT rowid / {NOTE_ROWID_BASE} FROM note_search "
+               "WHERE note_search MATCH :q")
+        found.update(refs[r[0]] for r in s.execute(text(sql), {"q": f"{column} : ({match})"}) if r[0] in refs)
     return sorted(found)

@@ -219,15 +219,16 @@ def test_migration_backs_up_first(loaded_store: Store, store_path: Path, passphr
     def v2(conn: Any) -> None:
         conn.execute("CREATE TABLE extra_v2 (id INTEGER PRIMARY KEY)")
 
+    current = migrations.SCHEMA_VERSION
     monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, v2])
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(migrations.STEPS))
     with Store.open(store_path, passphrase) as s:
-        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    backups = list(store_path.parent.glob(store_path.name + ".v1-*.bak"))
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
+    backups = list(store_path.parent.glob(store_path.name + f".v{current}-*.bak"))
     assert len(backups) == 1
     conn = db.open_connection(backups[0], passphrase)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == current
         assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
     finally:
         conn.close()
