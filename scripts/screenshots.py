@@ -93,6 +93,16 @@ def main() -> int:
             if nfd:
                 w.workspace.notes._go_to(nfd[0])
         shot("case-" + name.lower().replace(" ", "-"))
+    # the PDF preview of the person's copy of the plan
+    w.workspace._export("plan", "individual")
+    settle(lambda: w.workspace.export_dialog is not None)
+    dialog = w.workspace.export_dialog
+    if dialog is not None:
+        dialog.resize(940, 700)
+        settle()
+        dialog.grab().save(str(OUT / "pdf-preview.png"))
+        print("saved", OUT / "pdf-preview.png")
+        dialog.reject()
     w.workspace.tabs.setCurrentIndex(TAB_NAMES.index("Notes"))
     w.set_privacy(True)
     shot("privacy-mode")

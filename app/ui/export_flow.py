@@ -81,6 +81,10 @@ class ExportDialog(PdfPreviewDialog):
         self.save_button.clicked.connect(self.save_as)
         self.queue_button.clicked.connect(self.queue)
         self.printed.connect(self._printed)
+        screen = (parent or self).screen()
+        if screen is not None:  # fit a 1366x768 laptop screen
+            area = screen.availableGeometry()
+            self.resize(min(900, area.width() - 40), min(1000, area.height() - 60))
 
     # ------------------------------------------------------------------ helpers
     def _password(self) -> str | None:
@@ -175,6 +179,9 @@ def start_export(ctx: AppContext, ref: str, document: str, copy: str, *, review_
         ctx.prompts.error(f"Unknown export {document}/{copy}.")
         return
     for_individual = copy == "individual"
+    if ctx.privacy and not for_individual and not ctx.prompts.confirm(
+            "Privacy mode is on. The officer's copy shows not-for-disclosure information on screen. Show it?"):
+        return
     review_date: dt.date | None = None
     if document == "review" and review_dates:
         go, review_date = review_choice(ctx, review_dates)

@@ -611,6 +611,10 @@ class CaseWorkspace(QWidget):
     # ------------------------------------------------------------------ privacy, dirty forms
     def set_privacy(self, on: bool) -> None:
         self._log_nfd_view()
+        if on and self.export_dialog is not None and not self.export_dialog.for_individual:
+            self.export_dialog.reject()  # the officer's copy shows not-for-disclosure information
+            self.export_dialog.deleteLater()
+            self.export_dialog = None
         if self.data is not None:
             self.summary.render(self.data, on, self.ctx.clock.today())
         self.plan.set_privacy(on)

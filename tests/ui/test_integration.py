@@ -160,6 +160,17 @@ def test_officers_copy_and_choosing_a_review(qtbot: Any, make_window: Any, ui_st
     d.queue()
     qtbot.waitUntil(lambda: "review-summary_2026-11-20_officer-copy" in d.status.text(), timeout=15000)
 
+    # privacy mode closes the officer's copy, and asks before showing one
+    w.set_privacy(True)
+    assert w.workspace.export_dialog is None
+    w.ctx.prompts.confirm_answers = [False]
+    w.workspace._export("plan", "officer")
+    wait_idle(qtbot, w)
+    assert w.workspace.export_dialog is None and "Privacy mode is on" in w.ctx.prompts.calls[-1][1]
+    w.ctx.prompts.confirm_answers = [True]
+    d = _export(qtbot, w, "plan", "officer")
+    w.set_privacy(False)
+
     # locking closes the preview (it holds case content)
     w.lock()
     wait_idle(qtbot, w)
