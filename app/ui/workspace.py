@@ -427,6 +427,7 @@ class CaseWorkspace(QWidget):
         cpl = QVBoxLayout(contract_page)
         cpl.setContentsMargins(0, 0, 0, 0)
         sig_row = QHBoxLayout()
+        sig_row.setContentsMargins(10, 6, 6, 2)
         sig_row.addWidget(self.signature_state, 1)
         sig_row.addWidget(self.sign_button)
         cpl.addLayout(sig_row)
