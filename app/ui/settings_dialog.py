@@ -189,4 +189,4 @@ class SettingsDialog(QDialog):
             self.on_saved()
             self.accept()
 
-        ops.save_store_settings(self.ctx, self.values(), done, self._failed, holidays=self.holiday_list())
+        ops.save_store_settings(self.ctx, self.values(), done, self._failed, holidays=self.holiday_list() if self.loaded else None)  # never wipe holidays not yet shown
