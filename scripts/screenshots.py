@@ -77,7 +77,7 @@ def main() -> int:
     w.unlock_page.passphrase.setText(PASSPHRASE)
     shot("unlock")
     w.unlock_page.submit()
-    settle(lambda: w.caseload.model.rowCount() > 0)
+    settle(lambda: w.caseload.model.rowCount() > 0 and bool(w.sync_label.text()))
     w.caseload.view.sortByColumn(3, w.caseload.view.horizontalHeader().sortIndicatorOrder().AscendingOrder)
     shot("caseload")
     w.open_case(rich, 0)
@@ -93,6 +93,31 @@ def main() -> int:
             if nfd:
                 w.workspace.notes._go_to(nfd[0])
         shot("case-" + name.lower().replace(" ", "-"))
+    # capturing the contract signatures
+    from PySide6.QtCore import QPointF
+
+    w.workspace.capture_signatures()
+    sig = w.workspace.signature_dialog
+    if sig is not None:
+        pad = sig.pads["individual"]
+        pad.begin_stroke(QPointF(40, 90))
+        for i in range(60):
+            pad.extend_stroke(QPointF(40 + i * 5, 90 - 25 * __import__("math").sin(i / 4) * (1 - i / 80)))
+        pad.end_stroke()
+        settle()
+        sig.grab().save(str(OUT / "signatures.png"))
+        print("saved", OUT / "signatures.png")
+        sig.reject()
+    # the PDF preview of the person's copy of the plan
+    w.workspace._export("plan", "individual")
+    settle(lambda: w.workspace.export_dialog is not None)
+    dialog = w.workspace.export_dialog
+    if dialog is not None:
+        dialog.resize(940, 700)
+        settle()
+        dialog.grab().save(str(OUT / "pdf-preview.png"))
+        print("saved", OUT / "pdf-preview.png")
+        dialog.reject()
     w.workspace.tabs.setCurrentIndex(TAB_NAMES.index("Notes"))
     w.set_privacy(True)
     shot("privacy-mode")

@@ -22,6 +22,7 @@ class AppContext:
     store: Any = None  # app.models.store.Store while unlocked; only the worker calls its methods
     store_path: Path | None = None
     privacy: bool = False
+    sync: Any = None  # app.ui.sync_service.SyncService while unlocked
 
     def require_store(self) -> Any:
         if self.store is None:

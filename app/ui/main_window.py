@@ -24,17 +24,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.security import rolling_backup
 from app.settings import Settings
 from app.ui import operations as ops
 from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
+from app.ui.passphrase_dialog import ChangePassphraseDialog
 from app.ui.prompts import Prompts
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.sync_service import DEFAULT_POLL_MS, SyncService
 from app.ui.table_models import STATUS_COLOURS
 from app.ui.tasks import Tasks
 from app.ui.unlock import UnlockPage
 from app.ui.workspace import TAB_NAMES, CaseWorkspace, NewCasePage
 
+CLOSE_BACKUP_WAIT_S = 120.0  # closing never waits longer than this for the backup taken on close
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
                 QEvent.Type.TouchBegin, QEvent.Type.ShortcutOverride}
 
@@ -75,7 +79,8 @@ class MainWindow(QMainWindow):
     locked = Signal()
     case_opened = Signal(str)
 
-    def __init__(self, ctx: AppContext | None = None, idle_ms: int | None = None) -> None:
+    def __init__(self, ctx: AppContext | None = None, idle_ms: int | None = None,
+                 sync_poll_ms: int = DEFAULT_POLL_MS, sync_delay_ms: int = 1500) -> None:
         super().__init__()
         if ctx is None:
             ctx = AppContext(tasks=Tasks(self), prompts=Prompts(self), settings=Settings())
@@ -85,6 +90,10 @@ class MainWindow(QMainWindow):
         self._resume: tuple[str | None, int] | None = None
         self._discarded: list[str] = []
         self.settings_dialog: SettingsDialog | None = None
+        self.passphrase_dialog: ChangePassphraseDialog | None = None
+        self.sync_poll_ms = sync_poll_ms
+        self.sync_delay_ms = sync_delay_ms  # the first pass waits until the caseload has loaded
+        self.close_backup: Path | None = None  # the rolling backup taken when the window last closed
         self.setWindowTitle("Casebook")
 
         self.banner = QLabel("PRIVACY MODE — not-for-disclosure and victim information is hidden. "
@@ -123,6 +132,9 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(lambda: self.lock(idle=True))
         self._build_actions()
         self.busy = QLabel(self)
+        self.sync_label = QLabel(self)
+        self.sync_label.setAccessibleName("Shared drive sync")
+        self.statusBar().addPermanentWidget(self.sync_label)
         self.statusBar().addPermanentWidget(self.busy)
         ctx.tasks.busy_changed.connect(lambda b: self.busy.setText("Working…" if b else ""))
         self._set_unlocked_ui(False)
@@ -150,15 +162,18 @@ class MainWindow(QMainWindow):
         self.act_privacy = a("&Privacy mode", "Ctrl+Shift+P", self.set_privacy, checkable=True,
                              tip="Hide not-for-disclosure and victim information")
         self.act_lock = a("&Lock", "Ctrl+L", lambda: self.lock())
-        self.act_sync = a("S&ync now", None, lambda: ops.sync_now(self.ctx))
+        self.act_sync = a("S&ync now", None, self.sync_now, tip="Send queued exports to the shared drive now")
         self.act_export = a("&Export PDF…", None, self.export_pdf)
         self.act_settings = a("Se&ttings…", None, self.open_settings)
+        self.act_passphrase = a("Change &passphrase…", None, self.change_passphrase,
+                                tip="Change the passphrase of this store")
         self.act_quit = a("&Quit", "Ctrl+Q", self.close)
         self.unlocked_actions = [self.act_caseload, self.act_new_case, self.act_search, self.act_new_note,
-                                 self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings]
+                                 self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings,
+                                 self.act_passphrase]
         menu = self.menuBar()
         f = menu.addMenu("&File")
-        for act in (self.act_new_case, self.act_settings, self.act_lock, self.act_quit):
+        for act in (self.act_new_case, self.act_settings, self.act_passphrase, self.act_lock, self.act_quit):
             f.addAction(act)
         c = menu.addMenu("&Case")
         for act in (self.act_caseload, self.act_search, self.act_new_note, self.act_save, self.act_export):
@@ -215,6 +230,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.caseload)
         self.caseload.reload()
         ops.load_store_settings(self.ctx, self._store_settings_loaded)
+        self._start_sync(store)
         resume = self._resume or self.ctx.settings.last_case(self.ctx.store_path)
         self._resume = None
         ref, tab = resume
@@ -228,6 +244,57 @@ class MainWindow(QMainWindow):
 
     def _store_settings_loaded(self, values: dict[str, Any]) -> None:
         self.new_case_page.officer = values.get("officer_name")
+
+    # ------------------------------------------------------------------ shared drive sync
+    def _start_sync(self, store: Any) -> None:
+        self._stop_sync()
+        service = SyncService(store, self, poll_ms=self.sync_poll_ms)
+        service.status_changed.connect(self._sync_status)
+        self.ctx.sync = service
+        QTimer.singleShot(self.sync_delay_ms, lambda: self._begin_sync(service))
+
+    def _begin_sync(self, service: SyncService) -> None:
+        if self.ctx.sync is service:  # not locked (or relocked) meanwhile
+            service.start()
+
+    def _stop_sync(self) -> None:
+        """Stop polling and wait for a running pass: always before the store is closed.
+        Unsent exports stay queued inside the store."""
+        service, self.ctx.sync = self.ctx.sync, None
+        if service is not None:
+            service.status_changed.disconnect(self._sync_status)
+            service.stop()
+            service.deleteLater()
+        self.sync_label.clear()
+        self.sync_label.setToolTip("")
+
+    def _sync_status(self, waiting: int, message: str) -> None:
+        if waiting > 0:
+            text = f"{waiting} export{'' if waiting == 1 else 's'} waiting for the shared drive"
+        elif waiting == 0:
+            text = "All exports delivered"
+        else:
+            text = message
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip(message)
+
+    def sync_now(self) -> None:
+        if self.ctx.sync is not None:
+            self.sync_label.setText("Sending queued exports to the shared drive…")
+        ops.sync_now(self.ctx)
+
+    # ------------------------------------------------------------------ passphrase
+    def change_passphrase(self) -> None:
+        if self.ctx.store is None:
+            return
+        if self.passphrase_dialog is not None:
+            self.passphrase_dialog.deleteLater()
+        self.passphrase_dialog = ChangePassphraseDialog(self.ctx, self._passphrase_changed, self)
+        self.passphrase_dialog.open()
+
+    def _passphrase_changed(self, backup: Path) -> None:
+        self.ctx.prompts.info("Passphrase changed: use the new one from now on. The backup taken first, "
+                              f"{backup.name}, still opens with the old passphrase.")
 
     # ------------------------------------------------------------------ navigation
     def show_caseload(self) -> None:
@@ -357,15 +424,13 @@ class MainWindow(QMainWindow):
         on_case = self.pages.currentWidget() is self.workspace and self.workspace.ref is not None
         self._resume = (self.workspace.ref if on_case else None, self.workspace.tabs.currentIndex())
         self._remember_case()
-        if self.settings_dialog is not None:
-            self.settings_dialog.reject()
-            self.settings_dialog.deleteLater()
-            self.settings_dialog = None
+        self._close_dialogs()
         self.workspace.discard_all()
         self.workspace.clear()
         self.new_case_page.form.set_value({})
         self.caseload.clear()
         path = self.ctx.store_path
+        self._stop_sync()
         ops.close_store(self.ctx)
         self._set_unlocked_ui(False)
         self.unlock_page.reset()
@@ -373,6 +438,14 @@ class MainWindow(QMainWindow):
             self.unlock_page.set_store(path)
         self.setWindowTitle("Casebook — locked")
         self.locked.emit()
+
+    def _close_dialogs(self) -> None:
+        for name in ("settings_dialog", "passphrase_dialog"):
+            dialog = getattr(self, name)
+            if dialog is not None:
+                dialog.reject()
+                dialog.deleteLater()
+                setattr(self, name, None)
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -396,12 +469,31 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _shutdown(self) -> None:
+        """Stop sync, take the rolling backup (on the worker), close the store, stop the worker.
+        A failed backup is reported but never stops the window closing; waiting is bounded."""
         self.idle.stop()
         self._remember_case()
+        self._close_dialogs()
         self.workspace.clear()
         self.caseload.clear()
+        self._stop_sync()
+        store = self.ctx.store
+        outcome: dict[str, Any] = {}
+        if store is not None:
+            def backup() -> None:
+                try:
+                    outcome["path"] = rolling_backup(store)
+                except Exception as exc:  # reported below; closing goes on
+                    outcome["error"] = " ".join(str(exc).split()) or type(exc).__name__
+
+            self.ctx.tasks.run(backup)
         ops.close_store(self.ctx)
-        self.ctx.tasks.stop()
+        finished = self.ctx.tasks.stop(CLOSE_BACKUP_WAIT_S)
+        self.close_backup = outcome.get("path")
+        if "error" in outcome:
+            self.ctx.prompts.error(f"Casebook closed, but the backup taken on closing failed: {outcome['error']}")
+        elif store is not None and not finished:
+            self.ctx.prompts.warn("Casebook closed before the backup taken on closing had finished.")
 
 
 __all__ = ["MainWindow", "TAB_NAMES"]

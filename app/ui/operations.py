@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.models import casework, search
+from app.atomic import write_bytes_atomic
+from app.models import casework, outbox, search, security, store_config
 from app.models.calendar import WorkingCalendar
 from app.models.deadlines import (
     CaseWarning,
@@ -20,6 +22,14 @@ from app.models.deadlines import (
     upw_progress,
 )
 from app.models.store import Store
+from app.reports.pdf import encrypt_pdf
+from app.reports.render import (
+    SIGNATURE_DOCUMENT,
+    SIGNATURE_ROLES,
+    record_export,
+    render_document,
+    suggested_filename,
+)
 from app.ui.context import AppContext
 from app.ui.table_models import CaseloadRow, build_caseload_rows
 
@@ -38,6 +48,7 @@ class CaseData:
     warnings: list[CaseWarning]
     upw: UpwProgress | None
     plan_versions: list[dict[str, Any]]
+    signed_on: dict[str, dt.date | None] = field(default_factory=dict)  # contract signatures by role
 
 
 # ------------------------------------------------------------------ store lifecycle
@@ -87,7 +98,12 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
     def work() -> CaseData:
         case = store.get_case(ref)
         due, warnings = case_due(case, today, WorkingCalendar.for_store(store), DeadlineConfig.for_store(store))
-        return CaseData(case, due, warnings, upw_progress(case, today), store.plan_versions(ref))
+        signed: dict[str, dt.date | None] = {}
+        if case.get("contract") is not None:
+            for role in SIGNATURE_ROLES:
+                sig = store.get_signature(ref, SIGNATURE_DOCUMENT, role)
+                signed[role] = None if sig is None else sig[1]
+        return CaseData(case, due, warnings, upw_progress(case, today), store.plan_versions(ref), signed)
 
     ctx.tasks.run(work, on_done, on_error)
 
@@ -135,22 +151,105 @@ def save_plan_version(ctx: AppContext, ref: str, reason: str | None, on_done: Do
 
 
 def load_store_settings(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
+    """The store settings, plus ``"local_holidays"``: [(date, name), ...]."""
     store = ctx.require_store()
-    ctx.tasks.run(lambda: casework.get_settings(store, STORE_SETTING_KEYS), on_done, on_error)
+
+    def work() -> dict[str, Any]:
+        values = casework.get_settings(store, STORE_SETTING_KEYS)
+        values["local_holidays"] = store.local_holidays()
+        return values
+
+    ctx.tasks.run(work, on_done, on_error)
 
 
-def save_store_settings(ctx: AppContext, values: dict[str, Any], on_done: Done, on_error: Failed) -> None:
+def save_store_settings(ctx: AppContext, values: dict[str, Any], on_done: Done, on_error: Failed,
+                        holidays: list[tuple[dt.date, str]] | None = None) -> None:
+    """Settings (and, when given, the full list of local holidays) in one transaction."""
     store = ctx.require_store()
-    ctx.tasks.run(lambda: casework.set_settings(store, values), on_done, on_error)
+    ctx.tasks.run(lambda: store_config.save_store_config(store, values, holidays), on_done, on_error)
 
 
-# ------------------------------------------------------------------ hooks wired by other engineers
-def export_pdf(ctx: AppContext, ref: str, document: str, copy: str) -> None:
+# ------------------------------------------------------------------ documents (PDF)
+def render_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, review_date: dt.date | None,
+               on_done: Done, on_error: Failed) -> None:
+    """Render on the worker; nothing is recorded (a preview is not an export)."""
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: render_document(store, document, ref, review_date=review_date,
+                                          for_individual=for_individual), on_done, on_error)
+
+
+def save_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, pdf: bytes, path: Path,
+             password: str | None, on_done: Done, on_error: Failed) -> None:
+    """Write the PDF atomically (AES-256 when a password is given), then audit the export."""
+    store = ctx.require_store()
+
+    def work() -> Path:
+        data = encrypt_pdf(pdf, password) if password else pdf
+        write_bytes_atomic(path, data)
+        record_export(store, document, ref, for_individual=for_individual)
+        return path
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
+def queue_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, review_date: dt.date | None,
+              pdf: bytes, password: str | None, on_done: Done, on_error: Failed) -> None:
+    """Queue the PDF in the store's outbox for the team's shared drive, then audit the export.
+    Returns (on_done) the file name it will be delivered as."""
+    store = ctx.require_store()
+
+    def work() -> str:
+        data = encrypt_pdf(pdf, password) if password else pdf
+        name = suggested_filename(document, ref, for_individual=for_individual, review_date=review_date)
+        outbox.enqueue(store, name, document, ref, data)
+        record_export(store, document, ref, for_individual=for_individual)
+        return name
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
+def record_printed(ctx: AppContext, ref: str, document: str, for_individual: bool,
+                   on_done: Done = None, on_error: Failed = None) -> None:
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: record_export(store, document, ref, for_individual=for_individual), on_done, on_error)
+
+
+def save_signatures(ctx: AppContext, ref: str, signatures: dict[str, tuple[bytes, dt.date]], on_done: Done,
+                    on_error: Failed) -> None:
+    """signatures: role ('individual' | 'officer') -> (PNG bytes, signed on)."""
+    store = ctx.require_store()
+
+    def work() -> None:
+        for role, (png, signed_on) in signatures.items():
+            store.save_signature(ref, SIGNATURE_DOCUMENT, role, png, signed_on)
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
+# ------------------------------------------------------------------ security
+def record_nfd_view(ctx: AppContext, ref: str, what: str) -> None:
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: security.record_nfd_view(store, ref, what), None, lambda exc: None)
+
+
+def change_passphrase(ctx: AppContext, old: str, new: str, on_done: Done, on_error: Failed) -> None:
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: security.change_passphrase(store, old, new), on_done, on_error)
+
+
+# ------------------------------------------------------------------ export and sync entry points
+def export_pdf(ctx: AppContext, ref: str, document: str, copy: str, **kw: Any) -> None:
     """Export a PDF: document is 'contract' | 'review' | 'plan'; copy is 'officer' | 'individual'.
-    HOOK: the documents engineer wires this to app.reports."""
-    ctx.prompts.info("PDF export is not available yet in this build.")
+    Renders on the worker, then shows the preview (Print, Save as…, Queue for the shared drive).
+    Keywords (``review_dates``, ``parent``, ``on_shown``) go to ``export_flow.start_export``."""
+    from app.ui.export_flow import start_export
+
+    start_export(ctx, ref, document, copy, **kw)
 
 
 def sync_now(ctx: AppContext) -> None:
-    """Synchronise with the shared drive.  HOOK: the sync engineer wires this."""
-    ctx.prompts.info("Sync is not available yet in this build.")
+    """Deliver every queued export to the shared drive now (ignoring the retry back-off)."""
+    if ctx.sync is None:
+        ctx.prompts.info("Unlock a store first: its queued exports are kept inside it.")
+        return
+    ctx.sync.sync_now()

@@ -3,7 +3,18 @@ or QInputDialog.  Tests replace ``Prompts`` with a scripted fake."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 TITLE = "Casebook"
 
@@ -41,10 +52,63 @@ class Prompts:
         path, _ = QFileDialog.getOpenFileName(self.parent, caption, "", filter)
         return path or None
 
-    def save_file(self, caption: str, filter: str = "Casebook stores (*.cbk);;All files (*)") -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, caption, "", filter)
+    def save_file(self, caption: str, filter: str = "Casebook stores (*.cbk);;All files (*)",
+                  name: str = "") -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, caption, name, filter)
         return path or None
 
     def choose_folder(self, caption: str) -> str | None:
         path = QFileDialog.getExistingDirectory(self.parent, caption)
         return path or None
+
+    def ask_print(self, printer: QPrinter, parent: QWidget) -> bool:
+        """The print dialog (the PDF preview's print seam)."""
+        from app.ui.pdf_preview import ask_with_print_dialog
+
+        return ask_with_print_dialog(printer, parent)
+
+    def choose(self, message: str, options: list[str], current: int = 0) -> int | None:
+        """The index of the option chosen, or None when cancelled."""
+        value, ok = QInputDialog.getItem(self.parent, TITLE, message, options, current, False)
+        return options.index(value) if ok and value in options else None
+
+    def ask_password(self, message: str, confirm: bool = True) -> str | None:
+        """A password typed (twice when ``confirm``); None when cancelled."""
+        dialog = QDialog(self.parent)
+        dialog.setWindowTitle(TITLE)
+        form = QFormLayout(dialog)
+        label = QLabel(message, dialog)
+        label.setWordWrap(True)
+        form.addRow(label)
+        first = QLineEdit(dialog)
+        first.setEchoMode(QLineEdit.EchoMode.Password)
+        first.setAccessibleName("Password")
+        form.addRow("&Password:", first)
+        second = QLineEdit(dialog)
+        second.setEchoMode(QLineEdit.EchoMode.Password)
+        second.setAccessibleName("Password again")
+        if confirm:
+            form.addRow("&Again:", second)
+        problem = QLabel(dialog)
+        problem.setStyleSheet("color: #b71c1c;")
+        form.addRow(problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                   dialog)
+        form.addRow(buttons)
+
+        def accept() -> None:
+            if not first.text():
+                problem.setText("Enter a password.")
+            elif confirm and first.text() != second.text():
+                problem.setText("The two passwords differ.")
+            else:
+                dialog.accept()
+
+        buttons.accepted.connect(accept)
+        buttons.rejected.connect(dialog.reject)
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        value = first.text()
+        first.clear()
+        second.clear()
+        dialog.deleteLater()
+        return value if ok else None

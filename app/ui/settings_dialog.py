@@ -1,8 +1,10 @@
 """Settings: per-user (idle lock) and per-store (officer name, review intervals, report days,
-shared drive folder).  Store settings are saved in one transaction on the worker."""
+shared drive folder, local holidays).  Store settings and holidays are saved in one
+transaction on the worker."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +16,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.models.errors import StoreError
 from app.ui import operations as ops
 from app.ui.context import AppContext
+from app.ui.forms import parse_date
 from app.ui.table_models import STATUS_COLOURS
 
 DEFAULT_WEEKS = {"high": 4, "medium": 8, "low": 12}
@@ -66,6 +71,33 @@ class SettingsDialog(QDialog):
         fl.addWidget(self.folder, 1)
         fl.addWidget(browse)
         sl.addRow("Shared &drive folder:", fl)
+        self.holidays = QListWidget(self)
+        self.holidays.setAccessibleName("Local holidays")
+        self.holidays.setToolTip("Council holidays: not working days, on top of the Scottish public holidays")
+        self.holidays.setMaximumHeight(110)
+        self.holiday_date = QLineEdit(self)
+        self.holiday_date.setPlaceholderText("dd/mm/yyyy")
+        self.holiday_date.setAccessibleName("Local holiday date")
+        self.holiday_date.setMaximumWidth(110)
+        self.holiday_name = QLineEdit(self)
+        self.holiday_name.setPlaceholderText("e.g. Autumn holiday")
+        self.holiday_name.setAccessibleName("Local holiday name")
+        add = QPushButton("&Add", self)
+        add.setAccessibleName("Add the local holiday")
+        add.clicked.connect(self.add_holiday)
+        self.holiday_name.returnPressed.connect(self.add_holiday)
+        remove = QPushButton("Remove", self)
+        remove.setAccessibleName("Remove the selected local holiday")
+        remove.clicked.connect(self.remove_holiday)
+        hl = QHBoxLayout()
+        hl.addWidget(self.holiday_date)
+        hl.addWidget(self.holiday_name, 1)
+        hl.addWidget(add)
+        hl.addWidget(remove)
+        hv = QVBoxLayout()
+        hv.addWidget(self.holidays)
+        hv.addLayout(hl)
+        sl.addRow("Local &holidays:", hv)
         self.error = QLabel(self)
         self.error.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px;")
         self.error.hide()
@@ -89,7 +121,47 @@ class SettingsDialog(QDialog):
             spin.setValue(int(weeks[k]))
         self.report_days.setValue(int(values.get("report_days_before", 5)))
         self.folder.setText(values.get("shared_drive_folder") or "")
+        self.holidays.clear()
+        for day, name in values.get("local_holidays") or []:
+            self._add_holiday_row(day, name)
         self.loaded = bool(values) or self.loaded
+
+    def _add_holiday_row(self, day: dt.date, name: str) -> None:
+        item = QListWidgetItem(f"{day.strftime('%d/%m/%Y')}  {name}")
+        item.setData(256, (day, name))
+        rows = [self.holidays.item(i).data(256)[0] for i in range(self.holidays.count())]
+        self.holidays.insertItem(sum(1 for d in rows if d < day), item)
+
+    def holiday_list(self) -> list[tuple[dt.date, str]]:
+        return [self.holidays.item(i).data(256) for i in range(self.holidays.count())]
+
+    def add_holiday(self) -> None:
+        try:
+            iso = parse_date(self.holiday_date.text())
+        except ValueError as exc:
+            self._show_error(f"Local holiday: {exc}")
+            return
+        name = " ".join(self.holiday_name.text().split())
+        if iso is None or not name:
+            self._show_error("Local holiday: enter its date (dd/mm/yyyy) and its name.")
+            return
+        day = dt.date.fromisoformat(iso)
+        if any(d == day for d, _ in self.holiday_list()):
+            self._show_error(f"Local holiday: {day.strftime('%d/%m/%Y')} is already in the list.")
+            return
+        self._add_holiday_row(day, name)
+        self.holiday_date.clear()
+        self.holiday_name.clear()
+        self.error.hide()
+
+    def remove_holiday(self) -> None:
+        row = self.holidays.currentRow()
+        if row >= 0:
+            self.holidays.takeItem(row)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
 
     def _browse(self) -> None:
         folder = self.ctx.prompts.choose_folder("Shared drive folder")
@@ -117,4 +189,4 @@ class SettingsDialog(QDialog):
             self.on_saved()
             self.accept()
 
-        ops.save_store_settings(self.ctx, self.values(), done, self._failed)
+        ops.save_store_settings(self.ctx, self.values(), done, self._failed, holidays=self.holiday_list() if self.loaded else None)  # never wipe holidays not yet shown

@@ -43,9 +43,11 @@ class Tasks(QObject):
     def cancel_pending(self) -> None:
         self._generation += 1
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Finish the work queued so far, then end the worker; True when it ended in time."""
         self._queue.put(None)
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=timeout)
+        return not self._thread.is_alive()
 
     def _loop(self) -> None:
         while True:

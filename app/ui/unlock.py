@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, UnlockError
+from app.models.security import unlock_failure_message
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS
@@ -292,6 +293,8 @@ class UnlockPage(QWidget):
         self.info.clear()
         self.passphrase.clear()
         message = str(exc) if isinstance(exc, StoreError | OSError) else f"Could not open the store: {exc}"
+        if isinstance(exc, UnlockError) and self.path is not None:
+            message = unlock_failure_message(self.path, exc)  # names the newest backup to restore
         if isinstance(exc, UnlockError):
             self.failures += 1
             wait = self.lockout_seconds[min(self.failures, len(self.lockout_seconds) - 1)]

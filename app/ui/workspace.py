@@ -332,11 +332,17 @@ class CaseWorkspace(QWidget):
         self.export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export)
         for doc, doc_label in (("contract", "Engagement contract"), ("plan", "Case management plan"),
-                               ("review", "Latest review summary")):
-            for copy, copy_label in (("officer", "officer's copy"), ("individual", "person's copy")):
-                act = menu.addAction(f"{doc_label} — {copy_label}")
+                               ("review", "Review summary")):
+            for copy, copy_label in (("officer", "officer's copy"),
+                                     ("individual", "person's copy (third-party information withheld)")):
+                act = menu.addAction(f"{doc_label} — {copy_label}…")
                 act.triggered.connect((lambda d, c: lambda: self._export(d, c))(doc, copy))
+            if doc != "review":
+                menu.addSeparator()
         self.export.setMenu(menu)
+        self.export_dialog: Any = None
+        self.signature_dialog: Any = None
+        self._nfd_logged = True  # set False by open_case: one audit event per case opening
         head = QHBoxLayout()
         head.addWidget(back)
         head.addWidget(self.title, 1)
@@ -373,6 +379,12 @@ class CaseWorkspace(QWidget):
         self.contract = ObjectEditor(ctx, "Engagement contract", FL.CONTRACT_FIELDS,
                                      lambda v: {"contract": v.get("contract") or None},
                                      lambda c: {"contract": c.get("contract") or {}}, form_columns=3, parent=self)
+        self.signature_state = QLabel(self)
+        self.signature_state.setAccessibleName("Contract signatures")
+        self.signature_state.setWordWrap(True)
+        self.sign_button = QPushButton("Capture &signatures…", self)
+        self.sign_button.setAccessibleName("Capture the contract signatures")
+        self.sign_button.clicked.connect(self.capture_signatures)
         self.learning = ObjectEditor(ctx, "Learning", FL.LEARNING_FIELDS,
                                      lambda v: {"learning": v.get("learning") or None},
                                      lambda c: {"learning": c.get("learning") or {}}, form_columns=1, parent=self)
@@ -411,6 +423,15 @@ class CaseWorkspace(QWidget):
         ul = QVBoxLayout(upw_page)
         ul.addWidget(self.upw_pace)
         ul.addWidget(self.upw, 1)
+        contract_page = QWidget(self)
+        cpl = QVBoxLayout(contract_page)
+        cpl.setContentsMargins(0, 0, 0, 0)
+        sig_row = QHBoxLayout()
+        sig_row.setContentsMargins(10, 6, 6, 2)
+        sig_row.addWidget(self.signature_state, 1)
+        sig_row.addWidget(self.sign_button)
+        cpl.addLayout(sig_row)
+        cpl.addWidget(self.contract, 1)
         learning_page = QTabWidget(self)
         learning_page.addTab(self.learning, "Learning")
         learning_page.addTab(self.referrals, "Referrals")
@@ -419,8 +440,8 @@ class CaseWorkspace(QWidget):
         flags_page.addTab(self.flags, "Protection flags")
         flags_page.addTab(self.consents, "Consents")
         self.inner_tabs = {"learning": learning_page, "flags": flags_page}
-        pages = [scrolled(self.summary), self.details, self.plan, reviews_page, self.notes, upw_page, self.contract,
-                 learning_page, flags_page]
+        pages = [scrolled(self.summary), self.details, self.plan, reviews_page, self.notes, upw_page,
+                 contract_page, learning_page, flags_page]
         for i, (page, name) in enumerate(zip(pages, TAB_NAMES, strict=True)):
             self.tabs.addTab(page, f"{name}")
             self.tabs.setTabToolTip(i, f"{name} (Alt+{i + 1})")
@@ -448,10 +469,12 @@ class CaseWorkspace(QWidget):
 
     def open_case(self, ref: str, tab: int | None = None) -> None:
         if ref != self.ref:
+            self._close_dialogs()
             for ed in self.editors:
                 ed.clear()
             self.summary.clear()
         self.ref = ref
+        self._nfd_logged = False
         if tab is not None:
             self.tabs.setCurrentIndex(max(0, min(tab, self.tabs.count() - 1)))
         self.refresh()
@@ -496,6 +519,7 @@ class CaseWorkspace(QWidget):
                               + (f"; about {u.hours_per_week_needed:g} hours a week needed."
                                  if u.hours_per_week_needed is not None else "."))
         self.contract.load(ref, c)
+        self._show_signatures(c, data.signed_on)
         self.learning.load(ref, c)
         self.referrals.load(ref, c.get("referrals", []))
         self.assessments.load(ref, c.get("assessments", []))
@@ -503,6 +527,56 @@ class CaseWorkspace(QWidget):
         self.consents.load(ref, c.get("consents", []))
         self.set_privacy(self.ctx.privacy)
         self.loaded.emit(ref)
+
+    def _show_signatures(self, case: dict[str, Any], signed_on: dict[str, dt.date | None]) -> None:
+        if case.get("contract") is None:
+            self.signature_state.setText("Signatures: save the contract first, then capture them.")
+            self.sign_button.setEnabled(False)
+            return
+        parts = []
+        for role, label in (("individual", "person"), ("officer", "officer")):
+            day = signed_on.get(role)
+            parts.append(f"{label} signed {day.strftime('%d/%m/%Y')} ✓" if day else f"{label} not captured")
+        self.signature_state.setText("Signatures: " + "; ".join(parts) + ".")
+        self.sign_button.setEnabled(True)
+
+    def capture_signatures(self) -> None:
+        if self.ref is None or self.data is None or self.data.case.get("contract") is None:
+            return
+        from app.ui.signature_dialog import SignatureDialog
+
+        if self.signature_dialog is not None:
+            self.signature_dialog.deleteLater()
+        self.signature_dialog = SignatureDialog(self.ctx, self.ref, self.data.signed_on, self.refresh,
+                                                self.window())
+        self.signature_dialog.open()
+
+    # ------------------------------------------------------------------ not-for-disclosure viewing audit
+    def nfd_sections(self) -> list[str]:
+        """Where the open case holds information that privacy mode would hide."""
+        if self.data is None:
+            return []
+        c = self.data.case
+        out = []
+        if any(FL.note_private(n) for n in c.get("notes", [])):
+            out.append("notes")
+        if any(p.get("sensitivity") == NFD for g in c.get("goals", []) for p in g.get("progress", [])):
+            out.append("plan")
+        if any(r.get("restricted_notes") or any(gp.get("sensitivity") == NFD for gp in r.get("goal_progress", []))
+               for r in c.get("reviews", [])):
+            out.append("reviews")
+        if any(FL.is_nfd(f) for f in c.get("flags", [])):
+            out.append("flags")
+        return out
+
+    def _log_nfd_view(self) -> None:
+        """Once per case opening, when not-for-disclosure items are on screen (privacy mode off)."""
+        if self._nfd_logged or self.ref is None or self.data is None or self.ctx.privacy:
+            return
+        self._nfd_logged = True
+        sections = self.nfd_sections()
+        if sections:
+            ops.record_nfd_view(self.ctx, self.ref, ",".join(sections))
 
     @staticmethod
     def _due_text(items: list[DueItem]) -> str:
@@ -513,8 +587,17 @@ class CaseWorkspace(QWidget):
                          f"due {fmt_date(d.due_on)}")
         return "Review schedule: " + " &nbsp; ".join(parts)
 
+    def _close_dialogs(self) -> None:
+        for name in ("export_dialog", "signature_dialog"):
+            dialog = getattr(self, name)
+            if dialog is not None:
+                dialog.reject()
+                dialog.deleteLater()
+                setattr(self, name, None)
+
     def clear(self) -> None:
-        """Forget every case detail (used on lock)."""
+        """Forget every case detail (used on lock), closing any preview or signature dialog."""
+        self._close_dialogs()
         self.ref = None
         self.data = None
         self.title.clear()
@@ -524,9 +607,15 @@ class CaseWorkspace(QWidget):
             ed.clear()
         self.review_due.clear()
         self.upw_pace.clear()
+        self.signature_state.clear()
 
     # ------------------------------------------------------------------ privacy, dirty forms
     def set_privacy(self, on: bool) -> None:
+        self._log_nfd_view()
+        if on and self.export_dialog is not None and not self.export_dialog.for_individual:
+            self.export_dialog.reject()  # the officer's copy shows not-for-disclosure information
+            self.export_dialog.deleteLater()
+            self.export_dialog = None
         if self.data is not None:
             self.summary.render(self.data, on, self.ctx.clock.today())
         self.plan.set_privacy(on)
@@ -594,8 +683,17 @@ class CaseWorkspace(QWidget):
             ed.save()
 
     def _export(self, document: str, copy: str) -> None:
-        if self.ref is not None:
-            ops.export_pdf(self.ctx, self.ref, document, copy)
+        if self.ref is None:
+            return
+        reviews = [r["held_on"] for r in self.data.case.get("reviews", [])] if self.data else []
+        ops.export_pdf(self.ctx, self.ref, document, copy, review_dates=reviews, parent=self.window(),
+                       on_shown=self._export_shown)
+
+    def _export_shown(self, dialog: Any) -> None:
+        if self.export_dialog is not None:
+            self.export_dialog.reject()
+            self.export_dialog.deleteLater()
+        self.export_dialog = dialog
 
 
 class NewCasePage(QWidget):

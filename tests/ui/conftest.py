@@ -33,6 +33,9 @@ class FakePrompts:
         self.confirm_answers: list[bool] = []
         self.files: list[str | None] = []
         self.texts: list[str | None] = []
+        self.choices: list[int | None] = []
+        self.passwords: list[str | None] = []
+        self.print_to: str | None = None  # a PDF file to "print" into; None = cancel the print dialog
 
     def _log(self, kind: str, message: str) -> None:
         self.calls.append((kind, message))
@@ -62,13 +65,32 @@ class FakePrompts:
         self._log("open_file", caption)
         return self.files.pop(0) if self.files else None
 
-    def save_file(self, caption: str, filter: str = "") -> str | None:
+    def save_file(self, caption: str, filter: str = "", name: str = "") -> str | None:
         self._log("save_file", caption)
         return self.files.pop(0) if self.files else None
 
     def choose_folder(self, caption: str) -> str | None:
         self._log("choose_folder", caption)
         return self.files.pop(0) if self.files else None
+
+    def choose(self, message: str, options: list[str], current: int = 0) -> int | None:
+        self._log("choose", message + " | " + " / ".join(options))
+        return self.choices.pop(0) if self.choices else current
+
+    def ask_password(self, message: str, confirm: bool = True) -> str | None:
+        self._log("ask_password", message)
+        return self.passwords.pop(0) if self.passwords else None
+
+    def ask_print(self, printer: Any, parent: Any) -> bool:
+        self._log("ask_print", "")
+        if self.print_to is None:
+            return False
+        from PySide6.QtPrintSupport import QPrinter
+
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(self.print_to)
+        printer.setResolution(72)
+        return True
 
     def kinds(self) -> list[str]:
         return [k for k, _ in self.calls]
@@ -119,9 +141,9 @@ def make_window(qtbot: Any) -> Iterator[Any]:
 
     made: list[Any] = []
 
-    def make(idle_ms: int = 60 * 60 * 1000) -> Any:
+    def make(idle_ms: int = 60 * 60 * 1000, **kw: Any) -> Any:
         ctx = AppContext(tasks=Tasks(), prompts=FakePrompts(), settings=Settings(), clock=Clock.fixed(TODAY))
-        w = MainWindow(ctx, idle_ms=idle_ms)
+        w = MainWindow(ctx, idle_ms=idle_ms, **kw)
         qtbot.addWidget(w)
         w.resize(1366, 728)
         w.show()

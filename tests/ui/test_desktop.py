@@ -301,7 +301,7 @@ def test_manual_lock_asks_about_unsaved_changes(qtbot: Any, make_window: Any, ui
 
 def test_idle_lock_discards_drafts_and_says_so(qtbot: Any, make_window: Any, ui_store: Path,
                                                passphrase: str) -> None:
-    w = make_window(idle_ms=400)
+    w = make_window(idle_ms=1500)
     unlock(qtbot, w, ui_store, passphrase)
     open_case(qtbot, w, REF)
     w.new_note()
@@ -387,13 +387,3 @@ def test_settings_dialog_saves_user_and_store_settings(qtbot: Any, make_window: 
         assert s.get_setting("intensity_weeks") == {"high": 3, "medium": 8, "low": 12}
         assert s.get_setting("report_days_before") == 7
         assert s.get_setting("shared_drive_folder") == "/mnt/shared/casebook"
-
-
-def test_export_and_sync_hooks_report_not_available(qtbot: Any, make_window: Any, ui_store: Path,
-                                                    passphrase: str) -> None:
-    w = make_window()
-    unlock(qtbot, w, ui_store, passphrase)
-    open_case(qtbot, w, REF)
-    w.workspace._export("contract", "individual")
-    w.act_sync.trigger()
-    assert w.ctx.prompts.kinds() == ["info", "info"]
