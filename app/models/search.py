@@ -33,8 +33,12 @@ def words(query: str) -> list[str]:
 
 
 def fts_query(query: str) -> str | None:
-    """A safe FTS5 MATCH expression: each word quoted with a prefix star, all required."""
-    tokens = words(query)
+    """A safe FTS5 MATCH expression: each word quoted with a prefix star, all required.
+
+    Single letters ("a" in "Nic a' Phearsain") are left out of the note search: as a prefix
+    they match most of the index and cost far more than they narrow (they still count in the
+    name and reference match)."""
+    tokens = [t for t in words(query) if len(t) > 1]
     if not tokens:
         return None
     return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
@@ -46,7 +50,7 @@ def search_cases(store: Store, query: str, include_restricted: bool = True) -> l
     not for disclosure or record victim contact (privacy mode)."""
     tokens = words(query)
     match = fts_query(query)
-    if not tokens or match is None:
+    if not tokens:
         return []
     found: set[str] = set()
     with store._tx() as s:
@@ -63,8 +67,10 @@ def search_cases(store: Store, query: str, include_restricted: bool = True) -> l
         # Case ids straight from the index's rowids (case_id * NOTE_ROWID_BASE + note id): no
         # lookup per matching note, however common the word.  Privacy mode searches only the
         # "ordinary" column (no not-for-disclosure notes, no victim contact).
-        column = "{ordinary restricted}" if include_restricted else "{ordinary}"
-        sql = (f"SELECT DISTINCT rowid / {NOTE_ROWID_BASE} FROM note_search "
-               "WHERE note_search MATCH :q")
-        found.update(refs[r[0]] for r in s.execute(text(sql), {"q": f"{column} : ({match})"}) if r[0] in refs)
+        if match is not None:
+            column = "{ordinary restricted}" if include_restricted else "{ordinary}"
+            sql = (f"SELECT DISTINCT rowid / {NOTE_ROWID_BASE} FROM note_search "
+                   "WHERE note_search MATCH :q")
+            found.update(refs[r[0]] for r in s.execute(text(sql), {"q": f"{column} : ({match})"})
+                         if r[0] in refs)
     return sorted(found)

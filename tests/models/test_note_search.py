@@ -54,3 +54,11 @@ def test_index_follows_add_update_delete_and_privacy(loaded_store: Store) -> Non
 def test_index_holds_no_readable_text(loaded_store: Store) -> None:
     rows = loaded_store._conn.execute("SELECT ordinary, restricted FROM note_search").fetchall()
     assert rows and all(r == (None, None) for r in rows)
+
+
+def test_single_letters_match_names_not_notes(loaded_store: Store) -> None:
+    ref = "CPO-2026-0001"
+    assert search_cases(loaded_store, "e") == [ref]  # Eilidh: the name pass still counts single letters
+    assert search_cases(loaded_store, "macaskill e") == [ref]
+    loaded_store.add_item(ref, "notes", _note("x marks the spot"))
+    assert search_cases(loaded_store, "spot x") == [ref]
