@@ -43,9 +43,10 @@ LIST_DEFS = {
 GENESIS_HASH = "0" * 64
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CaseSummary:
-    """One caseload row: plain values, cheap to build for thousands of cases."""
+    """One caseload row: plain values, cheap to build for thousands of cases (read-only by
+    convention; not frozen, as a frozen dataclass costs several times more to build)."""
 
     reference: str
     given_names: str
@@ -242,41 +243,37 @@ class Store:
             return int(s.scalar(select(func.count(E.Case.id))) or 0)
 
     def list_cases(self) -> list[CaseSummary]:
-        """Every case as a caseload row, ordered by reference (three queries in all).
+        """Every case as a caseload row, ordered by reference: one query, plain DB-API rows.
 
-        Plain SQL rows rather than ORM rows: at 5,000 cases the ORM's result machinery cost
-        more than the queries themselves (see docs/BENCHMARKS.md)."""
+        At 5,000 cases the ORM's (and even Core's) result machinery cost more than the query
+        itself, so this reads the driver's rows directly (see docs/BENCHMARKS.md)."""
         day = dt.date.fromisoformat
         with self._tx() as s:
-            conn = s.connection()
-            reqs: dict[int, list[str]] = {}
-            for case_id, kind in conn.exec_driver_sql(
-                "SELECT o.case_id, r.kind FROM orders o JOIN requirements r ON r.order_id = o.id "
-                "ORDER BY r.order_id, r.position"
-            ):
-                reqs.setdefault(case_id, []).append(kind)
-            flags: dict[int, list[str]] = {}
-            for case_id, kind in conn.exec_driver_sql(
-                "SELECT case_id, kind FROM flags WHERE closed_on IS NULL ORDER BY case_id, position"
-            ):
-                flags.setdefault(case_id, []).append(kind)
-            rows = conn.exec_driver_sql(
-                "SELECT c.id, c.reference, c.supervision_intensity, i.given_names, i.family_name, "
+            s.connection()  # begin the transaction on the store's one connection
+            cur = self._conn.execute(
+                "SELECT c.reference, c.supervision_intensity, i.given_names, i.family_name, "
                 "i.preferred_name, i.date_of_birth, o.court, o.imposed_on, o.ends_on, o.status, "
-                "o.responsible_officer FROM cases c JOIN individuals i ON i.case_id = c.id "
+                "o.responsible_officer, "
+                "(SELECT group_concat(kind, ',') FROM (SELECT r.kind FROM requirements r "
+                " WHERE r.order_id = o.id ORDER BY r.position)), "
+                "(SELECT group_concat(kind, ',') FROM (SELECT f.kind FROM flags f "
+                " WHERE f.case_id = c.id AND f.closed_on IS NULL ORDER BY f.position)) "
+                "FROM cases c JOIN individuals i ON i.case_id = c.id "
                 "JOIN orders o ON o.case_id = c.id ORDER BY c.reference"
-            ).fetchall()
-            return [
-                CaseSummary(
-                    reference=ref, given_names=given, family_name=family, preferred_name=preferred,
-                    date_of_birth=day(dob), court=court, imposed_on=day(imposed),
-                    ends_on=day(ends) if ends else None, status=status, responsible_officer=officer,
-                    requirements=tuple(reqs.get(case_id, ())), open_flags=tuple(flags.get(case_id, ())),
-                    supervision_intensity=intensity,
-                )
-                for (case_id, ref, intensity, given, family, preferred, dob, court, imposed, ends, status,
-                     officer) in rows
-            ]
+            )
+            rows = cur.fetchall()
+        return [
+            CaseSummary(
+                reference=ref, given_names=given, family_name=family, preferred_name=preferred,
+                date_of_birth=day(dob), court=court, imposed_on=day(imposed),
+                ends_on=day(ends) if ends else None, status=status, responsible_officer=officer,
+                requirements=tuple(reqs.split(",")) if reqs else (),
+                open_flags=tuple(flags.split(",")) if flags else (),
+                supervision_intensity=intensity,
+            )
+            for (ref, intensity, given, family, preferred, dob, court, imposed, ends, status, officer,
+                 reqs, flags) in rows
+        ]
 
     def get_case(self, ref: str) -> dict[str, Any]:
         """The whole case as a bundle-format dict."""

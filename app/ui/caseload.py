@@ -25,6 +25,7 @@ class CaseloadPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.all_rows: list[CaseloadRow] = []
+        self.due_pending = False  # rows shown, due dates still being worked out
         self.matches: set[str] | None = None
         self._search_token = 0
 
@@ -70,6 +71,13 @@ class CaseloadPage(QWidget):
 
     # ------------------------------------------------------------------ rows
     def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        self.due_pending = False
+        self.all_rows = list(rows)
+        self.apply_filters()
+
+    def set_rows_before_due(self, rows: Sequence[CaseloadRow]) -> None:
+        """The first step of a load: show the people at once, due dates follow."""
+        self.due_pending = True
         self.all_rows = list(rows)
         self.apply_filters()
 
@@ -84,7 +92,8 @@ class CaseloadPage(QWidget):
 
     def reload(self) -> None:
         if self.ctx.store is not None:
-            ops.load_caseload(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)))
+            ops.load_caseload(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)),
+                              on_rows=self.set_rows_before_due)
 
     def apply_filters(self) -> None:
         today = self.ctx.clock.today()
@@ -101,7 +110,8 @@ class CaseloadPage(QWidget):
         self.model.set_rows(rows)
         header = self.view.horizontalHeader()
         self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        self.count.setText(f"Showing {len(rows)} of {len(self.all_rows)} cases")
+        pending = " · working out due dates…" if self.due_pending else ""
+        self.count.setText(f"Showing {len(rows)} of {len(self.all_rows)} cases{pending}")
         self.filtered.emit()
 
     def set_privacy(self, on: bool) -> None:

@@ -20,6 +20,7 @@ def launch(store: Path | None = None, passphrase_file: str | None = None) -> int
     if passphrase_file:
         passphrase = Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n") or None
     window = MainWindow()
+    app.aboutToQuit.connect(window.shutdown_on_quit)  # never leave the store open or the worker running
     window.show()
     window.start_with(store, passphrase if store is not None else None)
     return int(app.exec())

@@ -468,9 +468,16 @@ class MainWindow(QMainWindow):
         self.new_case_page.form.mark_saved()
         self.close()
 
+    def shutdown_on_quit(self) -> None:
+        """The application is quitting without the window having closed (log-off, a quit
+        request): close the store cleanly all the same (unsaved form edits cannot be asked about)."""
+        if not getattr(self, "_shut_down", False):
+            self._shutdown()
+
     def _shutdown(self) -> None:
         """Stop sync, take the rolling backup (on the worker), close the store, stop the worker.
         A failed backup is reported but never stops the window closing; waiting is bounded."""
+        self._shut_down = True
         self.idle.stop()
         self._remember_case()
         self._close_dialogs()

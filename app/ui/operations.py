@@ -73,16 +73,30 @@ def close_store(ctx: AppContext, on_done: Done = None) -> None:
 
 
 # ------------------------------------------------------------------ reading
-def load_caseload(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
+def load_caseload(ctx: AppContext, on_done: Done, on_error: Failed = None, on_rows: Done = None) -> None:
+    """Load the caseload in two steps on the worker, so the first screen never waits for the
+    whole caseload's timescales: the rows first (names, requirements, flags; ``on_rows``),
+    then the same rows with due dates and overdue counts (``on_done``)."""
     store = ctx.require_store()
     today = ctx.clock.today()
 
-    def work() -> list[CaseloadRow]:
+    def rows_only() -> tuple[list[Any], list[CaseloadRow]]:
         summaries = store.list_cases()
+        return summaries, build_caseload_rows(summaries, (), (), today)
+
+    def with_due(summaries: list[Any]) -> list[CaseloadRow]:
         due, warnings = caseload_due(store, today)
         return build_caseload_rows(summaries, due, warnings, today)
 
-    ctx.tasks.run(work, on_done, on_error)
+    def got_rows(result: tuple[list[Any], list[CaseloadRow]]) -> None:
+        summaries, rows = result
+        if ctx.store is not store:  # locked meanwhile
+            return
+        if on_rows is not None:
+            on_rows(rows)
+        ctx.tasks.run(lambda: with_due(summaries), on_done, on_error)
+
+    ctx.tasks.run(rows_only, got_rows, on_error)
 
 
 def search_cases(ctx: AppContext, text: str, on_done: Done, on_error: Failed = None) -> None:

@@ -125,8 +125,11 @@ def configure_table(view: QTableView, model: RowsModel, sortable: bool = False) 
 
 
 # ---------------------------------------------------------------------------- caseload
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CaseloadRow:
+    """One caseload line (read-only by convention: not frozen, because a frozen dataclass
+    costs several times more to build and 5,000 are built on every load)."""
+
     reference: str
     name: str
     search_name: str

@@ -158,7 +158,8 @@ def make_window(qtbot: Any) -> Iterator[Any]:
 
 def unlock(qtbot: Any, w: Any, path: Path, passphrase: str) -> None:
     w.start_with(path, passphrase)
-    qtbot.waitUntil(lambda: w.ctx.store is not None and w.caseload.model.rowCount() > 0, timeout=10000)
+    qtbot.waitUntil(lambda: w.ctx.store is not None and w.caseload.model.rowCount() > 0
+                    and not w.caseload.due_pending, timeout=10000)
 
 
 def open_case(qtbot: Any, w: Any, ref: str, tab: int | None = None) -> None:
