@@ -8,8 +8,9 @@ withheld text is never even handed to reportlab.
 The rule (and the only rule): an item may be shown to the individual when its
 ``sensitivity`` field is absent or ``"ordinary"``.  ``"not_for_disclosure"`` (or any value
 this version does not know) means withheld.  A review's ``restricted_notes`` are third-party
-information by definition and are always withheld.  No decision is taken from the wording of
-any text.
+information by definition and are always withheld, and so is a case note of kind
+``victim_contact`` (victim information, whatever its sensitivity field says; privacy mode and
+the note search treat it the same way).  No decision is taken from the wording of any text.
 """
 
 from __future__ import annotations
@@ -109,6 +110,13 @@ INTENSITY = {"high": "High", "medium": "Medium", "low": "Low"}
 def disclosable(sensitivity: Any) -> bool:
     """True when the individual may see an item with this sensitivity value."""
     return sensitivity is None or sensitivity == "ordinary"
+
+
+def note_sensitivity(note: dict[str, Any]) -> Any:
+    """A note's effective sensitivity.  A victim contact note records what the victim said or
+    how they are: victim information, never for the person's eyes (guidance 8.1), whatever its
+    sensitivity field says.  Privacy mode and the note search treat it the same way."""
+    return NFD if note.get("kind") == "victim_contact" else note.get("sensitivity")
 
 
 def fmt_date(value: str | dt.date | None) -> str:
@@ -422,9 +430,9 @@ def review_data(case: dict[str, Any], *, for_individual: bool, today: dt.date,
     def in_period(day: str) -> bool:
         return (period_start < day <= held) if earlier else (period_start <= day <= held)
 
-    contacts = [(n.get("sensitivity"), Entry(date=fmt_date(n["date"]), label=_label(NOTE_KINDS, n.get("kind")),
-                                             text=n.get("text", ""), source=n.get("source") or "",
-                                             not_for_disclosure=not disclosable(n.get("sensitivity"))))
+    contacts = [(note_sensitivity(n), Entry(date=fmt_date(n["date"]), label=_label(NOTE_KINDS, n.get("kind")),
+                                            text=n.get("text", ""), source=n.get("source") or "",
+                                            not_for_disclosure=not disclosable(note_sensitivity(n))))
                 for n in case.get("notes", []) if in_period(n["date"])]
     flags = [f for f in case.get("flags", [])
              if f["raised_on"] <= held and (not f.get("closed_on") or f["closed_on"] >= period_start)]
