@@ -308,37 +308,43 @@ def _contract_story(d: ContractData) -> list[Flowable]:
 
 
 def _signature_table(b: _Builder, d: ContractData) -> Table:
-    col_w = CONTENT_W / 2 - 4 * mm
-    blocks = []
+    """Both signature blocks side by side in ONE table, so their rows (name, signature line,
+    date line) line up whether a block holds a captured signature, a recorded date or nothing."""
+    gap = 8 * mm
+    col_w = (CONTENT_W - gap) / 2
+    mark_h = 18 * mm
+    cols: list[list[Any]] = []
     for sig in d.signatures:
         mark: Flowable
         if sig.png:
             reader = ImageReader(io.BytesIO(sig.png))
             iw, ih = reader.getSize()
-            scale = min((col_w - 8) / iw, (18 * mm) / ih, 1.0 if iw > col_w else 10.0)
+            scale = min((col_w - 8) / iw, mark_h / ih, 1.0 if iw > col_w else 10.0)
             mark = Image(io.BytesIO(sig.png), width=iw * scale, height=ih * scale, mask="auto", hAlign="LEFT")
         else:
-            mark = Spacer(1, 18 * mm)
-        inner = Table(
-            [[b.p(escape(sig.role_label), "label")],
-             [b.t(sig.name or " ", "body")],
-             [mark],
-             [b.p("Signature", "muted")],
-             [b.t(sig.signed_on or " ", "body") if sig.signed_on else Spacer(1, 8 * mm)],
-             [b.p("Date", "muted")]],
-            colWidths=[col_w])
-        inner.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), FONT),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("LINEABOVE", (0, 3), (0, 3), 0.8, INK), ("LINEABOVE", (0, 5), (0, 5), 0.8, INK),
-            ("TOPPADDING", (0, 3), (0, 3), 1), ("TOPPADDING", (0, 5), (0, 5), 1),
-            ("BOTTOMPADDING", (0, 2), (0, 2), 2),
-        ]))
-        blocks.append(inner)
-    outer = Table([blocks], colWidths=[CONTENT_W / 2, CONTENT_W / 2])
-    outer.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    return outer
+            mark = Spacer(1, 1)
+        cols.append([
+            b.p(escape(sig.role_label), "label"),
+            b.t(sig.name) if sig.name else b.p("&nbsp;"),
+            mark,
+            b.p("Signature", "muted"),
+            b.t(sig.signed_on) if sig.signed_on else b.p("&nbsp;"),
+            b.p("Date", "muted"),
+        ])
+    rows = [[left, "", right] for left, right in zip(*cols, strict=True)]
+    tbl = Table(rows, colWidths=[col_w, gap, col_w],
+                rowHeights=[None, None, mark_h + 5, None, 8 * mm, None])
+    style: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("TOPPADDING", (0, 3), (-1, 3), 1), ("TOPPADDING", (0, 5), (-1, 5), 1),
+        ("BOTTOMPADDING", (0, 2), (-1, 2), 2),
+    ]
+    for col in (0, 2):  # the lines to sign and date on, under each block only
+        style += [("LINEABOVE", (col, 3), (col, 3), 0.8, INK), ("LINEABOVE", (col, 5), (col, 5), 0.8, INK)]
+    tbl.setStyle(TableStyle(style))
+    return tbl
 
 
 def _review_story(d: ReviewData) -> list[Flowable]:
@@ -405,13 +411,14 @@ def _plan_story(d: PlanData) -> list[Flowable]:
     if not d.areas:
         story += b.section("Goals", b.p("<i>No goals recorded yet.</i>", "muted"))
     for area in d.areas:
-        story += [CondPageBreak(50 * mm), b.h1(area.area)]
-        for goal in area.goals:
-            story += _goal_flowables(b, goal)
+        story.append(CondPageBreak(50 * mm))
+        for i, goal in enumerate(area.goals):
+            # The area heading travels with its first goal: never alone at the foot of a page.
+            story += _goal_flowables(b, goal, lead=b.h1(area.area) if i == 0 else None)
     return story
 
 
-def _goal_flowables(b: _Builder, g: PlanGoal) -> list[Flowable]:
+def _goal_flowables(b: _Builder, g: PlanGoal, lead: Flowable | None = None) -> list[Flowable]:
     pairs: list[tuple[str, Any]] = [
         ("Specific*", g.description),
         ("Measurable*", g.measure),
@@ -426,7 +433,7 @@ def _goal_flowables(b: _Builder, g: PlanGoal) -> list[Flowable]:
             f'<font color="#a30000">Not SMART: missing {escape(", ".join(g.smart_missing))}</font>', "cell")))
     short = g.description if len(g.description) <= 70 else g.description[:67].rstrip() + "…"
     head = b.h2(f"{g.goal_id} · {short}")
-    out: list[Flowable] = [head, b.kv_grid(pairs)]
+    out: list[Flowable] = [head, b.kv_grid(pairs)] if lead is None else [lead, head, b.kv_grid(pairs)]
     w = CONTENT_W
     if g.actions:
         rows: list[list[Any]] = [[b.p("Action", "cellhead"), b.p("Who", "cellhead"), b.p("Due", "cellhead"),
