@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.models.disclosure import flag_restricted, note_restricted
 from app.models.errors import NotFoundError
 
 WITHHELD_TEXT = "Information withheld"
@@ -116,7 +117,7 @@ def note_sensitivity(note: dict[str, Any]) -> Any:
     """A note's effective sensitivity.  A victim contact note records what the victim said or
     how they are: victim information, never for the person's eyes (guidance 8.1), whatever its
     sensitivity field says.  Privacy mode and the note search treat it the same way."""
-    return NFD if note.get("kind") == "victim_contact" else note.get("sensitivity")
+    return NFD if note_restricted(note) else note.get("sensitivity")
 
 
 def fmt_date(value: str | dt.date | None) -> str:
@@ -352,9 +353,10 @@ def _flag_entries(flags: Sequence[dict[str, Any]], for_individual: bool) -> tupl
         text = f.get("details") or ""
         if bits:
             text = (text + " " if text else "") + "(" + "; ".join(bits) + ")"
+        sensitivity = NFD if flag_restricted(f) else f.get("sensitivity")
         entry = Entry(date=fmt_date(f.get("raised_on")), label=_label(FLAG_KINDS, f.get("kind")), text=text,
-                      not_for_disclosure=not disclosable(f.get("sensitivity")))
-        items.append((f.get("sensitivity"), entry))
+                      not_for_disclosure=not disclosable(sensitivity))
+        items.append((sensitivity, entry))
     return redact(items, for_individual)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.ui.forms import NFD, SENSITIVITY, Choices, F
+from app.models.disclosure import flag_restricted, marked_nfd, note_restricted
+from app.ui.forms import SENSITIVITY, Choices, F
 
 
 def _c(*values: str, **labels: str) -> Choices:
@@ -32,11 +33,15 @@ RATINGS = _c("no_progress", "some_progress", "good_progress", "achieved")
 
 
 def is_nfd(item: dict[str, Any]) -> bool:
-    return item.get("sensitivity") == NFD
+    return marked_nfd(item)
 
 
 def note_private(item: dict[str, Any]) -> bool:
-    return is_nfd(item) or item.get("kind") == "victim_contact"
+    return note_restricted(item)
+
+
+def flag_private(item: dict[str, Any]) -> bool:
+    return flag_restricted(item)
 
 
 CASE_FIELDS = [

@@ -154,14 +154,15 @@ class SummaryTab(QWidget):
         ]))
         badges = []
         for f in c.get("flags", []):
-            if f.get("closed_on") or (privacy and f.get("sensitivity") == NFD):
+            if f.get("closed_on") or (privacy and FL.flag_private(f)):
                 continue
             text = FL.label_of(FL.FLAG_KINDS, f["kind"])
             short = FLAG_BADGES.get(f["kind"])
-            colour = STATUS_COLOURS["nfd"] if f.get("sensitivity") == NFD else "#455a64"
+            restricted = FL.flag_private(f)
+            colour = STATUS_COLOURS["nfd"] if restricted else "#455a64"
             badges.append(_badge(short or text, colour) + f" {e(text)}, raised {show_date(f['raised_on'])}"
                           + (f", review {show_date(f['review_on'])}" if f.get("review_on") else "")
-                          + (" — NOT FOR DISCLOSURE" if f.get("sensitivity") == NFD else ""))
+                          + (" — NOT FOR DISCLOSURE" if restricted else ""))
         if age < 18:
             badges.append(_badge("U18", "#455a64") + " Under 18: FRAME guidance applies")
         self.flags.setText("<br>".join(badges) or "No open protection flags.")
@@ -404,7 +405,7 @@ class CaseWorkspace(QWidget):
             Column("Review", lambda f: show_date(f.get("review_on")), width=90),
             Column("Closed", lambda f: show_date(f.get("closed_on")), width=90),
             Column("Sensitivity", _sens, status=_nfd_status),
-        ], FL.FLAG_FIELDS, private_item=FL.is_nfd,
+        ], FL.FLAG_FIELDS, private_item=FL.flag_private,
             new_defaults=lambda: {"raised_on": today().isoformat(), "sensitivity": "ordinary"}, parent=self)
         self.consents = ListEditor(ctx, "Consent", "consents", [
             Column("Purpose", lambda c: (c["purpose"]).replace("_", " "), width=150),
@@ -565,7 +566,7 @@ class CaseWorkspace(QWidget):
         if any(r.get("restricted_notes") or any(gp.get("sensitivity") == NFD for gp in r.get("goal_progress", []))
                for r in c.get("reviews", [])):
             out.append("reviews")
-        if any(FL.is_nfd(f) for f in c.get("flags", [])):
+        if any(FL.flag_private(f) for f in c.get("flags", [])):
             out.append("flags")
         return out
 
