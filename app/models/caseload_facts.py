@@ -189,31 +189,39 @@ def load_caseload_facts(store: Store) -> list[CaseFacts]:
 
     reviews: dict[int, list[ReviewFact]] = {}
     for r_case, held_on, r_kind, next_on in review_rows:
-        reviews.setdefault(r_case, []).append(
-            ReviewFact(known(held_on) or day(held_on), r_kind, known(next_on) or day(next_on)))  # type: ignore[arg-type]
+        review = object.__new__(ReviewFact)
+        object.__setattr__(review, "__dict__", {"held_on": known(held_on) or day(held_on), "kind": r_kind,
+                                                "next_review_on": known(next_on) or day(next_on)})
+        reviews.setdefault(r_case, []).append(review)
 
     safety: dict[int, list[dt.date]] = {}
     for f_case, review_on in safety_rows:
         safety.setdefault(f_case, []).append(known(review_on) or day(review_on))  # type: ignore[arg-type]
 
+    # CaseFacts and ReviewFact are frozen dataclasses whose __init__ only assigns fields; filling
+    # the attribute dict directly builds identical objects several times faster (20,000 here).
+    new = object.__new__
+    assign = object.__setattr__
     out: list[CaseFacts] = []
     append = out.append
     no_reqs: list[Requirement] = []
     for case_id, ref, intensity, dob, imposed, ends, status, progress, contact, assessed in base:
-        append(CaseFacts(
-            reference=ref,
-            date_of_birth=known(dob) or day(dob),
-            imposed_on=known(imposed) or day(imposed),  # type: ignore[arg-type]
-            ends_on=known(ends) or day(ends),
-            status=status,
-            intensity=intensity,
-            requirements=tuple(reqs.get(case_id, no_reqs)),
-            progress_reviews=_progress_reviews(progress),
-            first_contact=known(contact) or day(contact),
-            first_upw_session=day(first_session.get(case_id)),
-            upw_completed_on=day(reached.get(case_id)),
-            first_assessment=known(assessed) or day(assessed),
-            reviews=tuple(reviews.get(case_id, ())),
-            victim_safety_reviews=tuple(safety.get(case_id, ())),
-        ))
+        facts = new(CaseFacts)
+        assign(facts, "__dict__", {
+            "reference": ref,
+            "date_of_birth": known(dob) or day(dob),
+            "imposed_on": known(imposed) or day(imposed),
+            "ends_on": known(ends) or day(ends),
+            "status": status,
+            "intensity": intensity,
+            "requirements": tuple(reqs.get(case_id, no_reqs)),
+            "progress_reviews": _progress_reviews(progress),
+            "first_contact": known(contact) or day(contact),
+            "first_upw_session": day(first_session.get(case_id)),
+            "upw_completed_on": day(reached.get(case_id)),
+            "first_assessment": known(assessed) or day(assessed),
+            "reviews": tuple(reviews.get(case_id, ())),
+            "victim_safety_reviews": tuple(safety.get(case_id, ())),
+        })
+        append(facts)
     return out

@@ -487,14 +487,17 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
         append((due_on, ref, rank, label, len(rows), kind, status, done_on))
 
     supervision = False
-    upw_hours = 0
     upw = False
+    upw_hours = 0
+    court_deadline: dt.date | None = None
     for r in facts.requirements:
         if r.kind == SUPERVISION:
             supervision = True
         elif r.kind == UNPAID_WORK:
             upw = True
             upw_hours += int(r.hours or 0)
+            if r.complete_by is not None and (court_deadline is None or r.complete_by > court_deadline):
+                court_deadline = r.complete_by
 
     if supervision:
         emit(_RANK_FIRST_MEETING, "first_meeting", cal.add_working_days(imposed, FIRST_MEETING_DAYS),
@@ -505,9 +508,9 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
     if supervision:
         emit(_RANK_ASSESSMENT, "assessment", cal.add_working_days(imposed, ASSESSMENT_DAYS), facts.first_assessment,
              _LABEL_ASSESSMENT)
-    if upw:
-        deadline = upw_deadline(facts)
-        assert deadline is not None
+    if upw:  # as upw_deadline(facts)
+        deadline = court_deadline or add_months(
+            imposed, UPW_LEVEL1_MONTHS if upw_hours <= UPW_LEVEL1_MAX_HOURS else UPW_LEVEL2_MONTHS)
         emit(_RANK_UPW_COMPLETION, "upw_completion", deadline, facts.upw_completed_on,
              _upw_completion_label(upw_hours))
 
