@@ -468,3 +468,25 @@ def test_caseload_uses_a_fixed_number_of_queries(store: Store) -> None:
         assert len(statements) == small <= 16
     finally:
         event.remove(store._engine, "before_cursor_execute", count)
+
+
+def test_caseload_facts_equal_facts_from_case_and_items_equal_constructed(store: Store) -> None:
+    """The fast paths build the same objects as the plain ones: the set-based facts equal
+    ``facts_from_case`` field for field, and the due items equal ``DueItem(...)`` built normally."""
+    from app.models.caseload_facts import load_caseload_facts
+    from app.models.deadlines import facts_from_case
+
+    today = D(2026, 11, 23)
+    bundle = demo_bundle(40, seed=5, today=today)
+    bundle["cases"].extend(_varied_cases())
+    store.import_bundle(bundle)
+    cases = sorted(store.get_cases(), key=lambda c: c["reference"])
+    loaded = load_caseload_facts(store)
+    assert loaded == [facts_from_case(c) for c in cases]
+    assert any(f.upw_completed_on for f in loaded) and any(f.reviews for f in loaded)
+    items, _ = caseload_due(store, today)
+    assert items
+    for item in items[:200]:
+        plain = DueItem(item.case, item.kind, item.due_on, item.status, item.done_on, item.label)
+        assert item == plain and hash(item) == hash(plain) and repr(item) == repr(plain)
+        assert vars(item) == vars(plain) and list(vars(item)) == list(vars(plain))
