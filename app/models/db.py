@@ -75,6 +75,8 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
         create_private_file(path)
     elif not path.is_file():
         raise StoreError(f"no store at {path}")
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path} cannot be opened: you do not have permission to read and write it")
     elif path.stat().st_size == 0:
         raise DamagedStoreError(f"{path} is empty: not a Casebook store or damaged")
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)

@@ -122,3 +122,22 @@ def test_restore_from_a_file_that_is_not_a_store(tmp_path: Path, full_store: Pat
     err = _one_line(r, 3)
     assert "junk.bak" in err and ".restoring" not in err and "nothing was changed" in err
     assert hashlib.sha256(full_store.read_bytes()).hexdigest() == digest
+
+
+def test_store_without_permission_is_named_as_such(tmp_path: Path, full_store: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # chmod cannot stop root (tests may run as root), so the permission check itself is faked
+    from app import cli
+    from app.models import db
+
+    real_access = os.access
+    monkeypatch.setattr(db.os, "access", lambda p, mode: False if Path(p) == full_store else real_access(p, mode))
+    monkeypatch.setenv("CASEBOOK_PASSPHRASE", PASSPHRASE)
+    digest = hashlib.sha256(full_store.read_bytes()).hexdigest()
+    assert cli.main(["cases", "--store", str(full_store)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("casebook: ") and err.count("\n") == 1
+    assert "permission" in err and "wrong passphrase" not in err
+    assert hashlib.sha256(full_store.read_bytes()).hexdigest() == digest
+    assert not Path(str(full_store) + ".unlock-failures").exists()  # not counted as a failed unlock
