@@ -144,9 +144,11 @@ def cmd_cases(args: argparse.Namespace) -> int:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
+    name_width = min(40, max((len(r.family_name) + 2 + len(r.given_names) for r in rows), default=0))
     for r in rows:
         reqs = ", ".join(k.replace("_", " ") for k in r.requirements)
-        print(f"{r.reference:<16} {r.family_name}, {r.given_names:<30} imposed {r.imposed_on:%d/%m/%Y}  {reqs}")
+        name = f"{r.family_name}, {r.given_names}"
+        print(f"{r.reference:<16} {name:<{name_width}}  imposed {r.imposed_on:%d/%m/%Y}  {reqs}")
     print(f"{len(rows)} case(s)")
     return EXIT_OK
 

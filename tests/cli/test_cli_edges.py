@@ -141,3 +141,10 @@ def test_store_without_permission_is_named_as_such(tmp_path: Path, full_store: P
     assert "permission" in err and "wrong passphrase" not in err
     assert hashlib.sha256(full_store.read_bytes()).hexdigest() == digest
     assert not Path(str(full_store) + ".unlock-failures").exists()  # not counted as a failed unlock
+
+
+def test_cases_text_columns_line_up(full_store: Path) -> None:
+    r = run_cli("cases", "--store", full_store, passphrase=PASSPHRASE)
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if " imposed " in line]
+    assert len(rows) == 3 and len({line.index(" imposed ") for line in rows}) == 1
