@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -15,8 +16,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from app import __version__
-from app.commands.common import EXIT_USAGE, CliError
+from app.commands.common import EXIT_USAGE, CliError, read_passphrase
 from app.models.errors import NotFoundError, StoreError, UnlockError, ValidationError
+
+# The order verbs are listed in by ``casebook --help``: the foundation first, then the rest
+# (modules not named here follow, alphabetically).
+VERB_MODULE_ORDER = ("store_verbs", "due", "export", "sync", "security_verbs")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,10 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", type=Path, metavar="PATH", help="open this store in the desktop app")
     parser.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from this file")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name == "common":
+    names = [m.name for m in pkgutil.iter_modules(commands.__path__)]
+    for name in sorted(names, key=lambda n: (VERB_MODULE_ORDER.index(n) if n in VERB_MODULE_ORDER
+                                             else len(VERB_MODULE_ORDER), n)):
+        if name == "common":
             continue
-        module = importlib.import_module(f"app.commands.{info.name}")
+        module = importlib.import_module(f"app.commands.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
@@ -49,7 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    store = getattr(args, "store", None)
+    if isinstance(store, Path) and store.is_dir():
+        raise CliError(f"{store} is a folder, not a store file", EXIT_USAGE)
     if not getattr(args, "verb", None):
+        if args.passphrase_file:
+            read_passphrase(args)  # an unreadable or empty file is a one-line error, not a crash
+        problem = _no_display()
+        if problem:
+            raise CliError(problem, EXIT_USAGE)
         from app.smoke import arm_from_env
         from app.ui.launch import launch  # the only place the CLI reaches the GUI
 
@@ -57,6 +72,17 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         return launch(store=args.store, passphrase_file=args.passphrase_file)
     return int(args.func(args))
+
+
+def _no_display() -> str | None:
+    """Why the desktop cannot start here, or None.  On Linux and the BSDs Qt aborts the whole
+    process when no platform plugin loads, so a missing display is caught before Qt starts."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no display to open the desktop app on (DISPLAY and WAYLAND_DISPLAY are not set); "
+            "run it in a desktop session, or use a verb: casebook --help")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -47,15 +47,22 @@ def clock_from(args: argparse.Namespace) -> Clock:
     return default_clock()
 
 
+def read_secret_file(path: str | Path, what: str) -> str:
+    """The first line's worth of a passphrase file (trailing newline removed); one-line errors."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"cannot read {what} {path}: not UTF-8 text") from None
+    return text.rstrip("\r\n")
+
+
 def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: str = "Passphrase: ") -> str:
     """From --passphrase-file, else CASEBOOK_PASSPHRASE, else a prompt on the terminal."""
     pfile = getattr(args, "passphrase_file", None)
     if pfile:
-        try:
-            text = Path(pfile).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"cannot read passphrase file {pfile}: {exc.strerror}") from None
-        value = text.rstrip("\r\n")
+        value = read_secret_file(pfile, "passphrase file")
     elif os.environ.get(PASSPHRASE_ENV):
         value = os.environ[PASSPHRASE_ENV]
     else:

@@ -20,6 +20,7 @@ from app.commands.common import (
     clock_from,
     open_store,
     read_passphrase,
+    read_secret_file,
 )
 from app.models.errors import InstanceLockedError, UnlockError, ValidationError
 
@@ -101,11 +102,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def _read_new_passphrase(args: argparse.Namespace) -> str:
     if args.new_passphrase_file:
-        try:
-            text = Path(args.new_passphrase_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"cannot read new passphrase file {args.new_passphrase_file}: {exc.strerror}") from None
-        return text.rstrip("\r\n")
+        return read_secret_file(args.new_passphrase_file, "new passphrase file")
     if os.environ.get(NEW_PASSPHRASE_ENV):
         return os.environ[NEW_PASSPHRASE_ENV]
     if not sys.stdin.isatty():

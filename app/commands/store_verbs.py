@@ -111,8 +111,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export_json(args: argparse.Namespace) -> int:
     from app.atomic import write_bytes_atomic
 
+    if args.to.is_dir():
+        raise CliError(f"{args.to} is a folder; give a file name")
+    refs = list(dict.fromkeys(args.case)) if args.case else None  # a repeated --case is exported once
     with open_store(args) as store:
-        data = store.export_bundle(args.case)
+        data = store.export_bundle(refs)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     write_bytes_atomic(args.to, text.encode("utf-8"))
     print(f"exported {len(data['cases'])} case(s) to {args.to}")
@@ -141,9 +144,11 @@ def cmd_cases(args: argparse.Namespace) -> int:
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
+    name_width = min(40, max((len(r.family_name) + 2 + len(r.given_names) for r in rows), default=0))
     for r in rows:
         reqs = ", ".join(k.replace("_", " ") for k in r.requirements)
-        print(f"{r.reference:<16} {r.family_name}, {r.given_names:<30} imposed {r.imposed_on:%d/%m/%Y}  {reqs}")
+        name = f"{r.family_name}, {r.given_names}"
+        print(f"{r.reference:<16} {name:<{name_width}}  imposed {r.imposed_on:%d/%m/%Y}  {reqs}")
     print(f"{len(rows)} case(s)")
     return EXIT_OK
 
@@ -173,6 +178,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    if args.to.is_dir():
+        raise CliError(f"{args.to} is a folder; give a file name")
     if args.to.exists():
         raise CliError(f"{args.to} already exists; choose a new file")
     with open_store(args) as store:

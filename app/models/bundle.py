@@ -160,10 +160,12 @@ def validate_bundle(data: Any, existing_refs: Iterable[str] = ()) -> None:
 
 def load_bundle_file(path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:  # -sig: a byte order mark (some Windows tools) is fine
             return json.load(fh)
     except FileNotFoundError:
         raise ValidationError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{path} is a folder, not a bundle file") from None
     except UnicodeDecodeError:
         raise ValidationError(f"{path} is not UTF-8 text") from None
     except json.JSONDecodeError as exc:

@@ -39,6 +39,7 @@ CIPHER_SETTINGS: tuple[tuple[str, str], ...] = (
 CACHE_KIB = 65536
 
 DatabaseError = sqlcipher3.dbapi2.DatabaseError
+SQLITE_CORRUPT = 11
 
 
 def _quote(text: str) -> str:
@@ -74,6 +75,8 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
         create_private_file(path)
     elif not path.is_file():
         raise StoreError(f"no store at {path}")
+    elif not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{path} cannot be opened: you do not have permission to read and write it")
     elif path.stat().st_size == 0:
         raise DamagedStoreError(f"{path} is empty: not a Casebook store or damaged")
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
@@ -84,7 +87,10 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except DatabaseError as exc:
             size = path.stat().st_size
-            if size % 4096 != 0:
+            # SQLITE_CORRUPT (11) means page 1 decrypted and passed its HMAC, so the passphrase
+            # is right and the store is damaged (e.g. truncated on a page boundary); a wrong
+            # passphrase fails page 1's HMAC and reads as SQLITE_NOTADB (26).
+            if size % 4096 != 0 or getattr(exc, "sqlite_errorcode", None) == SQLITE_CORRUPT:
                 raise DamagedStoreError(
                     f"{path.name} is damaged (truncated or altered) or not a Casebook store"
                 ) from exc

@@ -374,8 +374,9 @@ def restore_backup(store_path: Path | str, backup: Path | str, passphrase: str,
             _copy_private(backup, staging)
             try:
                 restored = Store.open(staging, passphrase, clock=clock)
-            except DamagedStoreError as exc:
-                raise DamagedStoreError(f"the backup {backup.name} is damaged: {exc}") from None
+            except DamagedStoreError:
+                raise DamagedStoreError(f"the backup {backup.name} is damaged (truncated or altered) or not a "
+                                        "Casebook store; nothing was changed") from None
             except UnlockError:
                 raise UnlockError(f"the backup {backup.name} does not open with this passphrase "
                                   "(or is damaged); nothing was changed") from None

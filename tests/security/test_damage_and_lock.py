@@ -93,11 +93,15 @@ def test_truncated_store_is_reported_and_left_alone(with_backup, passphrase: str
         Store.open(path, passphrase)
     text = str(err.value)
     assert "damaged" in text
-    if keep_pages is None:
-        assert isinstance(err.value, DamagedStoreError)
+    # on a page boundary too: page 1 still passes its HMAC, so this is damage, not a wrong passphrase
+    assert isinstance(err.value, DamagedStoreError)
+    assert str(backup) in security.unlock_failure_message(path, err.value)
     _assert_untouched(path, before, files)
     r = run_cli("check", "--store", path, passphrase=passphrase)
     assert r.returncode in (1, 3) and "damaged" in r.stderr and str(backup) in r.stderr
+    r = run_cli("cases", "--store", path, passphrase=passphrase)
+    assert r.returncode == 3 and r.stderr.count("\n") == 1
+    assert "damaged" in r.stderr and "wrong passphrase" not in r.stderr and str(backup) in r.stderr
     _assert_untouched(path, before, files)
 
 
