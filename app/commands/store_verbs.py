@@ -64,7 +64,11 @@ def _new_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     if args.store.exists():
         raise CliError(f"{args.store} already exists; choose a new file")
+    from app.models.security import MIN_PASSPHRASE_LENGTH
+
     passphrase = read_passphrase(args, confirm=True, prompt="New passphrase: ")
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:  # the same rule as a passphrase change
+        raise CliError(f"the passphrase is too short: use at least {MIN_PASSPHRASE_LENGTH} characters")
     return Store.create(args.store, passphrase, clock=clock_from(args))
 
 

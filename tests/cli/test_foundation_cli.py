@@ -178,3 +178,9 @@ def test_usage_errors_exit_2() -> None:
     result = run_cli("import")
     assert result.returncode == 2 and result.stderr.startswith("casebook: ")
     assert run_cli("demo", "--store", "/nonexistent/dir/x.cbk", "--cases", "0", passphrase="x").returncode == 2
+
+
+def test_new_store_needs_a_real_passphrase(tmp_path: Path) -> None:
+    result = run_cli("init", "--store", tmp_path / "short.cbk", passphrase="short")
+    assert result.returncode == 2 and "too short" in result.stderr
+    assert not (tmp_path / "short.cbk").exists()
