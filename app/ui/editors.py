@@ -140,7 +140,7 @@ class ListEditor(QWidget, _Saver):
         self.right.addWidget(scrolled(form_box))
         self.right.addWidget(self.hidden_note)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
         split.addWidget(self.right)
         split.setStretchFactor(0, 1)
