@@ -8,6 +8,7 @@ unlock the officer is told which forms had unsaved changes.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -393,7 +394,9 @@ class MainWindow(QMainWindow):
             self.workspace.refresh()
 
     def show_shortcuts(self) -> None:
-        self.ctx.prompts.info("Keyboard shortcuts\n\n" + "\n".join(f"{keys}\t{what}" for keys, what in SHORTCUTS))
+        rows = "".join(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(what)}</td></tr>"
+                       for keys, what in SHORTCUTS)
+        self.ctx.prompts.info(f"<p><b>Keyboard shortcuts</b></p><table>{rows}</table>")
 
     # ------------------------------------------------------------------ privacy
     def set_privacy(self, on: bool) -> None:
