@@ -176,3 +176,22 @@ def test_keyboard_shortcuts_are_listed_in_the_help_menu(qtbot: Any, make_window:
     assert kind == "info"
     for keys in ("Ctrl+F", "Ctrl+N", "Ctrl+S", "Ctrl+L", "Ctrl+Shift+P", "Alt+Left", "Alt+1"):
         assert keys in text
+
+
+def test_privacy_mode_never_offers_to_delete_a_hidden_item(qtbot: Any, make_window: Any, ui_store: Path,
+                                                           passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, "CPO-2026-0777")
+    notes = w.workspace.notes
+    notes._go_to(1)  # the not-for-disclosure note
+    assert notes.delete_button.isEnabled()
+    w.act_privacy.trigger()
+    assert notes.right.currentIndex() == 1  # "This item is hidden in privacy mode."
+    assert not notes.delete_button.isEnabled()
+    notes._go_to(0)  # an ordinary note can still be deleted
+    assert notes.delete_button.isEnabled()
+    notes._go_to(1)
+    assert not notes.delete_button.isEnabled()
+    w.act_privacy.trigger()
+    assert notes.delete_button.isEnabled()
