@@ -39,11 +39,12 @@ def main() -> int:
     bundle = demo_bundle(40, today=today)
     store.import_bundle(bundle)
     store.close()
-    # a case with goals, reviews, restricted notes and flags shows the most
+    # a case with a contract (for the contract and signature shots), goals, reviews, restricted notes
+    # and flags shows the most
     def richness(c: dict) -> int:
         nfd = sum(1 for n in c.get("notes", []) if n.get("sensitivity") == "not_for_disclosure")
         return (len(c.get("goals", [])) * 3 + len(c.get("reviews", [])) * 2 + nfd * 2 + len(c.get("flags", []))
-                + (5 if "contract" in c else 0) + (3 if nfd else -20) + (4 if c["order"].get("status") == "active"
+                + (30 if "contract" in c else 0) + (3 if nfd else -20) + (4 if c["order"].get("status") == "active"
                                                                               else -10))
     rich = max(bundle["cases"], key=richness)["reference"]
 

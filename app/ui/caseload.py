@@ -34,6 +34,7 @@ class CaseloadPage(QWidget):
         self.search.setAccessibleName("Search the caseload")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
+        self.search.returnPressed.connect(self._to_results)
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(SEARCH_DELAY_MS)
@@ -58,16 +59,20 @@ class CaseloadPage(QWidget):
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.setAccessibleName("Caseload")
         self.view.doubleClicked.connect(self._activated)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, self._open_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.view, self._open_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # setContext, not the constructor's context= (PySide6 ignores it there): only while the
+            # table has focus, or Enter in the search box would open whichever case is current
+            shortcut = QShortcut(QKeySequence(key), self.view, self._open_current)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(bar)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.count)
-        self.setTabOrder(self.search, self.view)
+        # reading order: search, the quick filters, then the table
+        chain = [self.search, *self.filters.values(), self.view]
+        for a, b in zip(chain, chain[1:], strict=False):
+            self.setTabOrder(a, b)
 
     # ------------------------------------------------------------------ rows
     def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
@@ -110,6 +115,7 @@ class CaseloadPage(QWidget):
         self.model.set_rows(rows)
         header = self.view.horizontalHeader()
         self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self._select_first()  # search results arriving after Enter moved to the table
         pending = " · working out due dates…" if self.due_pending else ""
         self.count.setText(f"Showing {len(rows)} of {len(self.all_rows)} cases{pending}")
         self.filtered.emit()
@@ -126,6 +132,18 @@ class CaseloadPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def _to_results(self) -> None:
+        """Enter in the search box moves to the results (Enter again opens the case)."""
+        if self.debounce.isActive():
+            self.debounce.stop()
+            self._run_search()
+        self.view.setFocus()
+        self._select_first()
+
+    def _select_first(self) -> None:
+        if self.view.hasFocus() and self.model.rowCount() and not self.view.selectionModel().hasSelection():
+            self.view.selectRow(0)
 
     def _search_changed(self, text: str) -> None:
         self._search_token += 1

@@ -140,7 +140,7 @@ class ListEditor(QWidget, _Saver):
         self.right.addWidget(scrolled(form_box))
         self.right.addWidget(self.hidden_note)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(left)
         split.addWidget(self.right)
         split.setStretchFactor(0, 1)
@@ -275,6 +275,8 @@ class ListEditor(QWidget, _Saver):
             hide = self.private_item(self.form.value(lenient=True))
         self.right.setCurrentIndex(1 if hide else 0)
         self.right.widget(0).setVisible(not hide)
+        # never delete an item the officer cannot see (the person may be looking at the screen)
+        self.delete_button.setEnabled(self.index is not None and not hide)
 
     # -- saving
     def save(self, on_saved: Callable[[], None] | None = None) -> None:

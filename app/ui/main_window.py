@@ -8,6 +8,7 @@ unlock the officer is told which forms had unsaved changes.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,20 @@ from app.ui.tasks import Tasks
 from app.ui.unlock import UnlockPage
 from app.ui.workspace import TAB_NAMES, CaseWorkspace, NewCasePage
 
+SHORTCUTS = (
+    ("Ctrl+F", "Search the caseload (Enter moves to the results)"),
+    ("Enter", "Open the selected case"),
+    ("Ctrl+N", "New note in the open case"),
+    ("Ctrl+S", "Save the form on screen"),
+    ("Ctrl+L", "Lock"),
+    ("Ctrl+Shift+P", "Privacy mode on/off"),
+    ("Ctrl+Shift+N", "New case"),
+    ("Ctrl+Shift+C", "Caseload"),
+    ("Alt+1 … Alt+9", "Case tabs"),
+    ("Alt+Left", "Back to the caseload"),
+    ("Ctrl+P", "Print (in the PDF preview)"),
+    ("Ctrl+Q", "Quit"),
+)
 CLOSE_BACKUP_WAIT_S = 120.0  # closing never waits longer than this for the backup taken on close
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
                 QEvent.Type.TouchBegin, QEvent.Type.ShortcutOverride}
@@ -182,6 +197,9 @@ class MainWindow(QMainWindow):
         v.addAction(self.act_privacy)
         t = menu.addMenu("&Tools")
         t.addAction(self.act_sync)
+        h = menu.addMenu("&Help")
+        self.act_keys = a("&Keyboard shortcuts", "F1", self.show_shortcuts)
+        h.addAction(self.act_keys)
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("main-toolbar")
         self.toolbar.setMovable(False)
@@ -374,6 +392,11 @@ class MainWindow(QMainWindow):
         self.caseload.reload()
         if self.workspace.ref:
             self.workspace.refresh()
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(what)}</td></tr>"
+                       for keys, what in SHORTCUTS)
+        self.ctx.prompts.info(f"<p><b>Keyboard shortcuts</b></p><table>{rows}</table>")
 
     # ------------------------------------------------------------------ privacy
     def set_privacy(self, on: bool) -> None:

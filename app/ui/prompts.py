@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.table_models import STATUS_COLOURS
+
 TITLE = "Casebook"
 
 
@@ -90,7 +92,10 @@ class Prompts:
         if confirm:
             form.addRow("&Again:", second)
         problem = QLabel(dialog)
-        problem.setStyleSheet("color: #b71c1c;")
+        # white on red, like every other error: dark red text is unreadable on a dark palette
+        problem.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px;")
+        problem.setAccessibleName("Problem")
+        problem.hide()
         form.addRow(problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                    dialog)
@@ -103,6 +108,8 @@ class Prompts:
                 problem.setText("The two passwords differ.")
             else:
                 dialog.accept()
+                return
+            problem.show()
 
         buttons.accepted.connect(accept)
         buttons.rejected.connect(dialog.reject)

@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -70,7 +72,7 @@ class SettingsDialog(QDialog):
         fl = QHBoxLayout()
         fl.addWidget(self.folder, 1)
         fl.addWidget(browse)
-        sl.addRow("Shared &drive folder:", fl)
+        sl.addRow(self._label("Shared &drive folder:", self.folder), fl)
         self.holidays = QListWidget(self)
         self.holidays.setAccessibleName("Local holidays")
         self.holidays.setToolTip("Council holidays: not working days, on top of the Scottish public holidays")
@@ -85,7 +87,9 @@ class SettingsDialog(QDialog):
         add = QPushButton("&Add", self)
         add.setAccessibleName("Add the local holiday")
         add.clicked.connect(self.add_holiday)
-        self.holiday_name.returnPressed.connect(self.add_holiday)
+        # Enter in the holiday fields adds the holiday; it must not press Save and close the dialog
+        self.holiday_date.installEventFilter(self)
+        self.holiday_name.installEventFilter(self)
         remove = QPushButton("Remove", self)
         remove.setAccessibleName("Remove the selected local holiday")
         remove.clicked.connect(self.remove_holiday)
@@ -97,7 +101,7 @@ class SettingsDialog(QDialog):
         hv = QVBoxLayout()
         hv.addWidget(self.holidays)
         hv.addLayout(hl)
-        sl.addRow("Local &holidays:", hv)
+        sl.addRow(self._label("Local &holidays:", self.holidays), hv)
         self.error = QLabel(self)
         self.error.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px;")
         self.error.hide()
@@ -113,6 +117,18 @@ class SettingsDialog(QDialog):
         self.loaded = False
         self._fill({})
         ops.load_store_settings(ctx, self._fill, self._failed)
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        return label
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched in (self.holiday_date, self.holiday_name) and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.add_holiday()
+            return True
+        return super().eventFilter(watched, event)
 
     def _fill(self, values: dict[str, Any]) -> None:
         self.officer.setText(values.get("officer_name") or "")

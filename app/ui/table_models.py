@@ -20,6 +20,14 @@ STATUS_COLOURS = {"overdue": "#c62828", "open": "#1565c0", "met_late": "#8e24aa"
                   "due_soon": "#e65100", "nfd": "#b71c1c"}
 STATUS_TEXT = {"overdue": "Overdue", "open": "Open", "met_late": "Met late", "done": "Done", "due_soon": "Due soon"}
 NFD_COLOUR = "#b71c1c"
+# Due items that would reveal victim information: privacy mode shows their date under a neutral label.
+PRIVATE_DUE_KINDS = frozenset({"victim_safety_plan_review"})
+PRIVATE_DUE_LABEL = "Review (hidden in privacy mode)"
+
+
+def due_label(kind: str, label: str, privacy: bool) -> str:
+    """The label of a due item as shown on screen (neutral in privacy mode for victim items)."""
+    return PRIVATE_DUE_LABEL if privacy and kind in PRIVATE_DUE_KINDS else label
 
 FLAG_BADGES = {
     "domestic_abuse": "DA", "child_protection": "CP", "adult_support_and_protection": "ASP", "mappa": "MAPPA",
@@ -114,6 +122,7 @@ def configure_table(view: QTableView, model: RowsModel, sortable: bool = False) 
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the list (arrow keys move within it): no keyboard trap
     view.setAlternatingRowColors(True)
     hh = view.horizontalHeader()
     hh.setStretchLastSection(True)
@@ -144,6 +153,7 @@ class CaseloadRow:
     domestic_abuse: bool
     status: str
     warnings: tuple[str, ...] = field(default=())
+    next_due_kind: str = ""
 
 
 def age_on(dob: dt.date, day: dt.date) -> int:
@@ -184,7 +194,7 @@ def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: 
             next_due_label=n.label if n else "", next_due_on=n.due_on if n else None, next_due_status=status,
             overdue=overdue.get(s.reference, 0), badges=tuple(badges),
             domestic_abuse="domestic_abuse" in s.open_flags, status=s.status or "active",
-            warnings=tuple(warns.get(s.reference, ())),
+            warnings=tuple(warns.get(s.reference, ())), next_due_kind=n.kind if n else "",
         ))
     return rows
 
@@ -197,12 +207,17 @@ class CaseloadModel(RowsModel):
             Column("Name", lambda r: r.name, lambda r: fold(r.name), width=220),
             Column("Reference", lambda r: r.reference, lambda r: r.reference, width=130),
             Column("Requirements", lambda r: r.requirements, width=200),
-            Column("Next due", lambda r: f"{fmt_date(r.next_due_on)}  {r.next_due_label}" if r.next_due_on else "",
-                   lambda r: r.next_due_on or far, status=lambda r: r.next_due_status, width=300),
+            Column("Next due", self._next_due, lambda r: r.next_due_on or far,
+                   status=lambda r: r.next_due_status, width=300),
             Column("Overdue", lambda r: str(r.overdue) if r.overdue else "", lambda r: -r.overdue,
                    status=lambda r: "overdue" if r.overdue else None, width=70),
             Column("Flags", self._badges, lambda r: self._badges(r)),
         ], parent)
+
+    def _next_due(self, r: CaseloadRow) -> str:
+        if r.next_due_on is None:
+            return ""
+        return f"{fmt_date(r.next_due_on)}  {due_label(r.next_due_kind, r.next_due_label, self.privacy)}"
 
     def _badges(self, r: CaseloadRow) -> str:
         badges = r.badges if not self.privacy else tuple(b for b in r.badges if b == "U18")
@@ -211,4 +226,4 @@ class CaseloadModel(RowsModel):
     def set_privacy(self, on: bool) -> None:
         self.privacy = on
         if self.rows:
-            self.dataChanged.emit(self.index(0, 5), self.index(len(self.rows) - 1, 5))
+            self.dataChanged.emit(self.index(0, 3), self.index(len(self.rows) - 1, 5))

@@ -3,9 +3,10 @@ learning (with referrals and assessments) and flags (with consents), Alt+1..9.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -41,6 +42,7 @@ from app.ui.table_models import (
     Column,
     RowsModel,
     configure_table,
+    due_label,
     fmt_date,
 )
 
@@ -64,6 +66,11 @@ def _sens(item: dict[str, Any]) -> str:
 
 def _nfd_status(item: dict[str, Any]) -> str | None:
     return "nfd" if item.get("sensitivity") == NFD else None
+
+
+def _shown_due(items: Sequence[DueItem], privacy: bool) -> list[DueItem]:
+    """Due items as shown: in privacy mode a victim item keeps its date under a neutral label."""
+    return [dataclasses.replace(d, label=due_label(d.kind, d.label, privacy)) for d in items]
 
 
 def _due_model() -> RowsModel:
@@ -177,7 +184,7 @@ class SummaryTab(QWidget):
                     ("complete" if u.hours_remaining <= 0 else "<b>past the completion date</b>"))
             self.upw.setText(f"{u.hours_done:g} of {u.required_hours} hours done, {u.hours_remaining:g} to go.<br>"
                              f"Complete by {fmt_date(u.complete_by)}: {pace}.")
-        self.due_model.set_rows(sorted(data.due, key=lambda d: d.due_on))
+        self.due_model.set_rows(sorted(_shown_due(data.due, privacy), key=lambda d: d.due_on))
 
 
 class PlanTab(QWidget):
@@ -194,6 +201,7 @@ class PlanTab(QWidget):
                 width=90),
             Column("Status", lambda g: (g.get("status") or "").replace("_", " ")),
         ], FL.GOAL_FIELDS, new_defaults=self._new_goal, parent=self)
+        self.editor.split.setSizes([540, 780])  # every goal column readable at 1366x768
         self.smart = QLabel(self)
         self.smart.setWordWrap(True)
         self.smart.setAccessibleName("SMART check")
@@ -371,6 +379,7 @@ class CaseWorkspace(QWidget):
         ], FL.NOTE_FIELDS, private_item=FL.note_private,
             new_defaults=lambda: {"date": today().isoformat(), "kind": "office", "sensitivity": "ordinary"},
             form_columns=2, parent=self)
+        self.notes.split.setSizes([640, 680])  # room for the note text in the list at 1366x768
         self.upw_pace = QLabel(self)
         self.upw = ListEditor(ctx, "Session", "unpaid_work_sessions", [
             Column("Date", lambda s: show_date(s["date"]), width=90),
@@ -509,8 +518,6 @@ class CaseWorkspace(QWidget):
         if isinstance(gp, TableField):
             gp.set_choices("goal_id", goal_choices)
         self.reviews.load(ref, c.get("reviews", []))
-        due = [d for d in data.due if d.kind in REVIEW_KINDS]
-        self.review_due.setText(self._due_text(due) if due else "No reviews scheduled yet.")
         self.notes.load(ref, c.get("notes", []))
         self.upw.load(ref, c.get("unpaid_work_sessions", []))
         u = data.upw
@@ -619,6 +626,8 @@ class CaseWorkspace(QWidget):
             self.export_dialog = None
         if self.data is not None:
             self.summary.render(self.data, on, self.ctx.clock.today())
+            due = _shown_due([d for d in self.data.due if d.kind in REVIEW_KINDS], on)
+            self.review_due.setText(self._due_text(due) if due else "No reviews scheduled yet.")
         self.plan.set_privacy(on)
         for ed in self.editors:
             if ed is not self.plan.editor:
