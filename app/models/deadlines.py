@@ -532,6 +532,8 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
         label, label_after = _plan_labels(level, weeks)  # type: ignore[arg-type]
         due = imposed + interval
         for review in facts.reviews:
+            if review.kind == "departmental" and review.next_review_on is None:
+                continue  # a management review on its own schedule (above), not a plan review
             emit(_RANK_PLAN_REVIEW, "plan_review", due, review.held_on, label)
             if review.next_review_on is not None:
                 due = review.next_review_on

@@ -490,3 +490,27 @@ def test_caseload_facts_equal_facts_from_case_and_items_equal_constructed(store:
         plain = DueItem(item.case, item.kind, item.due_on, item.status, item.done_on, item.label)
         assert item == plain and hash(item) == hash(plain) and repr(item) == repr(plain)
         assert vars(item) == vars(plain) and list(vars(item)) == list(vars(plain))
+
+
+def test_departmental_review_without_next_date_is_not_a_plan_review() -> None:
+    import datetime as _dt
+
+    from app.models.calendar import WorkingCalendar
+    from app.models.deadlines import case_due
+
+    case = {
+        "reference": "CPO-T-DEP",
+        "individual": {"given_names": "Test", "family_name": "Person", "date_of_birth": "1990-01-01"},
+        "order": {"court": "Test Sheriff Court", "imposed_on": "2026-01-12", "ends_on": "2027-01-11",
+                  "requirements": [{"kind": "offender_supervision", "months": 12}]},
+        "supervision_intensity": "low",
+        "reviews": [
+            {"held_on": "2026-04-02", "kind": "scheduled", "next_review_on": "2026-06-25"},
+            {"held_on": "2026-04-02", "kind": "departmental"},
+            {"held_on": "2026-06-22", "kind": "scheduled", "next_review_on": "2026-09-14"},
+        ],
+    }
+    items, _ = case_due(case, _dt.date(2026, 7, 1), WorkingCalendar())
+    plan = [(i.due_on.isoformat(), i.done_on.isoformat() if i.done_on else None)
+            for i in items if i.kind == "plan_review"]
+    assert plan == [("2026-04-06", "2026-04-02"), ("2026-06-25", "2026-06-22"), ("2026-09-14", None)]
