@@ -97,7 +97,10 @@ class SyncService(QObject):
         self._stopping.set()
         self._timer.stop()
         self._again_forced = None
-        return bool(self._pool.waitForDone(timeout_ms))
+        done = bool(self._pool.waitForDone(timeout_ms))
+        if done:  # the pass has ended; its result may still be on its way to this thread
+            self._busy = False
+        return done
 
     def sync_now(self) -> None:
         """Try every queued item now, ignoring back-off (the officer asked for it)."""
