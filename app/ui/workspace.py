@@ -60,6 +60,11 @@ def _preview(text: str | None, n: int = 90) -> str:
     return one if len(one) <= n else one[: n - 1] + "…"
 
 
+def _words(code: str | None) -> str:
+    """A stored code as shown in a list, like the forms show it: "in_progress" -> "In progress"."""
+    return (code or "").replace("_", " ").capitalize()
+
+
 def _sens(item: dict[str, Any]) -> str:
     return "NOT FOR DISCLOSURE" if item.get("sensitivity") == NFD else ""
 
@@ -199,7 +204,7 @@ class PlanTab(QWidget):
             Column("SMART", lambda g: "✓" if not smart_check(g) else "missing " + "".join(
                 p.letter for p in smart_check(g)), status=lambda g: None if not smart_check(g) else "due_soon",
                 width=90),
-            Column("Status", lambda g: (g.get("status") or "").replace("_", " ")),
+            Column("Status", lambda g: _words(g.get("status"))),
         ], FL.GOAL_FIELDS, new_defaults=self._new_goal, parent=self)
         self.editor.split.setSizes([540, 780])  # every goal column readable at 1366x768
         self.smart = QLabel(self)
@@ -367,7 +372,7 @@ class CaseWorkspace(QWidget):
         self.review_due.setWordWrap(True)
         self.reviews = ListEditor(ctx, "Review", "reviews", [
             Column("Held on", lambda r: show_date(r["held_on"]), width=90),
-            Column("Kind", lambda r: (r.get("kind") or "").replace("_", " "), width=120),
+            Column("Kind", lambda r: _words(r.get("kind")), width=120),
             Column("Next review", lambda r: show_date(r.get("next_review_on"))),
         ], FL.REVIEW_FIELDS, new_defaults=self._new_review, form_columns=2, parent=self)
         self.reviews.custom_add = lambda ref, item, done, failed: ops.record_review(ctx, ref, item, done, failed)
@@ -384,7 +389,7 @@ class CaseWorkspace(QWidget):
         self.upw = ListEditor(ctx, "Session", "unpaid_work_sessions", [
             Column("Date", lambda s: show_date(s["date"]), width=90),
             Column("Hours", lambda s: f"{s['hours']:g}", width=60),
-            Column("Kind", lambda s: (s.get("kind") or "").replace("_", " ")),
+            Column("Kind", lambda s: _words(s.get("kind"))),
         ], FL.UPW_FIELDS, new_defaults=lambda: {"date": today().isoformat(), "kind": "unpaid_work"}, parent=self)
         self.contract = ObjectEditor(ctx, "Engagement contract", FL.CONTRACT_FIELDS,
                                      lambda v: {"contract": v.get("contract") or None},
@@ -417,7 +422,7 @@ class CaseWorkspace(QWidget):
         ], FL.FLAG_FIELDS, private_item=FL.flag_private,
             new_defaults=lambda: {"raised_on": today().isoformat(), "sensitivity": "ordinary"}, parent=self)
         self.consents = ListEditor(ctx, "Consent", "consents", [
-            Column("Purpose", lambda c: (c["purpose"]).replace("_", " "), width=150),
+            Column("Purpose", lambda c: _words(c["purpose"]), width=150),
             Column("Agency", lambda c: c.get("agency") or "", width=180),
             Column("Given", lambda c: show_date(c["given_on"]), width=90),
             Column("Withdrawn", lambda c: show_date(c.get("withdrawn_on"))),

@@ -195,3 +195,6 @@ def test_privacy_mode_never_offers_to_delete_a_hidden_item(qtbot: Any, make_wind
     assert not notes.delete_button.isEnabled()
     w.act_privacy.trigger()
     assert notes.delete_button.isEnabled()
+    # lists spell stored codes as the forms do
+    reviews = w.workspace.reviews.model
+    assert reviews.data(reviews.index(0, 1)) == "Scheduled"
