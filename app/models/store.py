@@ -475,6 +475,9 @@ class Store:
 
     # ------------------------------------------------------------------ signatures
     def save_signature(self, ref: str, document: str, role: str, png: bytes, signed_on: dt.date) -> None:
+        """Keep a captured signature (encrypted, in the store).  For the contract, the
+        contract's own "signed on" date for that role is set to the same day, so the record
+        and the signature never disagree."""
         if role not in ("individual", "officer"):
             raise ValidationError("a signature is the individual's or the officer's")
         if not png.startswith(b"\x89PNG"):
@@ -485,6 +488,11 @@ class Store:
                                                 E.Signature.role == role))
             s.add(E.Signature(case_id=case.id, document=document, role=role, png=png, signed_on=signed_on,
                               captured_at=self.clock.now()))
+            if document == "contract":
+                contract = s.scalar(select(E.Contract).where(E.Contract.case_id == case.id))
+                if contract is not None:
+                    setattr(contract, f"signed_by_{role}_on", signed_on)
+                    case.updated_at = self.clock.now()
             self._audit(s, "create", "signature", ref, f"{document}/{role}")
 
     def get_signature(self, ref: str, document: str, role: str) -> tuple[bytes, dt.date] | None:

@@ -246,6 +246,9 @@ def test_signature_and_settings(loaded_store: Store) -> None:
     png = b"\x89PNG\r\n\x1a\nfake"
     loaded_store.save_signature("CPO-2026-0001", "contract", "individual", png, dt.date(2026, 11, 23))
     assert loaded_store.get_signature("CPO-2026-0001", "contract", "individual") == (png, dt.date(2026, 11, 23))
+    contract = loaded_store.get_case("CPO-2026-0001")["contract"]
+    assert contract["signed_by_individual_on"] == "2026-11-23"  # the record follows the captured signature
+    assert contract["signed_by_officer_on"] == "2026-11-12"
     with pytest.raises(ValidationError):
         loaded_store.save_signature("CPO-2026-0001", "contract", "individual", b"GIF89a", dt.date(2026, 11, 23))
     loaded_store.set_setting("intensity_weeks", {"high": 2, "medium": 8, "low": 12})
