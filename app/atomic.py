@@ -21,13 +21,19 @@ def write_bytes_atomic(path: Path | str, data: bytes, mode: int = 0o600) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path | str) -> None:
+    """Make a rename or new file in ``folder`` durable (best effort: Windows and some
+    network file systems cannot open a folder)."""
     try:
-        dfd = os.open(path.parent, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:
-        os.fsync(dfd)
+        os.fsync(fd)
     except OSError:
         pass
     finally:
-        os.close(dfd)
+        os.close(fd)

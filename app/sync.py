@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.atomic import fsync_dir
 from app.models import outbox
 from app.models.errors import StoreError
 from app.models.store import Store
@@ -129,16 +130,7 @@ class FileOps:
         os.unlink(path)
 
     def fsync_dir(self, path: Path) -> None:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError:
-            return  # Windows and some network file systems cannot open a folder
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        fsync_dir(path)
 
 
 def _renameat2_noreplace(src: Path, dst: Path) -> bool:

@@ -95,17 +95,22 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
                     f"{path.name} is damaged (truncated or altered) or not a Casebook store"
                 ) from exc
             raise UnlockError("wrong passphrase, or the file is damaged or not a Casebook store") from exc
-        conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        _session_pragmas(conn)
         conn.execute("PRAGMA cipher_memory_security = OFF")
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _session_pragmas(conn: Any) -> None:
+    """WAL, full durability, foreign keys, in-memory temp tables, a large page cache."""
+    conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def make_engine(conn: Any) -> Engine:
@@ -195,12 +200,7 @@ def open_plain_connection(path: Path) -> Any:
     as ``open_connection`` (so encrypted and plain timings compare like with like)."""
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    conn.execute("PRAGMA journal_mode = WAL").fetchone()
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    _session_pragmas(conn)
     return conn
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.atomic import write_bytes_atomic
+from app.atomic import fsync_dir, write_bytes_atomic
 from app.models import db, instance_lock
 from app.models.clock import Clock
 from app.models.errors import (
@@ -327,19 +327,6 @@ def prune_backups(store_path: Path | str, keep: int) -> list[Path]:
     return removed
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _copy_private(src: Path, dest: Path) -> None:
     db.create_private_file(dest)
     with open(src, "rb") as fin, open(dest, "r+b") as fout:
@@ -404,7 +391,7 @@ def restore_backup(store_path: Path | str, backup: Path | str, passphrase: str,
                     if side.exists():
                         os.replace(side, Path(str(aside) + suffix))
             os.replace(staging, store_path)
-            _fsync_dir(store_path.parent)
+            fsync_dir(store_path.parent)
         finally:
             for suffix in ("", "-wal", "-shm", FAILURES_SUFFIX):
                 Path(str(staging) + suffix).unlink(missing_ok=True)

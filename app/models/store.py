@@ -126,30 +126,30 @@ class Store:
         if not passphrase:
             raise ValidationError("a passphrase is required")
         path = Path(path)
-        lock = instance_lock.acquire(path, create_dirs=True)
-        try:
-            conn = db.open_connection(path, passphrase, create=True)
-            try:
-                migrate(conn, None, path)
-            except BaseException:
-                conn.close()
-                raise
-        except BaseException:
-            lock.release()
-            raise
-        store = cls(path, conn, passphrase, **kw)
-        store._instance_lock = lock
+        store = cls._locked(path, passphrase, kw, create=True)
         store._audit_now("create", "store", None, None)
         return store
 
     @classmethod
     def open(cls, path: Path | str, passphrase: str, **kw: Any) -> Store:
         path = Path(path)
-        lock = instance_lock.acquire(path)
+        store = cls._locked(path, passphrase, kw, create=False)
+        security.flush_unlock_failures(store)
+        store._audit_now("unlock", "store", None, None)
+        return store
+
+    @classmethod
+    def _locked(cls, path: Path, passphrase: str, kw: dict[str, Any], *, create: bool) -> Store:
+        """Take the single-instance lock, connect (create, or unlock with the damage checks),
+        migrate (an existing store is backed up first); release everything on failure."""
+        lock = instance_lock.acquire(path, create_dirs=create)
         try:
-            conn = security.unlock(path, passphrase, kw.get("clock"))
+            if create:
+                conn = db.open_connection(path, passphrase, create=True)
+            else:
+                conn = security.unlock(path, passphrase, kw.get("clock"))
             try:
-                migrate(conn, lambda dest: db.export_copy(conn, dest, passphrase), path)
+                migrate(conn, None if create else (lambda dest: db.export_copy(conn, dest, passphrase)), path)
             except BaseException:
                 conn.close()
                 raise
@@ -158,8 +158,6 @@ class Store:
             raise
         store = cls(path, conn, passphrase, **kw)
         store._instance_lock = lock
-        security.flush_unlock_failures(store)
-        store._audit_now("unlock", "store", None, None)
         return store
 
     def close(self) -> None:
