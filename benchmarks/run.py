@@ -467,7 +467,8 @@ class Bench:
             gaps = data.get("gaps_over_50_ms") or []
             m.note += f" ({len(gaps)} gaps over 50 ms)"
         if not data.get("exported_files"):
-            m.note += "; the window's PDF export wrote no file (ops.export_pdf is still a hook in this build)"
+            m.note += ("; the export step renders the PDF on the worker and opens the preview dialog "
+                       "(no file is saved)")
 
     # ------------------------------------------------------------------ all of it
     def run(self) -> dict[str, Any]:
