@@ -51,12 +51,4 @@ def set_settings(store: Store, values: dict[str, Any]) -> None:
     """Several store settings in one transaction (None removes a setting)."""
     with store._tx() as s:
         for key, value in values.items():
-            row = s.get(E.StoreSetting, key)
-            if value is None:
-                if row is not None:
-                    s.delete(row)
-            elif row is None:
-                s.add(E.StoreSetting(key=key, value=value))
-            else:
-                row.value = value
-            store._audit(s, "update", "setting", key)
+            store._put_setting(s, key, value)

@@ -507,13 +507,21 @@ class Store:
             return default if row is None else row.value
 
     def set_setting(self, key: str, value: Any) -> None:
+        """Set a store setting (None removes it, so get_setting falls back to its default)."""
         with self._tx() as s:
-            row = s.get(E.StoreSetting, key)
-            if row is None:
-                s.add(E.StoreSetting(key=key, value=value))
-            else:
-                row.value = value
-            self._audit(s, "update", "setting", key)
+            self._put_setting(s, key, value)
+
+    def _put_setting(self, s: Session, key: str, value: Any) -> None:
+        """Set (or with None remove) one store setting inside the caller's transaction."""
+        row = s.get(E.StoreSetting, key)
+        if value is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(E.StoreSetting(key=key, value=value))
+        else:
+            row.value = value
+        self._audit(s, "update", "setting", key)
 
     def local_holidays(self) -> list[tuple[dt.date, str]]:
         with self._tx() as s:
