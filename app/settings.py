@@ -6,8 +6,10 @@ path) the last case reference and tab, so unlocking returns where the officer wa
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,60 @@ def store_key(store_path: Path | str) -> str:
     return hashlib.sha256(str(Path(store_path).resolve()).encode("utf-8")).hexdigest()[:16]
 
 
-class Settings:
-    """Load on construction; ``set`` writes the file at once (atomically)."""
+class _WriteBehind:
+    """Writes the newest snapshot of the settings file on its own thread, so a slow disk
+    (each write is fsynced) never stalls the caller; ``flush`` waits for it."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.error: OSError | None = None
+        self._cond = threading.Condition()
+        self._pending: bytes | None = None
+        self._writing = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, data: bytes) -> None:
+        with self._cond:
+            self._pending = data
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="casebook-settings-writer", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if self._pending is None and not self._cond.wait_for(lambda: self._pending is not None, 5.0):
+                    self._thread = None  # idle: end; the next submit starts a new one
+                    return
+                data, self._pending, self._writing = self._pending, None, True
+            try:
+                assert data is not None
+                write_bytes_atomic(self.path, data)
+                error = None
+            except OSError as exc:
+                error = exc
+            with self._cond:
+                self.error = error
+                self._writing = False
+                self._cond.notify_all()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything submitted is on disk; True when it is."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._pending is None and not self._writing, timeout)
+
+
+class Settings:
+    """Load on construction; ``set`` writes the file (atomically) at once, or, with
+    ``write_behind`` (the desktop app), on a background thread: call ``flush`` to wait."""
+
+    def __init__(self, path: Path | None = None, *, write_behind: bool = False) -> None:
         self.path = path or paths.config_dir() / "settings.json"
+        self._writer: _WriteBehind | None = None
+        if write_behind:
+            self._writer = _WriteBehind(self.path)
+            atexit.register(self._writer.flush)
         self._values: dict[str, Any] = {}
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
@@ -66,7 +117,19 @@ class Settings:
 
     def save(self) -> None:
         data = json.dumps({k: v for k, v in self._values.items() if k in SETTINGS}, indent=2, ensure_ascii=False)
-        write_bytes_atomic(self.path, data.encode("utf-8"))
+        if self._writer is not None:
+            self._writer.submit(data.encode("utf-8"))
+        else:
+            write_bytes_atomic(self.path, data.encode("utf-8"))
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait for background writes (a no-op without ``write_behind``); True when all are on disk."""
+        return self._writer is None or self._writer.flush(timeout)
+
+    @property
+    def write_error(self) -> OSError | None:
+        """The last background write's failure, if it failed (None once a later write succeeds)."""
+        return self._writer.error if self._writer is not None else None
 
     # conveniences
     def add_recent_store(self, store_path: Path | str) -> None:

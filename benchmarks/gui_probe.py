@@ -153,7 +153,7 @@ def main(argv: list[str]) -> int:
     try:
         from app.settings import Settings
 
-        ctx = AppContext(tasks=Tasks(), prompts=fake_prompts(Prompts, export_dir), settings=Settings())
+        ctx = AppContext(tasks=Tasks(), prompts=fake_prompts(Prompts, export_dir), settings=Settings(write_behind=True))
         window = MainWindow(ctx, idle_ms=24 * 3600 * 1000)
         ctx.tasks.setParent(window)
         ctx.prompts.parent = window
@@ -164,6 +164,12 @@ def main(argv: list[str]) -> int:
         print(f"the main window lacks what the GUI probe drives: {exc}", file=sys.stderr)
         return NOT_AVAILABLE
     del needed
+    try:
+        from app.ui.launch import settle_heap
+    except ImportError:
+        pass
+    else:
+        settle_heap()  # as ``launch`` does once the window is built
     probe = Probe(window, app, Path(out), ref, export_dir)
     flags = probe.flags
 

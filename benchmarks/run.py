@@ -669,6 +669,15 @@ Changes made from these measurements (issue #8):
 - `search.search_cases`: plain rows for the name pass, an ASCII fast path in `fold`, and distinct
   case ids straight from the matching notes (no join to `cases` per matching note). Same results.
 - `db.export_plain_copy` / `db.open_plain_connection`: for the benchmarks only (the plain copy).
+- GUI thread stalls found by the probe, each now guarded by a test:
+  - `app/ui/launch.py` `settle_heap()`: once the window is built, `gc.collect()` + `gc.freeze()`.
+    A full (generation 2) collection walked everything loaded at start and paused every thread
+    for 60-100 ms; it fired during the caseload load.
+  - `app/ui/workspace.py` imports the export preview with the window. Loading it (pypdfium2, print
+    support) on the first Export click took about 70 ms on the GUI thread.
+  - `app/settings.py` `write_behind`: the desktop app writes its settings file (the last case and
+    tab, each write fsynced) on a background thread. On a busy disk the fsync on the GUI thread
+    paused the window for 0.4-1.2 s when a case was opened.
 
 Timings on a shared 2-core machine vary by up to 2× from run to run with other work running
 (the load average is recorded with each run); compare runs made on a quiet machine.

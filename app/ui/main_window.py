@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
                  sync_poll_ms: int = DEFAULT_POLL_MS, sync_delay_ms: int = 1500) -> None:
         super().__init__()
         if ctx is None:
-            ctx = AppContext(tasks=Tasks(self), prompts=Prompts(self), settings=Settings())
+            ctx = AppContext(tasks=Tasks(self), prompts=Prompts(self), settings=Settings(write_behind=True))
         self.ctx = ctx
         ctx.tasks.default_error = lambda exc: ctx.prompts.error(str(exc))
         self.fixed_idle_ms = idle_ms
@@ -519,6 +519,7 @@ class MainWindow(QMainWindow):
             self.ctx.tasks.run(backup)
         ops.close_store(self.ctx)
         finished = self.ctx.tasks.stop(CLOSE_BACKUP_WAIT_S)
+        self.ctx.settings.flush()  # the last case and tab reach the disk before the app exits
         self.close_backup = outcome.get("path")
         if "error" in outcome:
             self.ctx.prompts.error(f"Casebook closed, but the backup taken on closing failed: {outcome['error']}")

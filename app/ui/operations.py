@@ -252,15 +252,6 @@ def change_passphrase(ctx: AppContext, old: str, new: str, on_done: Done, on_err
 
 
 # ------------------------------------------------------------------ export and sync entry points
-def export_pdf(ctx: AppContext, ref: str, document: str, copy: str, **kw: Any) -> None:
-    """Export a PDF: document is 'contract' | 'review' | 'plan'; copy is 'officer' | 'individual'.
-    Renders on the worker, then shows the preview (Print, Save as…, Queue for the shared drive).
-    Keywords (``review_dates``, ``parent``, ``on_shown``) go to ``export_flow.start_export``."""
-    from app.ui.export_flow import start_export
-
-    start_export(ctx, ref, document, copy, **kw)
-
-
 def sync_now(ctx: AppContext) -> None:
     """Deliver every queued export to the shared drive now (ignoring the retry back-off)."""
     if ctx.sync is None:

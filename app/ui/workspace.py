@@ -34,6 +34,7 @@ from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.editors import ListEditor, ObjectEditor, scrolled
+from app.ui.export_flow import start_export
 from app.ui.forms import NFD, Form, FormError, TableField, show_date
 from app.ui.table_models import (
     FLAG_BADGES,
@@ -701,8 +702,10 @@ class CaseWorkspace(QWidget):
         if self.ref is None:
             return
         reviews = [r["held_on"] for r in self.data.case.get("reviews", [])] if self.data else []
-        ops.export_pdf(self.ctx, self.ref, document, copy, review_dates=reviews, parent=self.window(),
-                       on_shown=self._export_shown)
+        # export_flow is imported with this module, not here: loading the preview (pypdfium2,
+        # print support) takes ~70 ms, which stalled the GUI thread on the first export.
+        start_export(self.ctx, self.ref, document, copy, review_dates=reviews, parent=self.window(),
+                     on_shown=self._export_shown)
 
     def _export_shown(self, dialog: Any) -> None:
         if self.export_dialog is not None:
