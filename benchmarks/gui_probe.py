@@ -165,11 +165,11 @@ def main(argv: list[str]) -> int:
         return NOT_AVAILABLE
     del needed
     try:
-        from app.ui.launch import settle_heap
+        from app.ui.launch import prepare_runtime
     except ImportError:
         pass
     else:
-        settle_heap()  # as ``launch`` does once the window is built
+        prepare_runtime()  # as ``launch`` does once the window is built
     probe = Probe(window, app, Path(out), ref, export_dir)
     flags = probe.flags
 

@@ -670,7 +670,7 @@ Changes made from these measurements (issue #8):
   case ids straight from the matching notes (no join to `cases` per matching note). Same results.
 - `db.export_plain_copy` / `db.open_plain_connection`: for the benchmarks only (the plain copy).
 - GUI thread stalls found by the probe, each now guarded by a test:
-  - `app/ui/launch.py` `settle_heap()`: once the window is built, `gc.collect()` + `gc.freeze()`.
+  - `app/ui/launch.py` `prepare_runtime()`: once the window is built, `gc.collect()` + `gc.freeze()`.
     A full (generation 2) collection walked everything loaded at start and paused every thread
     for 60-100 ms; it fired during the caseload load.
   - `app/ui/workspace.py` imports the export preview with the window. Loading it (pypdfium2, print
@@ -678,6 +678,13 @@ Changes made from these measurements (issue #8):
   - `app/settings.py` `write_behind`: the desktop app writes its settings file (the last case and
     tab, each write fsynced) on a background thread. On a busy disk the fsync on the GUI thread
     paused the window for 0.4-1.2 s when a case was opened.
+  - `app/ui/main_window.py` `IdleWatcher` filters the top-level windows, where input arrives
+    first, instead of the whole application. The application-wide Python filter ran, and took
+    the GIL, for every paint and layout event of every widget.
+  - `prepare_runtime()` also sets `sys.setswitchinterval(0.0005)`. While the worker renders a
+    PDF, each Python call the GUI thread makes to repaint (model `data()`, widget overrides)
+    waited up to CPython's default 5 ms for the GIL. Painting a freshly opened case during the
+    export took 75-150 ms. After all five changes, three runs of the probe gave 50-76 ms.
 
 Timings on a shared 2-core machine vary by up to 2× from run to run with other work running
 (the load average is recorded with each run); compare runs made on a quiet machine.

@@ -247,11 +247,20 @@ class ListEditor(QWidget, _Saver):
             self.new_item(force=True)
 
     def _show_heading(self) -> None:
-        self.heading.setText(f"New {self.title.lower()}" if self.index is None
-                             else f"{self.title} {self.index + 1} of {len(self.items)}")
+        self.heading.setText(self.heading_text())
         self.delete_button.setEnabled(self.index is not None)
         self._form_changed()
         self._apply_privacy()
+
+    def heading_text(self) -> str:
+        """"Note 3 of 12".  In privacy mode hidden items are not counted, so the numbers
+        never reveal that restricted entries exist."""
+        if self.index is None:
+            return f"New {self.title.lower()}"
+        shown = [i for i, it in enumerate(self.items) if self._visible(it)]
+        if self.index not in shown:
+            return self.title
+        return f"{self.title} {shown.index(self.index) + 1} of {len(shown)}"
 
     def _form_changed(self) -> None:
         value = self.form.value(lenient=True)
@@ -266,7 +275,7 @@ class ListEditor(QWidget, _Saver):
         self.privacy = on
         self.form.set_privacy(on)
         self._fill_model()
-        self._apply_privacy()
+        self._show_heading()
 
     def _apply_privacy(self) -> None:
         hide = (self.privacy and self.private_item is not None and self.index is not None

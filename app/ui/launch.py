@@ -7,12 +7,22 @@ import os
 import sys
 from pathlib import Path
 
+# How long the store worker may hold the GIL while the GUI thread waits for it (CPython's
+# default is 5 ms).  Every Python slot, model ``data()`` call and widget virtual the GUI
+# thread runs while painting must take the GIL; with the worker busy (rendering a PDF,
+# computing due dates) each waited up to 5 ms, and a repaint needs hundreds of them: the
+# window froze for 75-115 ms.  At 0.5 ms the longest pause in three ``make bench`` runs was 50-76 ms.
+GUI_SWITCH_INTERVAL_S = 0.0005
 
-def settle_heap() -> None:
-    """Move everything loaded so far (modules, Qt wrappers, the window) out of the garbage
-    collector's sight.  Without it a full collection walks all of it (60-100 ms, measured by
-    ``make bench``) and, holding the GIL, stalls the GUI thread even when the worker
-    triggered it.  Frozen objects are still freed normally when no longer referenced."""
+
+def prepare_runtime() -> None:
+    """Once the main window is built, before the event loop starts: share the GIL in short
+    turns (see GUI_SWITCH_INTERVAL_S), and move everything loaded so far (modules, Qt
+    wrappers, the window) out of the garbage collector's sight.  Without the freeze a full
+    collection walked all of it (60-100 ms, measured by ``make bench``) and, holding the GIL,
+    stalled the GUI thread even when the worker triggered it.  Frozen objects are still
+    freed normally when no longer referenced."""
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     gc.collect()
     gc.freeze()
 
@@ -30,7 +40,7 @@ def launch(store: Path | None = None, passphrase_file: str | None = None) -> int
     if passphrase_file:
         passphrase = Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n") or None
     window = MainWindow()
-    settle_heap()
+    prepare_runtime()
     app.aboutToQuit.connect(window.shutdown_on_quit)  # never leave the store open or the worker running
     window.show()
     window.start_with(store, passphrase if store is not None else None)

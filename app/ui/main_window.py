@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QLabel,
     QMainWindow,
     QStackedWidget,
@@ -59,7 +58,15 @@ INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.
 
 
 class IdleWatcher(QObject):
-    """Fires ``idle`` after ``ms`` without keyboard, mouse or touch input anywhere in the app."""
+    """Fires ``idle`` after ``ms`` without keyboard, mouse or touch input in any of the app's
+    windows.
+
+    It filters the top-level ``QWindow``s, where every input event arrives before Qt hands
+    it to a widget, and never the whole application: an application-wide Python filter runs
+    (and must take the GIL) for every paint, layout and timer event of every widget, which
+    stalled the GUI thread for 100 ms and more whenever the store worker was busy (found by
+    ``make bench``).  Windows that appear later (dialogs, the preview) are picked up when they
+    get the focus."""
 
     idle = Signal()
 
@@ -69,9 +76,14 @@ class IdleWatcher(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(ms)
         self.timer.timeout.connect(self.idle.emit)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self.watch_windows)
+
+    def watch_windows(self, *_: Any) -> None:
+        """Filter every top-level window (installing twice is harmless: Qt keeps one)."""
+        for window in QGuiApplication.topLevelWindows():
+            window.installEventFilter(self)
 
     def set_ms(self, ms: int) -> None:
         self.timer.setInterval(ms)
@@ -79,12 +91,13 @@ class IdleWatcher(QObject):
             self.timer.start()
 
     def start(self) -> None:
+        self.watch_windows()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in INPUT_EVENTS and self.timer.isActive():
             self.timer.start()
         return False

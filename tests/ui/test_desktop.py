@@ -387,3 +387,64 @@ def test_settings_dialog_saves_user_and_store_settings(qtbot: Any, make_window: 
         assert s.get_setting("intensity_weeks") == {"high": 3, "medium": 8, "low": 12}
         assert s.get_setting("report_days_before") == 7
         assert s.get_setting("shared_drive_folder") == "/mnt/shared/casebook"
+
+
+def test_privacy_mode_headings_do_not_count_hidden_notes(qtbot: Any, make_window: Any, ui_store: Path,
+                                                         passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, RESTRICTED, TAB_NAMES.index("Notes"))
+    notes = w.workspace.notes
+    ordinary = next(i for i, n in enumerate(notes.items) if n["text"] == ORDINARY_NOTE)
+    secret = next(i for i, n in enumerate(notes.items) if n["text"] == SECRET_NOTE)
+    notes._go_to(ordinary)
+    total = len(notes.items)
+    assert notes.heading.text() == f"Note {ordinary + 1} of {total}"
+    w.set_privacy(True)
+    hidden = sum(1 for n in notes.items if n["sensitivity"] == "not_for_disclosure" or n["kind"] == "victim_contact")
+    assert hidden == 2
+    shown_before = sum(1 for i, n in enumerate(notes.items[:ordinary])
+                       if not (n["sensitivity"] == "not_for_disclosure" or n["kind"] == "victim_contact"))
+    assert notes.heading.text() == f"Note {shown_before + 1} of {total - hidden}"
+    notes._go_to(secret)  # a hidden note selected: no number that places it among the others
+    assert notes.heading.text() == "Note"
+    w.set_privacy(False)
+    assert notes.heading.text() == f"Note {secret + 1} of {total}"
+
+
+def test_idle_lock_counts_real_input_and_filters_windows_not_every_widget(
+        qtbot: Any, make_window: Any, ui_store: Path, passphrase: str) -> None:
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    w = make_window(idle_ms=900)
+    unlock(qtbot, w, ui_store, passphrase)
+    handle = w.windowHandle()
+    assert handle is not None
+    watched: list[str] = []
+    real_filter = w.idle.eventFilter
+
+    def spy(obj: Any, event: Any) -> bool:
+        watched.append(type(obj).__name__)
+        return real_filter(obj, event)
+
+    w.idle.eventFilter = spy  # type: ignore[method-assign]
+    # input through the window system path (QWindow first, then the widget) keeps it unlocked
+    for _ in range(8):
+        QTest.keyClick(handle, Qt.Key.Key_Shift)
+        move = QMouseEvent(QEvent.Type.MouseMove, QPointF(40, 40), QPointF(40, 40), Qt.MouseButton.NoButton,
+                           Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(handle, move)
+        qtbot.wait(200)
+    assert w.ctx.store is not None, "locked although the officer was typing"
+    assert watched and set(watched) == {"QWindow"}, set(watched)
+    # painting widgets never goes through the idle filter (it would take the GIL per event)
+    watched.clear()
+    w.caseload.repaint()
+    w.workspace.repaint()
+    assert set(watched) <= {"QWindow"}, set(watched)
+    # and with no input it locks
+    with qtbot.waitSignal(w.locked, timeout=5000):
+        pass
