@@ -520,6 +520,9 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         self.caseload.clear()
         self._stop_sync()
+        # The window goes at once; the backup on close (seconds on a large store) finishes
+        # behind it instead of leaving a frozen window on screen.
+        self.hide()
         store = self.ctx.store
         outcome: dict[str, Any] = {}
         if store is not None:

@@ -277,11 +277,23 @@ def test_idle_lock_stops_sync_before_closing(qtbot: Any, make_window: Any, ui_st
 
 
 # ------------------------------------------------------------------ security
-def test_close_takes_a_rolling_backup(qtbot: Any, make_window: Any, ui_store: Path, passphrase: str) -> None:
+def test_close_takes_a_rolling_backup(qtbot: Any, make_window: Any, ui_store: Path, passphrase: str,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
     w = make_window()
     unlock(qtbot, w, ui_store, passphrase)
     assert list_backups(ui_store) == []
+    seen_while_backing_up: list[bool] = []
+    import app.ui.main_window as mw
+
+    real_backup = mw.rolling_backup
+
+    def watched_backup(store: Any) -> Any:
+        seen_while_backing_up.append(w.isVisible())
+        return real_backup(store)
+
+    monkeypatch.setattr(mw, "rolling_backup", watched_backup)
     w.close()
+    assert seen_while_backing_up == [False]  # the window is gone while the backup runs
     (backup,) = list_backups(ui_store)
     assert backup.kind == "rolling" and w.close_backup == backup.path
     with Store.open(backup.path, passphrase) as copy:  # an encrypted copy under the same passphrase
