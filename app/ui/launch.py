@@ -11,7 +11,8 @@ from pathlib import Path
 # default is 5 ms).  Every Python slot, model ``data()`` call and widget virtual the GUI
 # thread runs while painting must take the GIL; with the worker busy (rendering a PDF,
 # computing due dates) each waited up to 5 ms, and a repaint needs hundreds of them: the
-# window froze for 75-115 ms.  At 0.5 ms the longest pause in three ``make bench`` runs was 50-76 ms.
+# window froze for 75-115 ms.  At 0.5 ms the longest pause in three ``make bench`` runs
+# was 50-76 ms.
 GUI_SWITCH_INTERVAL_S = 0.0005
 
 
