@@ -29,6 +29,7 @@ from app.models.deadlines import (
     CaseFacts,
     Requirement,
     ReviewFact,
+    _date,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,17 +80,6 @@ SELECT f.case_id, f.review_on
 """
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def _column_date(text: Any) -> dt.date:
     """A stored Date column value, read as SQLAlchemy's Date type would read it."""
     if isinstance(text, dt.date):
@@ -135,7 +125,7 @@ def _progress_reviews(raw: str | None) -> tuple[dt.date, ...]:
     if raw is None or raw == "null" or raw == "[]":
         return ()
     value = json.loads(raw)
-    return tuple(d for p in value or [] for d in [_as_date(p)] if d is not None)
+    return tuple(d for p in value or [] for d in [_date(p)] if d is not None)
 
 
 def load_caseload_facts(store: Store) -> list[CaseFacts]:
