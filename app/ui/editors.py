@@ -181,8 +181,12 @@ class ListEditor(QWidget, _Saver):
     def _visible(self, item: dict[str, Any]) -> bool:
         return not (self.privacy and self.private_item is not None and self.private_item(item))
 
+    def _shown(self) -> list[int]:
+        """Indexes of the items listed (in privacy mode, not the hidden ones)."""
+        return [i for i, it in enumerate(self.items) if self._visible(it)]
+
     def _fill_model(self) -> None:
-        self.model.set_rows([(i, it) for i, it in enumerate(self.items) if self._visible(it)])
+        self.model.set_rows([(i, self.items[i]) for i in self._shown()])
         self._select_row_for(self.index)
 
     def _select_row_for(self, index: int | None) -> None:
@@ -257,7 +261,7 @@ class ListEditor(QWidget, _Saver):
         never reveal that restricted entries exist."""
         if self.index is None:
             return f"New {self.title.lower()}"
-        shown = [i for i, it in enumerate(self.items) if self._visible(it)]
+        shown = self._shown()
         if self.index not in shown:
             return self.title
         return f"{self.title} {shown.index(self.index) + 1} of {len(shown)}"

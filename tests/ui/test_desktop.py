@@ -401,10 +401,10 @@ def test_privacy_mode_headings_do_not_count_hidden_notes(qtbot: Any, make_window
     total = len(notes.items)
     assert notes.heading.text() == f"Note {ordinary + 1} of {total}"
     w.set_privacy(True)
-    hidden = sum(1 for n in notes.items if n["sensitivity"] == "not_for_disclosure" or n["kind"] == "victim_contact")
+    restricted = [n["sensitivity"] == "not_for_disclosure" or n["kind"] == "victim_contact" for n in notes.items]
+    hidden = sum(restricted)
     assert hidden == 2
-    shown_before = sum(1 for i, n in enumerate(notes.items[:ordinary])
-                       if not (n["sensitivity"] == "not_for_disclosure" or n["kind"] == "victim_contact"))
+    shown_before = restricted[:ordinary].count(False)
     assert notes.heading.text() == f"Note {shown_before + 1} of {total - hidden}"
     notes._go_to(secret)  # a hidden note selected: no number that places it among the others
     assert notes.heading.text() == "Note"
