@@ -1,6 +1,6 @@
 """Deliver the outbox to the shared drive: never lose an export, never clobber a file.
 
-For each item due (see ``app.models.outbox``):
+For each item due (see ``app.models.store.outbox``):
 
 1. If the folder already holds it (a file of the same SHA-256 under its name or a
    versioned name ``name (2).pdf`` ..., or a manifest line for that content in that name
@@ -38,9 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.atomic import fsync_dir
-from app.models import outbox
 from app.models.errors import StoreError
-from app.models.store import Store
+from app.models.store import Store, outbox
 
 CHUNK = 1024 * 1024
 MAX_VERSIONS = 9999

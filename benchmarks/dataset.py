@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.models import bundle as B
+from app.models.store import bundle as B
 from app.models import demo
-from app.models.clock import Clock
+from app.models.rules.clock import Clock
 from app.models.demo import demo_bundle
-from app.models.migrations import FTS_DDL, schema_ddl
+from app.models.store.migrations import FTS_DDL, schema_ddl
 from app.models.store import Store
 
 GENERATOR_VERSION = 2

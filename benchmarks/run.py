@@ -178,7 +178,7 @@ class Bench:
         self.plain_path = run_dir / "plain.db"
         for leftover in run_dir.glob("plain.db*"):
             leftover.unlink()
-        from app.models import db
+        from app.models.store import db
         from app.models.store import Store
 
         enc = self.open_encrypted()
@@ -247,7 +247,7 @@ class Bench:
     def caseload_loader(self) -> tuple[Callable[[Any], Callable[[], Any]], str]:
         """What the caseload table needs before it can show its first screen."""
         try:
-            deadlines = need("app.models.deadlines")
+            deadlines = need("app.models.rules.deadlines")
         except NotAvailable:
             return (lambda s: s.list_cases), "Store.list_cases only (deadlines not in this build)"
         today = self.today
@@ -275,7 +275,7 @@ class Bench:
                   "build_caseload_rows; the due columns are filled in by the second step")
 
     def m_unlock(self, m: Measurement) -> None:
-        from app.models import db
+        from app.models.store import db
         from app.models.store import Store
 
         samples: list[float] = []
@@ -292,7 +292,7 @@ class Bench:
         m.extra["key_derivation_ms"] = round(kdf, 1)
         m.note = f"Store.open + count_cases; of which key derivation (PBKDF2, 256,000 iterations) {kdf:.0f} ms"
         try:
-            security = need("app.models.security")
+            security = need("app.models.store.security")
             t = time.perf_counter()
             security.damage_problems(conn)
             check = (time.perf_counter() - t) * 1000
@@ -334,15 +334,15 @@ class Bench:
         p50.note = "words, prefixes, accented names (with and without accents), references"
 
     def search_fn(self) -> Callable[[Any, str], Any]:
-        search = need("app.models.search")
+        search = need("app.models.store.search")
         fn: Callable[[Any, str], Any] = search.search_cases
         return fn
 
     def m_open_case(self, m: Measurement) -> None:
         pick = [r for r in self.refs[:: max(1, len(self.refs) // 7)]][:7]
         try:
-            deadlines = need("app.models.deadlines")
-            calendar = need("app.models.calendar")
+            deadlines = need("app.models.rules.deadlines")
+            calendar = need("app.models.rules.calendar")
         except NotAvailable:
             deadlines = calendar = None
         today = self.today
@@ -366,7 +366,7 @@ class Bench:
                      else "Store.get_case only (deadlines not in this build)"))
 
     def m_due(self, m: Measurement) -> None:
-        deadlines = need("app.models.deadlines")
+        deadlines = need("app.models.rules.deadlines")
         today = self.today
         self.both(m, lambda s: lambda: deadlines.caseload_due(s, today), repeats=max(3, self.cfg.repeats // 2))
         items, warnings = deadlines.caseload_due(self.enc, today)
@@ -382,7 +382,7 @@ class Bench:
         m.note = f"case {ref}: {pages} pages, {len(pdf) // 1024} KB"
 
     def m_sync(self, m: Measurement) -> None:
-        outbox = need("app.models.outbox")
+        outbox = need("app.models.store.outbox")
         sync = need("app.sync")
         n = self.cfg.sync_files
         content = b"%PDF-1.4\n" + bytes(range(256)) * 80  # ~20 KB, like a small PDF
@@ -545,7 +545,7 @@ class Bench:
         self.results.append(m.settle())
 
     def report(self, seconds: float) -> dict[str, Any]:
-        from app.models import db
+        from app.models.store import db
 
         conn = db.open_plain_connection(self.plain_path)
         try:
@@ -661,7 +661,7 @@ harness at 20 cases to prove it works.
 
 Changes made from these measurements (issue #8):
 
-- `app/models/db.py`: a 64 MiB page cache per connection (`CACHE_KIB`; SQLite's default is 2 MiB).
+- `app/models/store/db.py`: a 64 MiB page cache per connection (`CACHE_KIB`; SQLite's default is 2 MiB).
   With the default, every large query re-read and re-decrypted its pages: search p95 was 3.4× the
   plain-SQLite time; with the cache the whole store is decrypted once per session and the ratio is
   about 1×. Cost: up to 64 MiB more resident memory (decrypted pages, only while unlocked).
@@ -697,7 +697,7 @@ What each line measures:
   (`app.ui.operations.load_caseload`): `Store.list_cases` + `build_caseload_rows`, which the table
   shows at once. **Caseload complete** is the second step's result: the same rows with every due
   date and overdue count (`deadlines.caseload_due` for the whole store), filled in when ready.
-- **Search**: the caseload search (`app.models.search.search_cases`: names/references plus note text
+- **Search**: the caseload search (`app.models.store.search.search_cases`: names/references plus note text
   through FTS5) over words, prefixes as typed, accented names with and without accents, references.
 - **Open a case workspace**: what the UI loads to open a case with 50 notes: `get_case`, `case_due`,
   `upw_progress`, `plan_versions`; cycling over 7 different cases.

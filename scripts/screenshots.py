@@ -23,7 +23,7 @@ os.environ["CASEBOOK_CONFIG_DIR"] = str(TMP / "config")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.models.clock import default_clock  # noqa: E402
+from app.models.rules.clock import default_clock  # noqa: E402
 from app.models.demo import demo_bundle  # noqa: E402
 from app.models.store import Store  # noqa: E402
 

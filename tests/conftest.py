@@ -12,7 +12,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.models.clock import Clock  # noqa: E402
+from app.models.rules.clock import Clock  # noqa: E402
 from app.models.store import Store  # noqa: E402
 
 DATA = Path(__file__).parent / "data"

@@ -47,7 +47,7 @@ def test_core_never_imports_ui() -> None:
 def test_only_db_module_imports_sqlcipher() -> None:
     users = sorted(str(p.relative_to(ROOT)) for p in APP.rglob("*.py") if "sqlcipher3" in
                    {n.split(".")[0] for n in _imports(p)})
-    assert users == ["app/models/db.py"]
+    assert users == ["app/models/store/db.py"]
 
 
 def test_importing_core_loads_no_qt_at_runtime() -> None:

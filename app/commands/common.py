@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from app.models.clock import Clock, default_clock
 from app.models.errors import StoreError
+from app.models.rules.clock import Clock, default_clock
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -79,8 +79,8 @@ def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: 
 def open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """Open the store named by --store; unlock failures exit 3."""
     from app.models.errors import InstanceLockedError, UnlockError
-    from app.models.security import unlock_failure_message
     from app.models.store import Store
+    from app.models.store.security import unlock_failure_message
 
     path: Path = args.store
     if not path.exists():

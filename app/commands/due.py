@@ -42,7 +42,7 @@ def _days(text: str) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
-    from app.models.deadlines import caseload_due
+    from app.models.rules.deadlines import caseload_due
 
     with open_store(args) as store:
         today = store.clock.today()

@@ -79,7 +79,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             write_bytes_atomic(args.to, pdf)
         queued_as = None
         if args.share:
-            from app.models import outbox
+            from app.models.store import outbox
             from app.reports.render import suggested_filename
 
             queued_as = suggested_filename(args.kind, args.case, for_individual=args.for_individual,

@@ -114,7 +114,7 @@ def _read_new_passphrase(args: argparse.Namespace) -> str:
 
 
 def cmd_passphrase(args: argparse.Namespace) -> int:
-    from app.models.security import change_passphrase, check_new_passphrase
+    from app.models.store.security import change_passphrase, check_new_passphrase
 
     new = _read_new_passphrase(args)
     check_new_passphrase(new)  # before unlocking: a bad choice changes nothing
@@ -126,7 +126,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
-    from app.models.security import list_backups, rolling_backup, set_backup_keep
+    from app.models.store.security import list_backups, rolling_backup, set_backup_keep
 
     if args.now or args.keep is not None:
         with open_store(args) as store:
@@ -154,7 +154,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from app.models.security import restore_backup
+    from app.models.store.security import restore_backup
 
     if not args.source.is_file():
         raise CliError(f"no backup at {args.source}")

@@ -64,7 +64,7 @@ def _new_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     if args.store.exists():
         raise CliError(f"{args.store} already exists; choose a new file")
-    from app.models.security import MIN_PASSPHRASE_LENGTH
+    from app.models.store.security import MIN_PASSPHRASE_LENGTH
 
     passphrase = read_passphrase(args, confirm=True, prompt="New passphrase: ")
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:  # the same rule as a passphrase change
@@ -98,7 +98,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.models.bundle import check, check_case_rules, load_bundle_file
+    from app.models.store.bundle import check, check_case_rules, load_bundle_file
 
     # Everything that can be checked without the store is checked before unlocking it,
     # so a bad file never touches the store at all.
@@ -159,7 +159,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from app.models.errors import InstanceLockedError
-    from app.models.security import check_closed_store, damaged_message, unlock_failure_message
+    from app.models.store.security import check_closed_store, damaged_message, unlock_failure_message
 
     if not args.store.exists():
         raise CliError(f"no store at {args.store}")

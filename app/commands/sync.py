@@ -37,7 +37,7 @@ def _local(when: dt.datetime | None) -> str:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from app.models import outbox
+    from app.models.store import outbox
     from app.sync import NoFolderError, sync_outbox
 
     if args.save and args.to is None:
@@ -89,7 +89,7 @@ def _as_json(row: Any) -> dict[str, Any]:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    from app.models import outbox
+    from app.models.store import outbox
 
     if args.add is None and (args.kind or args.case or args.name):
         raise CliError("--kind, --case and --name go with --add FILE")

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.models.disclosure import flag_restricted, note_restricted
 from app.models.errors import NotFoundError
+from app.models.rules.disclosure import flag_restricted, note_restricted
 
 WITHHELD_TEXT = "Information withheld"
 NFD = "not_for_disclosure"

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.models.clock import Clock, default_clock
 from app.models.errors import StoreError
+from app.models.rules.clock import Clock, default_clock
 from app.settings import Settings
 from app.ui.prompts import Prompts
 from app.ui.tasks import Tasks

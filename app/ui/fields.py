@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models.disclosure import flag_restricted, marked_nfd, note_restricted
+from app.models.rules.disclosure import flag_restricted, marked_nfd, note_restricted
 from app.ui.forms import SENSITIVITY, Choices, F
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.security import rolling_backup
+from app.models.store.security import rolling_backup
 from app.settings import Settings
 from app.ui import operations as ops
 from app.ui.caseload import CaseloadPage

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from app.atomic import write_bytes_atomic
-from app.models import casework, outbox, search, security, store_config
-from app.models.calendar import WorkingCalendar
-from app.models.deadlines import (
+from app.models.rules.calendar import WorkingCalendar
+from app.models.rules.deadlines import (
     CaseWarning,
     DeadlineConfig,
     DueItem,
@@ -21,7 +20,7 @@ from app.models.deadlines import (
     caseload_due,
     upw_progress,
 )
-from app.models.store import Store
+from app.models.store import Store, casework, outbox, search, security, store_config
 from app.reports.pdf import encrypt_pdf
 from app.reports.render import (
     SIGNATURE_DOCUMENT,

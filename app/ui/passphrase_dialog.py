@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, UnlockError, ValidationError
-from app.models.security import check_new_passphrase
+from app.models.store.security import check_new_passphrase
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS

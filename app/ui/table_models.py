@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from app.models.search import fold
+from app.models.store.search import fold
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 

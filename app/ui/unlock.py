@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, UnlockError
-from app.models.security import unlock_failure_message
+from app.models.store.security import unlock_failure_message
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.deadlines import DueItem, smart_check
 from app.models.errors import StoreError, ValidationError
+from app.models.rules.deadlines import DueItem, smart_check
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext

@@ -129,7 +129,7 @@ def test_store_without_permission_is_named_as_such(tmp_path: Path, full_store: P
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     # chmod cannot stop root (tests may run as root), so the permission check itself is faked
     from app import cli
-    from app.models import db
+    from app.models.store import db
 
     real_access = os.access
     monkeypatch.setattr(db.os, "access", lambda p, mode: False if Path(p) == full_store else real_access(p, mode))

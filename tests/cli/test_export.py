@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.cli import main
-from app.models.clock import Clock
+from app.models.rules.clock import Clock
 from app.models.store import Store
 from tests.conftest import PASSPHRASE, TODAY
 from tests.helpers import run_cli

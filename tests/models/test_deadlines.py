@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from app.models.calendar import WorkingCalendar
-from app.models.deadlines import (
+from app.models.demo import demo_bundle
+from app.models.errors import ValidationError
+from app.models.rules.calendar import WorkingCalendar
+from app.models.rules.deadlines import (
     STATUSES,
     DeadlineConfig,
     DueItem,
@@ -19,8 +21,6 @@ from app.models.deadlines import (
     smart_check,
     upw_progress,
 )
-from app.models.demo import demo_bundle
-from app.models.errors import ValidationError
 from app.models.store import Store
 
 D = dt.date
@@ -473,8 +473,8 @@ def test_caseload_uses_a_fixed_number_of_queries(store: Store) -> None:
 def test_caseload_facts_equal_facts_from_case_and_items_equal_constructed(store: Store) -> None:
     """The fast paths build the same objects as the plain ones: the set-based facts equal
     ``facts_from_case`` field for field, and the due items equal ``DueItem(...)`` built normally."""
-    from app.models.caseload_facts import load_caseload_facts
-    from app.models.deadlines import facts_from_case
+    from app.models.rules.deadlines import facts_from_case
+    from app.models.store.caseload_facts import load_caseload_facts
 
     today = D(2026, 11, 23)
     bundle = demo_bundle(40, seed=5, today=today)
@@ -495,8 +495,8 @@ def test_caseload_facts_equal_facts_from_case_and_items_equal_constructed(store:
 def test_departmental_review_without_next_date_is_not_a_plan_review() -> None:
     import datetime as _dt
 
-    from app.models.calendar import WorkingCalendar
-    from app.models.deadlines import case_due
+    from app.models.rules.calendar import WorkingCalendar
+    from app.models.rules.deadlines import case_due
 
     case = {
         "reference": "CPO-T-DEP",

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.models import migrations
-from app.models.search import search_cases
-from app.models.store import Store
+from app.models.store import Store, migrations
+from app.models.store.search import search_cases
 
 
 def _note(text: str, **extra: Any) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.models.search import fold, search_cases
 from app.models.store import Store
+from app.models.store.search import fold, search_cases
 
 
 def test_fold_is_unchanged_for_ascii_and_accents() -> None:

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from app.models import db, migrations
 from app.models.errors import NewerSchemaError, NotFoundError, UnlockError, ValidationError
-from app.models.store import Store, check_store
+from app.models.store import Store, check_store, db, migrations
 from tests.conftest import DATA
 
 
@@ -258,8 +257,8 @@ def test_signature_and_settings(loaded_store: Store) -> None:
 
 
 def test_demo_bundle_is_valid_and_varied() -> None:
-    from app.models.bundle import validate_bundle
     from app.models.demo import demo_bundle
+    from app.models.store.bundle import validate_bundle
 
     bundle = demo_bundle(60, seed=7, today=dt.date(2026, 11, 23))
     validate_bundle(bundle)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from app.models.disclosure import flag_restricted, note_restricted
+from app.models.rules.disclosure import flag_restricted, note_restricted
 from app.models.store import Store
 from app.reports.render import render_document
 

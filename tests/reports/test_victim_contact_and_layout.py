@@ -10,8 +10,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from app.models.search import search_cases
 from app.models.store import Store
+from app.models.store.search import search_cases
 from app.reports import data as D
 from app.reports.render import build_report_data, render_document
 from tests.reports.sample import REF, REF_LONG, bundle, long_case, norm, pdf_text, sample_case

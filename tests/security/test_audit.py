@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.models import db, security
 from app.models.errors import NotFoundError, ValidationError
-from app.models.store import Store
+from app.models.store import Store, db, security
 from tests.helpers import run_cli
 
 REF = "CPO-2026-0001"

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.models import instance_lock, security
 from app.models.errors import DamagedStoreError, InstanceLockedError, UnlockError
-from app.models.store import Store
+from app.models.store import Store, instance_lock, security
 from tests.helpers import ROOT, run_cli
 from tests.security.conftest import digest, side_files
 

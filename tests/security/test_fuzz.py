@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.models import bundle as B
 from app.models.errors import ValidationError
 from app.models.store import Store
+from app.models.store import bundle as B
 
 KEYS = ["format", "version", "cases", "reference", "individual", "order", "requirements", "kind", "hours",
         "months", "date", "text", "sensitivity", "goals", "id", "notes", "reviews", "goal_progress",

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.models import db, instance_lock
-from app.models.store import Store
+from app.models.store import Store, db, instance_lock
 from tests.conftest import DATA
 from tests.helpers import ROOT
 

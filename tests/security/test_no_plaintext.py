@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 from app import paths
-from app.models import security
-from app.models.store import Store
+from app.models.store import Store, security
 from tests.helpers import run_cli
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.models import db, security
 from app.models.errors import UnlockError, ValidationError
-from app.models.store import Store
+from app.models.store import Store, db, security
 from tests.helpers import run_cli
 from tests.security.conftest import digest
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.models.clock import Clock
+from app.models.rules.clock import Clock
 from app.models.store import Store
 
 

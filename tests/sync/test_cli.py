@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.models import outbox
-from app.models.store import Store
+from app.models.store import Store, outbox
 from tests.helpers import run_cli
 
 

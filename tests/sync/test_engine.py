@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from app import sync
-from app.models import outbox
-from app.models.store import Store
+from app.models.store import Store, outbox
 from app.sync import FileOps, read_manifest, sync_outbox
 
 

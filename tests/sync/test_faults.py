@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from app import sync
-from app.models import outbox
-from app.models.store import Store
+from app.models.store import Store, outbox
 from app.sync import FileOps, sync_outbox
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.models import outbox
-from app.models.store import Store
+from app.models.store import Store, outbox
 from app.sync import sync_outbox
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""app.models.outbox: queueing, back-off, delivery records, audit."""
+"""app.models.store.outbox: queueing, back-off, delivery records, audit."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.models import outbox
 from app.models.errors import NotFoundError, ValidationError
-from app.models.store import Store
+from app.models.store import Store, outbox
 
 
 def test_enqueue_and_list_without_content(mstore: Store) -> None:

@@ -6,9 +6,8 @@ import datetime as dt
 import time
 from typing import Any
 
-from app.models import search
-from app.models.deadlines import DueItem
-from app.models.store import CaseSummary
+from app.models.rules.deadlines import DueItem
+from app.models.store import CaseSummary, search
 from app.settings import Settings
 from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
@@ -35,7 +34,7 @@ def _summaries(n: int) -> tuple[list[CaseSummary], list[DueItem]]:
 def test_caseload_with_5000_rows(qtbot: Any) -> None:
     summaries, due = _summaries(5000)
     rows = build_caseload_rows(summaries, due, [], TODAY)
-    from app.models.clock import Clock
+    from app.models.rules.clock import Clock
 
     ctx = AppContext(tasks=Tasks(), prompts=FakePrompts(), settings=Settings(), clock=Clock.fixed(TODAY))  # type: ignore[arg-type]
     page = CaseloadPage(ctx)

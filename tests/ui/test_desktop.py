@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
 
-from app.models.clock import Clock
+from app.models.rules.clock import Clock
 from app.models.store import Store
 from app.ui.forms import NFD, TableField
 from app.ui.workspace import TAB_NAMES

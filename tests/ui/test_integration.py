@@ -17,10 +17,9 @@ import shiboken6
 from pypdf import PdfReader
 from PySide6.QtCore import QPointF
 
-from app.models import outbox
-from app.models.clock import Clock
-from app.models.security import list_backups
-from app.models.store import Store
+from app.models.rules.clock import Clock
+from app.models.store import Store, outbox
+from app.models.store.security import list_backups
 from app.ui.export_flow import OFFICERS_COPY, PERSONS_COPY
 from app.ui.workspace import TAB_NAMES
 from tests.ui.conftest import (
@@ -414,7 +413,7 @@ def test_second_window_is_told_the_store_is_already_open(qtbot: Any, make_window
 
 
 def test_store_open_in_another_process(qtbot: Any, make_window: Any, ui_store: Path, passphrase: str) -> None:
-    code = ("import sys, time\nfrom app.models import instance_lock\n"
+    code = ("import sys, time\nfrom app.models.store import instance_lock\n"
             "lock = instance_lock.acquire(sys.argv[1])\nprint('held', flush=True)\nsys.stdin.readline()\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(ui_store)], cwd=ROOT, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -467,7 +466,7 @@ def test_settings_edit_local_holidays(qtbot: Any, make_window: Any, ui_store: Pa
 
 def test_store_config_is_one_transaction(store: Store) -> None:
     from app.models.errors import ValidationError
-    from app.models.store_config import save_store_config
+    from app.models.store.store_config import save_store_config
 
     with pytest.raises(ValidationError, match="needs a name"):
         save_store_config(store, {"officer_name": "Changed"}, [(dt.date(2026, 12, 1), " ")])

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QTableView, QWidget
 
-from app.models.clock import Clock
+from app.models.rules.clock import Clock
 from app.models.store import Store
 from app.ui.table_models import PRIVATE_DUE_LABEL, CaseloadModel, CaseloadRow
 from tests.ui.conftest import TODAY, open_case, restricted_case, unlock, wait_idle

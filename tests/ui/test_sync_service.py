@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.models import outbox
-from app.models.store import Store
+from app.models.store import Store, outbox
 from app.sync import FileOps
 from app.ui.sync_service import SyncService
 

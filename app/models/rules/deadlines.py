@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from app.models.calendar import WorkingCalendar, add_months
 from app.models.errors import ValidationError
+from app.models.rules.calendar import WorkingCalendar, add_months
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.models.store import Store
@@ -631,7 +631,7 @@ def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
     ``filter_within``).  Uses a few set-based queries; never loads whole cases."""
     if within_days is not None and within_days < 0:
         raise ValidationError("within_days cannot be negative")
-    from app.models.caseload_facts import load_caseload_facts
+    from app.models.store.caseload_facts import load_caseload_facts
 
     cal = cal or WorkingCalendar.for_store(store)
     config = config or DeadlineConfig.for_store(store)

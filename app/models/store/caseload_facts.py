@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.models.deadlines import (
+from app.models.rules.deadlines import (
     FIRST_CONTACT_NOTE_KINDS,
     HOURS_TOLERANCE,
     UNPAID_WORK,

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from app.models import bundle as B
-from app.models import entities as E
+from app.models.store import bundle as B
+from app.models.store import entities as E
 
 if TYPE_CHECKING:
     from app.models.store import Store

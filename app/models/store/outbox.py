@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
 
-from app.models import entities as E
 from app.models.errors import NotFoundError, ValidationError
 from app.models.store import Store
+from app.models.store import entities as E
 
 MANIFEST_NAME = "casebook-manifest.jsonl"
 MAX_CONTENT_BYTES = 64 * 1024 * 1024

@@ -20,8 +20,8 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
-from app.models import entities as E
 from app.models.errors import ValidationError
+from app.models.store import entities as E
 from app.paths import resource_path
 
 FORMAT = "casebook.case-bundle"

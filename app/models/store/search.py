@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from app.models.migrations import NOTE_ROWID_BASE
+from app.models.store.migrations import NOTE_ROWID_BASE
 
 if TYPE_CHECKING:
     from app.models.store import Store

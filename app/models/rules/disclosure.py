@@ -9,7 +9,7 @@ when its kind makes it victim information whatever its sensitivity field says
   person must not learn of from us: ``victim_safety_plan``, ``caledonian_system`` (the victim's
   support worker), ``marac`` and ``matac``.
 
-The note search index applies the same note rule in SQL (app/models/migrations.py, v2).
+The note search index applies the same note rule in SQL (app/models/store/migrations.py, v2).
 """
 
 from __future__ import annotations

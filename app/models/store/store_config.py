@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from app.models import entities as E
-from app.models.deadlines import (
+from app.models.errors import ValidationError
+from app.models.rules.deadlines import (
     DEFAULT_INTENSITY_WEEKS,
     SETTING_INTENSITY_WEEKS,
     SETTING_REPORT_DAYS_BEFORE,
     DeadlineConfig,
 )
-from app.models.errors import ValidationError
+from app.models.store import entities as E
 
 if TYPE_CHECKING:
     from app.models.store import Store

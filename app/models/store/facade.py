@@ -23,12 +23,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import bundle as B
-from app.models import db, instance_lock, security
-from app.models import entities as E
-from app.models.clock import Clock, default_clock
 from app.models.errors import NotFoundError, StoreError, ValidationError
-from app.models.migrations import migrate
+from app.models.rules.clock import Clock, default_clock
+from app.models.store import bundle as B
+from app.models.store import db, instance_lock, security
+from app.models.store import entities as E
+from app.models.store.migrations import migrate
 
 LIST_DEFS = {
     "unpaid_work_sessions": "upw_session",

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from app.models.entities import Base
 from app.models.errors import NewerSchemaError
+from app.models.store.entities import Base
 
 FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5("

@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.atomic import fsync_dir, write_bytes_atomic
-from app.models import db, instance_lock
-from app.models.clock import Clock
 from app.models.errors import (
     DamagedStoreError,
     StoreError,
     UnlockError,
     ValidationError,
 )
+from app.models.rules.clock import Clock
+from app.models.store import db, instance_lock
 
 if TYPE_CHECKING:
     from app.models.store import Store
