@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.rules.clock import Clock, default_clock
+from app.models.store.changes import Changes
 from app.models.store import bundle as B
 from app.models.store import db, instance_lock, security
 from app.models.store import entities as E
@@ -187,6 +188,15 @@ class Store:
             raise StoreError("the store is locked")
         with self._lock, Session(self._engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """The public transaction: ``with store.transaction() as tx:`` gives a ``Tx`` (its
+        session, case lookup, audit, and the change-set being built).  Everything done inside
+        commits together or not at all.  Store parts and multi-step actions use this; nothing
+        outside the store package touches a private member."""
+        with self._tx() as s:
+            yield Tx(self, s)
 
     # ------------------------------------------------------------------ audit
     def _audit(self, s: Session, action: str, entity: str, ref: str | None, detail: str | None = None) -> None:
@@ -556,6 +566,34 @@ class Store:
     def check(self) -> list[str]:
         """Integrity problems found on a fresh connection ([] when healthy)."""
         return check_store(self.path, self._passphrase)
+
+
+class Tx:
+    """One open transaction on the store (see ``Store.transaction``)."""
+
+    __slots__ = ("store", "session", "changes")
+
+    def __init__(self, store: Store, session: Session) -> None:
+        self.store = store
+        self.session = session
+        self.changes = Changes()
+
+    def case(self, ref: str, full: bool = False) -> E.Case:
+        """The case entity with this reference (NotFoundError if none)."""
+        return self.store._case(self.session, ref, full)
+
+    def audit(self, action: str, entity: str, ref: str | None, detail: str | None = None) -> None:
+        """Append a hash-chained audit event in this transaction."""
+        self.store._audit(self.session, action, entity, ref, detail)
+
+    def touched(self, ref: str, *lists: str) -> None:
+        """Record in the change-set that case ``ref`` (and these lists of it) changed."""
+        self.changes.case(ref, *lists)
+
+    def execute_raw(self, sql: str, params: Any = ()) -> Any:
+        """A DB-API cursor over the store's one connection inside this transaction (fast reads)."""
+        self.session.connection()
+        return self.store._conn.execute(sql, params)
 
 
 def check_store(path: Path | str, passphrase: str) -> list[str]:
