@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.rules.clock import Clock, default_clock
-from app.models.store.changes import Changes
 from app.models.store import bundle as B
 from app.models.store import db, instance_lock, security
 from app.models.store import entities as E
+from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
 
 LIST_DEFS = {
