@@ -30,6 +30,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("idle_lock_minutes", int, 5, "Lock after this many minutes without keyboard or mouse input"),
     Setting("recent_stores", list, [], "Stores opened recently, newest first"),
     Setting("last_case", dict, {}, "Per store (hash of its path): last case reference and tab"),
+    Setting("privacy_exit_passphrase", bool, True,
+            "Leaving privacy mode asks for the store's passphrase (so the person cannot turn it off)"),
     Setting("theme", str, "system", "Colours follow the system light or dark theme"),
 )}
 MAX_RECENT = 8

@@ -15,6 +15,8 @@ from app.ui.context import AppContext
 from app.ui.table_models import CaseloadModel, CaseloadRow, configure_table
 
 SEARCH_DELAY_MS = 250
+PRIVACY_NOTE = ("Privacy mode is on: the caseload and search are hidden, so no one else's name, reference or "
+                "due dates can be seen. Only the open case is shown. Press Ctrl+Shift+P to leave privacy mode.")
 
 
 class CaseloadPage(QWidget):
@@ -64,11 +66,22 @@ class CaseloadPage(QWidget):
             # table has focus, or Enter in the search box would open whichever case is current
             shortcut = QShortcut(QKeySequence(key), self.view, self._open_current)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        # everything that names other people sits in one body, hidden as a whole in privacy mode
+        self.body = QWidget(self)
+        bl = QVBoxLayout(self.body)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addLayout(bar)
+        bl.addWidget(self.view, 1)
+        bl.addWidget(self.count)
+        self.privacy_note = QLabel(PRIVACY_NOTE, self)
+        self.privacy_note.setWordWrap(True)
+        self.privacy_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.privacy_note.setAccessibleName("The caseload is hidden in privacy mode")
+        self.privacy_note.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
-        lay.addLayout(bar)
-        lay.addWidget(self.view, 1)
-        lay.addWidget(self.count)
+        lay.addWidget(self.body, 1)
+        lay.addWidget(self.privacy_note, 1)
         # reading order: search, the quick filters, then the table
         chain = [self.search, *self.filters.values(), self.view]
         for a, b in zip(chain, chain[1:], strict=False):
@@ -121,6 +134,8 @@ class CaseloadPage(QWidget):
         self.filtered.emit()
 
     def set_privacy(self, on: bool) -> None:
+        self.body.setVisible(not on)
+        self.privacy_note.setVisible(on)
         self.model.set_privacy(on)
         # the domestic abuse filter would reveal a flag the screen is hiding
         self.filters["da"].setEnabled(not on)

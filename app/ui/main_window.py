@@ -16,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
     QStackedWidget,
@@ -31,6 +33,7 @@ from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
 from app.ui.passphrase_dialog import ChangePassphraseDialog
 from app.ui.prompts import Prompts
+from app.ui.safety_keys import SafetyKeys
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sync_service import DEFAULT_POLL_MS, SyncService
 from app.ui.table_models import STATUS_COLOURS
@@ -115,10 +118,11 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         ctx.tasks.default_error = lambda exc: ctx.prompts.error(str(exc))
         self.fixed_idle_ms = idle_ms
-        self._resume: tuple[str | None, int] | None = None
+        self._resume: tuple[Path, str | None, int] | None = None  # (store, case, tab) when locked
         self._discarded: list[str] = []
         self.settings_dialog: SettingsDialog | None = None
         self.passphrase_dialog: ChangePassphraseDialog | None = None
+        self._privacy_asking = False
         self.sync_poll_ms = sync_poll_ms
         self.sync_delay_ms = sync_delay_ms  # the first pass waits until the caseload has loaded
         self.close_backup: Path | None = None  # the rolling backup taken when the window last closed
@@ -159,6 +163,8 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(self._idle_ms(), self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         self._build_actions()
+        # Ctrl+Shift+P and Ctrl+L from every window and dialog (the preview, signature pads, boxes)
+        self.safety_keys = SafetyKeys({"Ctrl+Shift+P": self._privacy_key, "Ctrl+L": self._lock_key}, self)
         self.busy = QLabel(self)
         self.sync_label = QLabel(self)
         self.sync_label.setAccessibleName("Shared drive sync")
@@ -229,6 +235,7 @@ class MainWindow(QMainWindow):
     def _set_unlocked_ui(self, unlocked: bool) -> None:
         for act in self.unlocked_actions:
             act.setEnabled(unlocked)
+        self.act_search.setEnabled(unlocked and not self.ctx.privacy)
         self.toolbar.setVisible(unlocked)
         self.stack.setCurrentIndex(1 if unlocked else 0)
         if unlocked:
@@ -262,9 +269,7 @@ class MainWindow(QMainWindow):
         self.caseload.reload()
         ops.load_store_settings(self.ctx, self._store_settings_loaded)
         self._start_sync(store)
-        resume = self._resume or self.ctx.settings.last_case(self.ctx.store_path)
-        self._resume = None
-        ref, tab = resume
+        ref, tab = self._resume_for(self.ctx.store_path)
         if ref:
             self.open_case(ref, tab)
         if self._discarded:
@@ -272,6 +277,14 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.ctx.prompts.info(
                 "Casebook locked itself after a period of inactivity. Unsaved changes in these forms were "
                 "discarded: " + ", ".join(lost) + "."))
+
+    def _resume_for(self, path: Path) -> tuple[str | None, int]:
+        """The case and tab to return to: the one on screen at the lock when this is the same
+        store, else the last one remembered for this store (never another store's case)."""
+        resume, self._resume = self._resume, None
+        if resume is not None and _same_file(resume[0], path):
+            return resume[1], resume[2]
+        return self.ctx.settings.last_case(path)
 
     def _store_settings_loaded(self, values: dict[str, Any]) -> None:
         self.new_case_page.officer = values.get("officer_name")
@@ -370,7 +383,7 @@ class MainWindow(QMainWindow):
         self.open_case(ref, 0)
 
     def focus_search(self) -> None:
-        if self.ctx.store is None:
+        if self.ctx.store is None or self.ctx.privacy:
             return
         self.pages.setCurrentWidget(self.caseload)
         self.caseload.focus_search()
@@ -412,12 +425,46 @@ class MainWindow(QMainWindow):
         self.ctx.prompts.info(f"<p><b>Keyboard shortcuts</b></p><table>{rows}</table>")
 
     # ------------------------------------------------------------------ privacy
+    def _privacy_key(self) -> None:
+        """Ctrl+Shift+P pressed in a dialog or another window (see SafetyKeys)."""
+        self.set_privacy(not self.ctx.privacy)
+
     def set_privacy(self, on: bool) -> None:
-        self.ctx.privacy = bool(on)
-        self.act_privacy.setChecked(self.ctx.privacy)
-        self.banner.setVisible(self.ctx.privacy)
-        self.caseload.set_privacy(self.ctx.privacy)
-        self.workspace.set_privacy(self.ctx.privacy)
+        """Privacy mode on at once; off only with the store's passphrase (a setting, on by
+        default), so the person cannot turn it off while the laptop faces them."""
+        on = bool(on)
+        if (not on and self.ctx.privacy and self.ctx.store is not None
+                and self.ctx.settings.get("privacy_exit_passphrase")):
+            self.act_privacy.setChecked(True)  # stays on until the passphrase is checked
+            if self._privacy_asking:
+                return
+            self._privacy_asking = True
+            try:
+                given = self.ctx.prompts.ask_password(
+                    "Privacy mode is on. Enter the passphrase of this store to show everything again.", False)
+            finally:
+                self._privacy_asking = False
+            if given and self.ctx.store is not None:
+                ops.check_passphrase(self.ctx, given, self._privacy_passphrase_checked)
+            return
+        self._apply_privacy(on)
+
+    def _privacy_passphrase_checked(self, ok: Any) -> None:
+        if ok:
+            self._apply_privacy(False)
+        else:
+            self.ctx.prompts.error("Wrong passphrase: privacy mode stays on.")
+
+    def _apply_privacy(self, on: bool) -> None:
+        self.ctx.privacy = on
+        self.act_privacy.setChecked(on)
+        self.banner.setVisible(on)
+        # only the open case is on screen: the caseload, search (and any other list of cases) hide
+        self.act_search.setEnabled(self.ctx.store is not None and not on)
+        for page in (self.pages.widget(i) for i in range(self.pages.count())):
+            if page is not self.workspace and hasattr(page, "set_privacy"):
+                page.set_privacy(on)
+        self.workspace.set_privacy(on)
 
     # ------------------------------------------------------------------ lock
     def dirty_forms(self) -> list[str]:
@@ -438,7 +485,12 @@ class MainWindow(QMainWindow):
         else:
             after_workspace(True)
 
-    def lock(self, idle: bool = False) -> None:
+    def _lock_key(self) -> None:
+        """Ctrl+L pressed in a dialog or another window (see SafetyKeys): lock now, without a
+        question on top of the dialog (unsaved edits are kept as encrypted drafts, as on idle)."""
+        self.lock(idle=True, by_hand=True)
+
+    def lock(self, idle: bool = False, by_hand: bool = False) -> None:
         if self.ctx.store is None:
             return
         dirty = self.dirty_forms()
@@ -458,7 +510,9 @@ class MainWindow(QMainWindow):
         if self.ctx.store is None:
             return
         on_case = self.pages.currentWidget() is self.workspace and self.workspace.ref is not None
-        self._resume = (self.workspace.ref if on_case else None, self.workspace.tabs.currentIndex())
+        if self.ctx.store_path is not None:
+            self._resume = (self.ctx.store_path, self.workspace.ref if on_case else None,
+                            self.workspace.tabs.currentIndex())
         self._remember_case()
         self._close_dialogs()
         self.workspace.discard_all()
@@ -476,6 +530,11 @@ class MainWindow(QMainWindow):
         self.locked.emit()
 
     def _close_dialogs(self) -> None:
+        # every dialog and message box on top of the window goes (the preview, the signature
+        # pads, a question): nothing of the case stays on screen behind the unlock page
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         for name in ("settings_dialog", "passphrase_dialog"):
             dialog = getattr(self, name)
             if dialog is not None:
@@ -541,6 +600,13 @@ class MainWindow(QMainWindow):
             self.ctx.prompts.error(f"Casebook closed, but the backup taken on closing failed: {outcome['error']}")
         elif store is not None and not finished:
             self.ctx.prompts.warn("Casebook closed before the backup taken on closing had finished.")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
 
 
 __all__ = ["MainWindow", "TAB_NAMES"]

@@ -245,6 +245,12 @@ def record_nfd_view(ctx: AppContext, ref: str, what: str) -> None:
     ctx.tasks.run(lambda: security.record_nfd_view(store, ref, what), None, lambda exc: None)
 
 
+def check_passphrase(ctx: AppContext, given: str, on_done: Done, on_error: Failed = None) -> None:
+    """on_done(True/False): is ``given`` the open store's passphrase (leaving privacy mode)."""
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: security.passphrase_matches(store, given), on_done, on_error)
+
+
 def change_passphrase(ctx: AppContext, old: str, new: str, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
     ctx.tasks.run(lambda: security.change_passphrase(store, old, new), on_done, on_error)

@@ -141,8 +141,10 @@ def make_window(qtbot: Any) -> Iterator[Any]:
 
     made: list[Any] = []
 
-    def make(idle_ms: int = 60 * 60 * 1000, **kw: Any) -> Any:
+    def make(idle_ms: int = 60 * 60 * 1000, privacy_passphrase: bool = False, **kw: Any) -> Any:
         ctx = AppContext(tasks=Tasks(), prompts=FakePrompts(), settings=Settings(), clock=Clock.fixed(TODAY))
+        # leaving privacy mode asks the passphrase by default; the older tests toggle it freely
+        ctx.settings.set("privacy_exit_passphrase", privacy_passphrase)
         w = MainWindow(ctx, idle_ms=idle_ms, **kw)
         qtbot.addWidget(w)
         w.resize(1366, 728)

@@ -205,6 +205,17 @@ def check_new_passphrase(new: str, old: str | None = None) -> None:
         raise ValidationError("the new passphrase is the same as the current one")
 
 
+def passphrase_matches(store: Store, given: str) -> bool:
+    """Whether ``given`` is the open store's passphrase (constant-time; leaving privacy mode).
+    A wrong one is audited, never the text typed."""
+    if store.closed:
+        raise StoreError("the store is locked")
+    ok = hmac.compare_digest(given.encode("utf-8"), store._passphrase.encode("utf-8"))
+    if not ok:
+        store.record_event("passphrase_refused", "store", None, "leaving privacy mode")
+    return ok
+
+
 def change_passphrase(store: Store, old: str, new: str) -> Path:
     """Re-encrypt the open store under ``new``.  A verified backup (still under ``old``)
     is taken first; its path is returned."""

@@ -1,0 +1,157 @@
+"""Issue 19, "at the visit": the desktop app tried as a new officer would (1366x768, keyboard).
+Each test fails on the code before the fix it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app.ui.workspace import TAB_NAMES
+from tests.ui.conftest import SECRET_NOTE, all_texts, open_case, unlock, wait_idle
+
+REF = "CPO-2026-0001"
+RESTRICTED = "CPO-2026-0777"
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def _export(qtbot: Any, w: Any, document: str, copy: str) -> Any:
+    before = w.workspace.export_dialog
+    w.workspace._export(document, copy)
+    qtbot.waitUntil(lambda: w.workspace.export_dialog not in (None, before), timeout=15000)
+    return w.workspace.export_dialog
+
+
+def _gone(dialog: Any) -> bool:
+    return not shiboken6.isValid(dialog) or not dialog.isVisible()
+
+
+def _press_in(qtbot: Any, widget: Any, key: Qt.Key, mods: Any) -> None:
+    """A real key press in the widget's own window (through Qt's shortcut map, as typed)."""
+    top = widget.window()
+    top.activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(lambda: top.windowHandle() is not None and widget.isVisible())
+    QTest.keyClick(top.windowHandle(), key, mods)
+
+
+# ------------------------------------------------------------------ 1. application-wide safety keys
+def test_privacy_key_works_from_the_officers_copy_preview_and_closes_it(qtbot: Any, make_window: Any,
+                                                                        ui_store: Path, passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, RESTRICTED)
+    d = _export(qtbot, w, "plan", "officer")
+    assert d.isVisible() and d.isModal() or d.windowModality() != Qt.WindowModality.NonModal
+    _press_in(qtbot, d, Qt.Key.Key_P, CTRL_SHIFT)
+    assert w.ctx.privacy and w.act_privacy.isChecked() and w.banner.isVisible()
+    assert _gone(d) and w.workspace.export_dialog is None
+    assert SECRET_NOTE not in all_texts(w, visible_only=True)
+
+
+def test_lock_key_works_from_the_preview_and_the_signature_dialog(qtbot: Any, make_window: Any, ui_store: Path,
+                                                                  passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    d = _export(qtbot, w, "plan", "individual")
+    _press_in(qtbot, d, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert w.ctx.store is None and _gone(d)
+    assert w.stack.currentWidget() is w.unlock_page
+
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF, TAB_NAMES.index("Contract"))
+    w.workspace.sign_button.click()
+    sig = w.workspace.signature_dialog
+    assert sig is not None and sig.isVisible()
+    _press_in(qtbot, sig.dates["officer"], Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert w.ctx.store is None and _gone(sig)
+
+
+def test_lock_key_closes_a_message_box_on_top(qtbot: Any, make_window: Any, ui_store: Path,
+                                              passphrase: str) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    seen: list[bool] = []
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        seen.append(isinstance(box, QMessageBox))
+        if box is not None:
+            QTest.keyClick(box.windowHandle(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+    QTimer.singleShot(300, press)
+    QMessageBox.question(w, "Casebook", "A question on top of the window?")
+    assert seen == [True]
+    assert w.ctx.store is None
+
+
+# ------------------------------------------------------------------ 2. privacy mode shows only the open case
+def test_privacy_mode_hides_the_caseload_and_search(qtbot: Any, make_window: Any, ui_store: Path,
+                                                    passphrase: str) -> None:
+    w = make_window(privacy_passphrase=True)
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    w.act_privacy.trigger()
+    w.show_caseload()
+    shown = all_texts(w.caseload, visible_only=True)
+    assert "Nic a' Phearsain" not in shown and RESTRICTED not in shown
+    assert "caseload and search are hidden" in shown
+    assert not w.act_search.isEnabled()
+    w.open_case(REF)
+
+    # leaving asks for the passphrase: none given, or a wrong one, keeps it on
+    w.act_privacy.trigger()
+    assert w.ctx.privacy and w.act_privacy.isChecked()
+    assert w.ctx.prompts.kinds()[-1] == "ask_password"
+    w.ctx.prompts.passwords = ["not the passphrase"]
+    w.act_privacy.trigger()
+    qtbot.waitUntil(lambda: w.ctx.prompts.kinds()[-1] == "error", timeout=5000)
+    assert w.ctx.privacy and "Wrong passphrase" in w.ctx.prompts.calls[-1][1]
+    w.ctx.prompts.passwords = [passphrase]
+    w.act_privacy.trigger()
+    qtbot.waitUntil(lambda: not w.ctx.privacy, timeout=5000)
+    assert not w.act_privacy.isChecked() and w.act_search.isEnabled()
+    w.show_caseload()
+    assert "Nic a' Phearsain" in all_texts(w.caseload, visible_only=True)
+    assert [e for e in w.ctx.store.audit_events() if e.action == "passphrase_refused"]
+
+
+def test_leaving_privacy_without_passphrase_when_the_setting_is_off(qtbot: Any, make_window: Any, ui_store: Path,
+                                                                    passphrase: str) -> None:
+    w = make_window(privacy_passphrase=True)
+    w.ctx.settings.set("privacy_exit_passphrase", False)
+    unlock(qtbot, w, ui_store, passphrase)
+    w.act_privacy.trigger()
+    w.act_privacy.trigger()
+    assert not w.ctx.privacy and "ask_password" not in w.ctx.prompts.kinds()
+
+
+# ------------------------------------------------------------------ 6. last case only for the same store
+def test_unlocking_another_store_from_the_lock_screen_does_not_reopen_the_first_ones_case(
+        qtbot: Any, make_window: Any, ui_store: Path, passphrase: str, tmp_path: Path) -> None:
+    from app.models.store import Store
+
+    other = tmp_path / "other.cbk"
+    Store.create(other, passphrase).close()
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    w.lock()
+    assert w.ctx.store is None
+    w.start_with(other, passphrase)
+    qtbot.waitUntil(lambda: w.ctx.store is not None, timeout=10000)
+    wait_idle(qtbot, w)
+    assert not [c for c in w.ctx.prompts.calls if c[0] == "error"], w.ctx.prompts.calls
+    assert w.pages.currentWidget() is w.caseload and w.workspace.ref is None
+    w.lock()
+    unlock(qtbot, w, ui_store, passphrase)
+    wait_idle(qtbot, w)  # the first store still returns to its case
+    assert w.workspace.ref == REF
