@@ -191,6 +191,16 @@ class CaseloadPage(QWidget):
     def _open_current(self) -> None:
         self._activated(self.view.currentIndex())
 
+    def selected_reference(self) -> str | None:
+        """The reference of the selected (current) row, or None (hidden in privacy mode)."""
+        if not self.body.isVisible() and self.isVisible():
+            return None
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        index = rows[0] if rows else self.view.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return str(self.model.row_at(index.row()).reference)
+
     def select_reference(self, ref: str) -> None:
         for i, r in enumerate(self.model.rows):
             if r.reference == ref:

@@ -388,12 +388,38 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.caseload)
         self.caseload.focus_search()
 
-    def new_note(self) -> None:
-        if self.workspace.ref is None:
-            self.ctx.prompts.info("Open a case first: a note belongs to a case.")
+    def target_case(self) -> str | None:
+        """The case an action from the toolbar or a shortcut is for: on the caseload the
+        selected row (never the case opened earlier), else the open case."""
+        if self.pages.currentWidget() is self.caseload:
+            return self.caseload.selected_reference()
+        if self.pages.currentWidget() is self.workspace:
+            return self.workspace.ref
+        return None
+
+    def _on_case(self, ref: str, then: Callable[[], None], tab: int | None = None) -> None:
+        """Run ``then`` with case ``ref`` open in the workspace (opening it first if needed)."""
+        if self.workspace.ref == ref and self.workspace.data is not None:
+            self.pages.setCurrentWidget(self.workspace)
+            then()
             return
-        self.pages.setCurrentWidget(self.workspace)
-        self.workspace.new_note()
+
+        def loaded(opened: str) -> None:
+            self.case_opened.disconnect(loaded)
+            if opened == ref and self.workspace.ref == ref:
+                then()
+
+        self.case_opened.connect(loaded)
+        self.open_case(ref, tab)
+        if self.workspace.ref != ref:  # the officer cancelled leaving unsaved edits
+            self.case_opened.disconnect(loaded)
+
+    def new_note(self) -> None:
+        ref = self.target_case()
+        if ref is None:
+            self.ctx.prompts.info("Select a case in the caseload (or open one) first: a note belongs to a case.")
+            return
+        self._on_case(ref, self.workspace.new_note, TAB_NAMES.index("Notes"))
 
     def save_current(self) -> None:
         if self.pages.currentWidget() is self.workspace:
@@ -402,10 +428,11 @@ class MainWindow(QMainWindow):
             self.new_case_page.create()
 
     def export_pdf(self) -> None:
-        if self.workspace.ref is None or self.pages.currentWidget() is not self.workspace:
-            self.ctx.prompts.info("Open a case first, then choose Export PDF.")
+        ref = self.target_case()
+        if ref is None:
+            self.ctx.prompts.info("Select a case in the caseload (or open one) first, then choose Export PDF.")
             return
-        self.workspace.export.showMenu()
+        self._on_case(ref, self.workspace.export.showMenu)
 
     def open_settings(self) -> None:
         if self.ctx.store is None:

@@ -155,3 +155,39 @@ def test_unlocking_another_store_from_the_lock_screen_does_not_reopen_the_first_
     unlock(qtbot, w, ui_store, passphrase)
     wait_idle(qtbot, w)  # the first store still returns to its case
     assert w.workspace.ref == REF
+
+
+# ------------------------------------------------------------------ 3. actions on the selected row
+def test_new_note_and_export_act_on_the_selected_caseload_row(qtbot: Any, make_window: Any, ui_store: Path,
+                                                              passphrase: str, monkeypatch: Any) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    w.show_caseload()
+    w.caseload.select_reference(RESTRICTED)
+    w.caseload.view.setFocus()
+    with qtbot.waitSignal(w.case_opened, timeout=10000):
+        QTest.keyClick(w.windowHandle(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, w)
+    assert w.workspace.ref == RESTRICTED
+    assert w.workspace.tabs.currentIndex() == TAB_NAMES.index("Notes")
+    assert w.workspace.notes.index is None  # a new note, on the selected person's case
+    assert "Nic a' Phearsain" in w.workspace.title.text()
+
+    menus: list[str | None] = []
+    monkeypatch.setattr(w.workspace.export, "showMenu", lambda: menus.append(w.workspace.ref))
+    w.show_caseload()
+    w.caseload.select_reference(REF)
+    with qtbot.waitSignal(w.case_opened, timeout=10000):
+        w.act_export.trigger()
+    qtbot.waitUntil(lambda: menus == [REF], timeout=5000)
+
+
+def test_new_note_with_nothing_selected_says_what_to_do(qtbot: Any, make_window: Any, ui_store: Path,
+                                                        passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    w.caseload.view.clearSelection()
+    w.caseload.view.setCurrentIndex(w.caseload.model.index(-1, -1))
+    w.act_new_note.trigger()
+    assert w.workspace.ref is None and "Select a case" in w.ctx.prompts.calls[-1][1]
