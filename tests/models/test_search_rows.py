@@ -11,7 +11,9 @@ from app.models.store.search import fold, search_cases
 
 def test_fold_is_unchanged_for_ascii_and_accents() -> None:
     assert fold("MacDonald") == "macdonald"
-    assert fold("Màiri Nic a' Phearsain") == "mairi nic a' phearsain"
+    # apostrophes and hyphens fold away as accents do (issue 19: "darcy" finds D'Arcy)
+    assert fold("Màiri Nic a' Phearsain") == "mairi nic a phearsain"
+    assert fold("D’Arcy Smith-Jones") == "darcy smithjones"
     assert fold("Wiśniewska STRASSE ß") == "wisniewska strasse ss"
 
 

@@ -142,8 +142,9 @@ def check_case_rules(case: dict[str, Any], prefix: str) -> None:
                 )
 
 
-def validate_bundle(data: Any, existing_refs: Iterable[str] = ()) -> None:
-    """Validate a whole bundle; duplicate references (within it or with the store) fail."""
+def validate_bundle(data: Any, existing_refs: Iterable[str] = (), aliases: dict[str, str] | None = None) -> None:
+    """Validate a whole bundle; duplicate references (within it or with the store, or an old
+    reference of a case in the store, ``aliases``: old -> current) fail."""
     check(data)
     seen = set(existing_refs)
     within: set[str] = set()
@@ -154,6 +155,9 @@ def validate_bundle(data: Any, existing_refs: Iterable[str] = ()) -> None:
             raise ValidationError(f"duplicate reference {ref!r} in this bundle", prefix + ".reference")
         if ref in seen:
             raise ValidationError(f"reference {ref!r} is already in this store", prefix + ".reference")
+        if aliases and ref in aliases:
+            raise ValidationError(f"reference {ref!r} is already in this store, corrected to {aliases[ref]!r}",
+                                  prefix + ".reference")
         within.add(ref)
         check_case_rules(case, prefix)
 

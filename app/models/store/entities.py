@@ -43,6 +43,7 @@ class Case(Base):
     lists_present: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    archived_on: Mapped[dt.date | None] = mapped_column(Date)  # closed: off the caseload, kept
 
     individual: Mapped[Individual] = relationship(
         back_populates="case", cascade="all, delete-orphan", uselist=False
@@ -68,6 +69,31 @@ class Case(Base):
         cascade="all, delete-orphan", order_by="PlanVersion.version"
     )
     signatures: Mapped[list[Signature]] = relationship(cascade="all, delete-orphan")
+    aliases: Mapped[list[CaseAlias]] = relationship(cascade="all, delete-orphan")
+
+
+class CaseAlias(Base):
+    """A reference the case was known by before it was corrected (search and bundle import
+    still find it)."""
+
+    __tablename__ = "case_aliases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _fk("cases.id")
+    alias: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Draft(Base):
+    """An unsaved form kept when Casebook locked itself: inside the encrypted store, never a
+    side file; offered back after the next unlock, then deleted."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_reference: Mapped[str | None] = mapped_column(String(40))
+    form: Mapped[str] = mapped_column(String(60))
+    item_index: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[Any] = mapped_column(JSON)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Individual(Base):

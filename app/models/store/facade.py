@@ -250,8 +250,9 @@ class Store:
         with self._tx() as s:
             return int(s.scalar(select(func.count(E.Case.id))) or 0)
 
-    def list_cases(self) -> list[CaseSummary]:
-        """Every case as a caseload row, ordered by reference: one query, plain DB-API rows.
+    def list_cases(self, include_archived: bool = False) -> list[CaseSummary]:
+        """Every open case (archived ones too with ``include_archived``) as a caseload row,
+        ordered by reference: one query, plain DB-API rows.
 
         At 5,000 cases the ORM's (and even Core's) result machinery cost more than the query
         itself, so this reads the driver's rows directly (see docs/BENCHMARKS.md)."""
@@ -267,7 +268,9 @@ class Store:
                 "(SELECT group_concat(kind, ',') FROM (SELECT f.kind FROM flags f "
                 " WHERE f.case_id = c.id AND f.closed_on IS NULL ORDER BY f.position)) "
                 "FROM cases c JOIN individuals i ON i.case_id = c.id "
-                "JOIN orders o ON o.case_id = c.id ORDER BY c.reference"
+                "JOIN orders o ON o.case_id = c.id "
+                + ("" if include_archived else "WHERE c.archived_on IS NULL ")
+                + "ORDER BY c.reference"
             )
             rows = cur.fetchall()
         return [
@@ -311,7 +314,10 @@ class Store:
             B.check(data)
         with self._tx() as s:
             existing = set(s.scalars(select(E.Case.reference)))
-            B.validate_bundle(data, existing)
+            # a case whose reference was corrected is still found by its old one
+            aliases = {alias: ref for alias, ref in s.execute(
+                select(E.CaseAlias.alias, E.Case.reference).join(E.Case, E.Case.id == E.CaseAlias.case_id))}
+            B.validate_bundle(data, existing, aliases)
             now = self.clock.now()
             refs = []
             for case_data in data["cases"]:

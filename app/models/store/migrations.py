@@ -98,8 +98,23 @@ def _v2(conn: Any) -> None:
     )
 
 
+def _v3(conn: Any) -> None:
+    """Case lifecycle and drafts: cases.archived_on, case_aliases (old references kept after a
+    correction), drafts (unsaved forms kept encrypted at an automatic lock).  A store made by
+    this version already has them (v1 creates every declared table), so each step checks."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(cases)").fetchall()}
+    if "archived_on" not in columns:
+        conn.execute("ALTER TABLE cases ADD COLUMN archived_on DATE")
+    dialect = sqlite.dialect()
+    for name in ("case_aliases", "drafts"):
+        table = Base.metadata.tables[name]
+        conn.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)).strip())
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)).strip())
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -20,12 +20,18 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def fold(value: str) -> str:
-    """Lower case without accents: 'Màiri' -> 'mairi'."""
+_JOINERS = str.maketrans("", "", "'’‘`-‐‑–")  # apostrophes and hyphens inside names
+
+
+def fold(value: str, joiners: bool = True) -> str:
+    """Lower case without accents, apostrophes or hyphens, as names are spelt in many ways:
+    'Màiri' -> 'mairi', "D'Arcy" -> 'darcy', 'Smith-Jones' -> 'smithjones'."""
     if value.isascii():  # most names: same result, without the Unicode round trip
-        return value.lower()
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+        out = value.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", value.casefold())
+        out = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return out.translate(_JOINERS) if joiners else out
 
 
 def words(query: str) -> list[str]:
@@ -38,7 +44,8 @@ def fts_query(query: str) -> str | None:
     Single letters ("a" in "Nic a' Phearsain") are left out of the note search: as a prefix
     they match most of the index and cost far more than they narrow (they still count in the
     name and reference match)."""
-    tokens = [t for t in words(query) if len(t) > 1]
+    # the note index splits words at apostrophes and hyphens itself ("O'Neill" -> o, neill)
+    tokens = [t for t in _WORD.findall(fold(query, joiners=False)) if len(t) > 1]
     if not tokens:
         return None
     return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
@@ -56,12 +63,13 @@ def search_cases(store: Store, query: str, include_restricted: bool = True) -> l
     with store._tx() as s:
         conn = s.connection()  # plain rows: this runs on every keystroke pause over every case
         refs: dict[int, str] = {}
-        for case_id, ref, given, family, preferred in conn.exec_driver_sql(
-            "SELECT c.id, c.reference, i.given_names, i.family_name, i.preferred_name "
+        for case_id, ref, given, family, preferred, old_refs in conn.exec_driver_sql(
+            "SELECT c.id, c.reference, i.given_names, i.family_name, i.preferred_name, "
+            "(SELECT group_concat(a.alias, ' ') FROM case_aliases a WHERE a.case_id = c.id) "
             "FROM cases c JOIN individuals i ON i.case_id = c.id"
         ):
             refs[case_id] = ref
-            hay = fold(" ".join(x for x in (ref, given, family, preferred or "") if x))
+            hay = fold(" ".join(x for x in (ref, given, family, preferred or "", old_refs or "") if x))
             if all(t in hay for t in tokens):
                 found.add(ref)
         # Case ids straight from the index's rowids (case_id * NOTE_ROWID_BASE + note id): no
