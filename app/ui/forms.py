@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
@@ -38,6 +39,7 @@ NFD = "not_for_disclosure"
 Choices = tuple[tuple[str, str], ...]
 SENSITIVITY: Choices = (("ordinary", "Ordinary"), (NFD, "NOT FOR DISCLOSURE"))
 VALUE_ROLE = Qt.ItemDataRole.UserRole
+ERROR_STYLE = f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px; border-radius: 3px;"
 EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -313,15 +315,17 @@ class Form(QWidget):
         self.fields = list(fields)
         self.widgets: dict[str, QWidget] = {}
         self.labels: dict[str, QLabel] = {}
+        self.cells: dict[str, QWidget] = {}
+        self.field_errors: dict[str, QLabel] = {}
         self.dirty = False
         self.privacy = False
         self._loading = False
         self._original: dict[str, Any] = {}
         self._hidden_values: dict[str, Any] = {}
+        self.error_key: str | None = None  # the field whose problem is shown beside it
         self.error = QLabel(self)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px;"
-                                 " border-radius: 3px;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setAccessibleName("Form error")
         self.error.hide()
         grid = QGridLayout()
@@ -335,17 +339,32 @@ class Form(QWidget):
             label.setBuddy(w)
             self.labels[f.key] = label
             w.setAccessibleName(f.label)
+            # the field and, beneath it, its own error line (shown beside the field, not only at
+            # the top of a long form, out of view)
+            cell = QWidget(self)
+            cl = QVBoxLayout(cell)
+            cl.setContentsMargins(0, 0, 0, 0)
+            cl.setSpacing(2)
+            cl.addWidget(w)
+            problem = QLabel(cell)
+            problem.setWordWrap(True)
+            problem.setStyleSheet(ERROR_STYLE)
+            problem.setAccessibleName(f"Problem with {f.label}")
+            problem.hide()
+            cl.addWidget(problem)
+            self.cells[f.key] = cell
+            self.field_errors[f.key] = problem
             wide = f.kind in ("multiline", "table", "lines", "datelines", "multichoice") or columns == 1
             if wide:
                 if col:
                     row, col = row + 1, 0
                 align = Qt.AlignmentFlag.AlignTop if f.kind in ("multiline", "table", "lines", "datelines") else Qt.AlignmentFlag(0)
                 grid.addWidget(label, row, 0, align)
-                grid.addWidget(w, row, 1, 1, 2 * columns - 1)
+                grid.addWidget(cell, row, 1, 1, 2 * columns - 1)
                 row += 1
             else:
-                grid.addWidget(label, row, 2 * col)
-                grid.addWidget(w, row, 2 * col + 1)
+                grid.addWidget(label, row, 2 * col, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(cell, row, 2 * col + 1)
                 col += 1
                 if col >= columns:
                     row, col = row + 1, 0
@@ -511,20 +530,54 @@ class Form(QWidget):
 
     # -- errors
     def show_error(self, message: str, path: str | None = None) -> None:
+        """The message at the top and, for a field, beside it: the field is scrolled into
+        view and given the focus, so Save never seems to do nothing on a long form."""
+        self.clear_error()
         key = self._key_for_path(path) if path else None
         if key is not None:
             label = self.spec(key).label
+            row = re.search(re.escape(key.split(".")[-1]) + r"\[(\d+)\]", path or "")
+            if row and self.spec(key).kind == "table":
+                label = f"{label}, row {int(row[1]) + 1}"
+            message = message[:1].upper() + message[1:]
             if not message.lower().startswith(label.lower()):
                 message = f"{label}: {message}"
-            w = self.widgets[key]
-            if w.isVisible():
-                w.setFocus()
+            problem = self.field_errors[key]
+            problem.setText(message)
+            problem.show()
+            self.error_key = key
+            self._reveal(key)
         self.error.setText(message)
         self.error.show()
+
+    def _reveal(self, key: str) -> None:
+        w = self.widgets[key]
+        if not w.isVisible():
+            return
+        target = w.table if isinstance(w, TableField) else w
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        area = self._scroll_area()
+        if area is not None:
+            cell = self.cells[key]
+            area.ensureWidgetVisible(cell, 40, 60)
+            # once more after the error line beneath the field has been laid out
+            QTimer.singleShot(0, lambda: area.ensureWidgetVisible(cell, 40, 60) if self.error_key == key else None)
+
+    def _scroll_area(self) -> QScrollArea | None:
+        parent = self.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QScrollArea):
+                return parent
+            parent = parent.parentWidget()
+        return None
 
     def clear_error(self) -> None:
         self.error.clear()
         self.error.hide()
+        self.error_key = None
+        for problem in self.field_errors.values():
+            problem.clear()
+            problem.hide()
 
     def _key_for_path(self, path: str) -> str | None:
         clean = re.sub(r"\[\d+\]", "", path.removeprefix("$").lstrip("."))

@@ -191,3 +191,76 @@ def test_new_note_with_nothing_selected_says_what_to_do(qtbot: Any, make_window:
     w.caseload.view.setCurrentIndex(w.caseload.model.index(-1, -1))
     w.act_new_note.trigger()
     assert w.workspace.ref is None and "Select a case" in w.ctx.prompts.calls[-1][1]
+
+
+# ------------------------------------------------------------------ 8, 9. impossible data, at the field
+def _save_and_wait(qtbot: Any, w: Any, editor: Any) -> None:
+    editor.save()
+    wait_idle(qtbot, w)
+
+
+def _in_view(area: Any, widget: Any) -> bool:
+    top = widget.mapTo(area.widget(), widget.rect().topLeft()).y() - area.verticalScrollBar().value()
+    return 0 <= top and top + widget.height() <= area.viewport().height()
+
+
+def test_future_date_of_birth_is_refused_at_the_field(qtbot: Any, make_window: Any, ui_store: Path,
+                                                      passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF, TAB_NAMES.index("Details"))
+    details = w.workspace.details
+    dob = details.form.widgets["individual.date_of_birth"]
+    dob.setText("01/01/2030")
+    _save_and_wait(qtbot, w, details)
+    problem = details.form.field_errors["individual.date_of_birth"]
+    assert problem.isVisible() and "01/01/2030 is in the future" in problem.text()
+    assert problem.text().startswith("Date of birth")
+    assert dob.hasFocus()
+    assert w.ctx.store.get_case(REF)["individual"]["date_of_birth"] == "1998-04-17"  # nothing saved
+    dob.setText("01/01/2015")  # 11 when the order was imposed
+    _save_and_wait(qtbot, w, details)
+    assert "16 and over" in problem.text()
+
+
+def test_supervision_without_months_is_refused(qtbot: Any, make_window: Any, ui_store: Path,
+                                               passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF, TAB_NAMES.index("Details"))
+    details = w.workspace.details
+    table = details.form.widgets["order.requirements"].table
+    months_col = [c.key for c in details.form.spec("order.requirements").columns].index("months")
+    table.item(0, months_col).setText("")
+    _save_and_wait(qtbot, w, details)
+    problem = details.form.field_errors["order.requirements"]
+    assert problem.isVisible() and problem.text().startswith("Requirements, row 1: Supervision needs its length")
+    assert w.ctx.store.get_case(REF)["order"]["requirements"][0]["months"] == 12
+
+
+def test_blank_review_is_refused_and_the_bad_field_is_scrolled_to(qtbot: Any, make_window: Any, ui_store: Path,
+                                                                  passphrase: str) -> None:
+    from PySide6.QtWidgets import QScrollArea
+
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF, TAB_NAMES.index("Reviews"))
+    reviews = w.workspace.reviews
+    reviews.new_item(force=True)
+    _save_and_wait(qtbot, w, reviews)
+    problem = reviews.form.field_errors["attendees"]
+    assert problem.isVisible() and "a review needs what happened" in problem.text().lower()
+    assert w.ctx.store.get_case(REF).get("reviews", []) == []
+
+    # a bad date at the foot of the long form: scrolled into view, focused, message beside it
+    reviews.form.widgets["attendees"].setPlainText("Officer")
+    reviews.form.widgets["next_review_on"].setText("31/02/2027")
+    area = reviews.form._scroll_area()
+    assert isinstance(area, QScrollArea)
+    area.verticalScrollBar().setValue(0)
+    _save_and_wait(qtbot, w, reviews)
+    cell = reviews.form.cells["next_review_on"]
+    qtbot.waitUntil(lambda: _in_view(area, cell), timeout=3000)
+    assert reviews.form.widgets["next_review_on"].hasFocus()
+    assert "not a date" in reviews.form.field_errors["next_review_on"].text()
+    assert not reviews.form.field_errors["attendees"].isVisible()  # the earlier problem went

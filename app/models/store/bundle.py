@@ -142,6 +142,49 @@ def check_case_rules(case: dict[str, Any], prefix: str) -> None:
                 )
 
 
+CPO_MIN_AGE = 16  # a community payback order is for a person aged 16 or over
+REVIEW_CONTENT = ("attendees", "summary", "compliance", "positive_developments", "autonomy_changes",
+                  "restricted_notes")
+
+
+def _age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def check_entry_rules(case: dict[str, Any], today: dt.date, prefix: str = "$") -> None:
+    """Impossible data refused when a case is created or edited (imports of older bundles
+    are not held to these): a date of birth in the future or too late for an order, an order
+    ending before it began, supervision without its length."""
+    ind, order = case.get("individual") or {}, case.get("order") or {}
+    born = dt.date.fromisoformat(ind["date_of_birth"]) if ind.get("date_of_birth") else None
+    imposed = dt.date.fromisoformat(order["imposed_on"]) if order.get("imposed_on") else None
+    where = f"{prefix}.individual.date_of_birth"
+    if born is not None and born > today:
+        raise ValidationError(f"date of birth {born:%d/%m/%Y} is in the future", where)
+    if born is not None and imposed is not None and _age_on(born, imposed) < CPO_MIN_AGE:
+        raise ValidationError(f"date of birth {born:%d/%m/%Y} makes the person {max(0, _age_on(born, imposed))} "
+                              f"when the order was imposed; a community payback order is for ages "
+                              f"{CPO_MIN_AGE} and over", where)
+    ends = order.get("ends_on")
+    if ends and imposed is not None and dt.date.fromisoformat(ends) < imposed:
+        raise ValidationError("the order cannot end before it was imposed", f"{prefix}.order.ends_on")
+    for i, req in enumerate(order.get("requirements") or []):
+        if req.get("kind") == "offender_supervision" and not req.get("months"):
+            raise ValidationError(f"supervision needs its length: {SUPERVISION_MIN_MONTHS} to "
+                                  f"{SUPERVISION_MAX_MONTHS} months", f"{prefix}.order.requirements[{i}].months")
+
+
+def check_review_entry(review: dict[str, Any], prefix: str = "$") -> None:
+    """A review recorded by hand says what happened: a completely blank one would mark the
+    plan review done with nothing behind it."""
+    if any(review.get(k) for k in REVIEW_CONTENT):
+        return
+    if any(gp.get("rating") or gp.get("comment") for gp in review.get("goal_progress") or []):
+        return
+    raise ValidationError("a review needs what happened: attendees, a summary, or progress for a goal",
+                          f"{prefix}.attendees")
+
+
 def validate_bundle(data: Any, existing_refs: Iterable[str] = (), aliases: dict[str, str] | None = None) -> None:
     """Validate a whole bundle; duplicate references (within it or with the store, or an old
     reference of a case in the store, ``aliases``: old -> current) fail."""

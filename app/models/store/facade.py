@@ -338,6 +338,7 @@ class Store:
     def create_case(self, data: dict[str, Any]) -> str:
         B.check(data, "case")
         B.check_case_rules(data, "$")
+        B.check_entry_rules(data, self.clock.today())
         with self._tx() as s:
             if s.scalar(select(E.Case.id).where(E.Case.reference == data["reference"])) is not None:
                 raise ValidationError(f"reference {data['reference']!r} is already in this store",
@@ -363,6 +364,8 @@ class Store:
                     merged[key] = value
             B.check(merged, "case")
             B.check_case_rules(merged, "$")
+            if {"individual", "order"} & set(changes):
+                B.check_entry_rules(merged, self.clock.today())
             if "individual" in changes:
                 B.fill(case.individual, B.INDIVIDUAL, merged["individual"])
             if "order" in changes:
@@ -397,6 +400,7 @@ class Store:
             if item["id"] in set(others):
                 raise ValidationError(f"goal id {item['id']!r} is already used in this case", "$.id")
         if key == "reviews":
+            B.check_review_entry(item)
             goals = set(s.scalars(select(E.Goal.goal_key).where(E.Goal.case_id == case.id)))
             for g, gp in enumerate(item.get("goal_progress", [])):
                 if gp["goal_id"] not in goals:
