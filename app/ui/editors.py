@@ -274,6 +274,19 @@ class ListEditor(QWidget, _Saver):
     def _is_restricted(value: dict[str, Any]) -> bool:
         return value.get("sensitivity") == NFD or value.get("kind") == "victim_contact"
 
+    # -- drafts (kept encrypted in the store when Casebook locks itself)
+    def draft(self) -> tuple[int | None, dict[str, Any]]:
+        return self.index, self.form.value(lenient=True)
+
+    def restore_draft(self, index: int | None, data: dict[str, Any]) -> None:
+        if index is not None and index < len(self.items):
+            self._load_form(index)
+        else:
+            self.new_item(force=True)
+        self.form.set_value(data)
+        self.form.dirty = True
+        self._show_heading()
+
     # -- privacy
     def set_privacy(self, on: bool) -> None:
         self.privacy = on
@@ -390,6 +403,13 @@ class ObjectEditor(QWidget, _Saver):
 
     def revert(self) -> None:
         self.form.set_value(self.from_case(self._case))
+
+    def draft(self) -> tuple[int | None, dict[str, Any]]:
+        return None, self.form.value(lenient=True)
+
+    def restore_draft(self, index: int | None, data: dict[str, Any]) -> None:
+        self.form.set_value(data)
+        self.form.dirty = True
 
     def set_privacy(self, on: bool) -> None:
         self.form.set_privacy(on)

@@ -55,6 +55,7 @@ SHORTCUTS = (
     ("Ctrl+P", "Print (in the PDF preview)"),
     ("Ctrl+Q", "Quit"),
 )
+COUNTDOWN_MS = 30_000  # the idle lock is announced this long before it happens
 CLOSE_BACKUP_WAIT_S = 120.0  # closing never waits longer than this for the backup taken on close
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
                 QEvent.Type.TouchBegin, QEvent.Type.ShortcutOverride}
@@ -72,13 +73,19 @@ class IdleWatcher(QObject):
     get the focus."""
 
     idle = Signal()
+    countdown = Signal(int)  # seconds left before the lock (0: the countdown was cancelled)
 
     def __init__(self, ms: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.timer = QTimer(self)
+        self.ms = ms
+        self.timer = QTimer(self)  # until the countdown starts
         self.timer.setSingleShot(True)
-        self.timer.setInterval(ms)
-        self.timer.timeout.connect(self.idle.emit)
+        self.timer.timeout.connect(self._begin_countdown)
+        self.tick = QTimer(self)
+        self.tick.setInterval(1000)
+        self.tick.timeout.connect(self._tick)
+        self.left_ms = 0
+        self._set_intervals()
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.focusWindowChanged.connect(self.watch_windows)
@@ -88,21 +95,64 @@ class IdleWatcher(QObject):
         for window in QGuiApplication.topLevelWindows():
             window.installEventFilter(self)
 
+    @property
+    def warn_ms(self) -> int:
+        """The countdown shown before locking: the last 30 s (half the time when shorter)."""
+        return min(COUNTDOWN_MS, self.ms // 2)
+
+    def _set_intervals(self) -> None:
+        self.timer.setInterval(max(1, self.ms - self.warn_ms))
+        self.tick.setInterval(max(1, min(1000, self.warn_ms)))
+
     def set_ms(self, ms: int) -> None:
-        self.timer.setInterval(ms)
-        if self.timer.isActive():
-            self.timer.start()
+        self.ms = ms
+        self._set_intervals()
+        if self.active:
+            self.restart()
+
+    @property
+    def active(self) -> bool:
+        return self.timer.isActive() or self.tick.isActive()
+
+    @property
+    def counting_down(self) -> bool:
+        return self.tick.isActive()
 
     def start(self) -> None:
         self.watch_windows()
+        self.restart()
+
+    def restart(self) -> None:
+        was_counting = self.tick.isActive()
+        self.tick.stop()
         self.timer.start()
+        if was_counting:
+            self.countdown.emit(0)
 
     def stop(self) -> None:
+        was_counting = self.tick.isActive()
         self.timer.stop()
+        self.tick.stop()
+        if was_counting:
+            self.countdown.emit(0)
+
+    def _begin_countdown(self) -> None:
+        self.left_ms = self.warn_ms
+        self.tick.start()
+        self.countdown.emit(max(1, round(self.left_ms / 1000)))
+
+    def _tick(self) -> None:
+        self.left_ms -= self.tick.interval()
+        if self.left_ms <= 0:
+            self.tick.stop()
+            self.countdown.emit(0)
+            self.idle.emit()
+            return
+        self.countdown.emit(max(1, round(self.left_ms / 1000)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in INPUT_EVENTS and self.timer.isActive():
-            self.timer.start()
+        if event.type() in INPUT_EVENTS and self.active:
+            self.restart()  # any input cancels the countdown
         return False
 
 
@@ -119,7 +169,6 @@ class MainWindow(QMainWindow):
         ctx.tasks.default_error = lambda exc: ctx.prompts.error(str(exc))
         self.fixed_idle_ms = idle_ms
         self._resume: tuple[Path, str | None, int] | None = None  # (store, case, tab) when locked
-        self._discarded: list[str] = []
         self.settings_dialog: SettingsDialog | None = None
         self.passphrase_dialog: ChangePassphraseDialog | None = None
         self._privacy_asking = False
@@ -134,6 +183,11 @@ class MainWindow(QMainWindow):
                                   " padding: 6px;")
         self.banner.setAccessibleName("Privacy mode is on")
         self.banner.hide()
+        self.lock_warning = QLabel(self)
+        self.lock_warning.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; font-weight: bold;"
+                                        " padding: 6px;")
+        self.lock_warning.setAccessibleName("Casebook is about to lock")
+        self.lock_warning.hide()
         self.unlock_page = UnlockPage(ctx, self)
         self.unlock_page.unlocked.connect(self.on_unlocked)
         self.caseload = CaseloadPage(ctx, self)
@@ -157,11 +211,13 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(self.banner)
+        cl.addWidget(self.lock_warning)
         cl.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
         self.idle = IdleWatcher(self._idle_ms(), self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
+        self.idle.countdown.connect(self._show_countdown)
         self._build_actions()
         # Ctrl+Shift+P and Ctrl+L from every window and dialog (the preview, signature pads, boxes)
         self.safety_keys = SafetyKeys({"Ctrl+Shift+P": self._privacy_key, "Ctrl+L": self._lock_key}, self)
@@ -244,6 +300,15 @@ class MainWindow(QMainWindow):
         else:
             self.idle.stop()
 
+    def _show_countdown(self, seconds: int) -> None:
+        if seconds <= 0:
+            self.lock_warning.hide()
+            return
+        kept = " Unsaved changes will be kept, encrypted in the store." if self.dirty_forms() else ""
+        self.lock_warning.setText(f"No activity: Casebook locks in {seconds} s. Press any key or move the mouse "
+                                  f"to stay unlocked.{kept}")
+        self.lock_warning.show()
+
     def _idle_ms(self) -> int:
         if self.fixed_idle_ms is not None:
             return self.fixed_idle_ms
@@ -272,11 +337,48 @@ class MainWindow(QMainWindow):
         ref, tab = self._resume_for(self.ctx.store_path)
         if ref:
             self.open_case(ref, tab)
-        if self._discarded:
-            lost, self._discarded = self._discarded, []
-            QTimer.singleShot(0, lambda: self.ctx.prompts.info(
-                "Casebook locked itself after a period of inactivity. Unsaved changes in these forms were "
-                "discarded: " + ", ".join(lost) + "."))
+        ops.take_drafts(self.ctx, self._offer_drafts, lambda exc: None)
+
+    def _offer_drafts(self, kept: Any) -> None:
+        """Unsaved forms kept (encrypted) at an automatic lock: put back, or discard."""
+        if not kept or self.ctx.store is None:
+            return
+        names = ", ".join(d.form + (f" ({d.case_reference})" if d.case_reference else "") for d in kept)
+        if not self.ctx.prompts.confirm(
+                f"Casebook locked while these forms had unsaved changes: {names}. They were kept, encrypted "
+                "in this store. Put them back in the forms now? (No discards them.)"):
+            return
+        for d in kept:
+            if d.case_reference is None:
+                self.new_case_page.form.set_value(d.data)
+                self.new_case_page.form.dirty = True
+        by_case: dict[str, list[Any]] = {}
+        for d in kept:
+            if d.case_reference is not None:
+                by_case.setdefault(d.case_reference, []).append(d)
+        for ref, items in list(by_case.items())[-1:]:  # one case is open at a time: the latest
+            self._on_case(ref, lambda items=items: self._restore_drafts(items))
+
+    def _restore_drafts(self, items: list[Any]) -> None:
+        editors = {ed.title: ed for ed in self.workspace.editors}
+        for d in items:
+            ed = editors.get(d.form)
+            if ed is not None:
+                ed.restore_draft(d.item_index, d.data)
+        self.statusBar().showMessage("Unsaved changes put back: save them when ready.", 8000)
+
+    def _collect_drafts(self) -> list[Any]:
+        from app.models.store.drafts import Draft
+
+        out = []
+        if self.workspace.ref:
+            for ed in self.workspace.editors:
+                if ed.dirty:
+                    index, data = ed.draft()
+                    out.append(Draft(self.workspace.ref, ed.title, index, data))
+        if self.new_case_page.dirty:
+            out.append(Draft(None, "New case", None, self.new_case_page.form.value(lenient=True)))
+        return out
 
     def _resume_for(self, path: Path) -> tuple[str | None, int]:
         """The case and tab to return to: the one on screen at the lock when this is the same
@@ -530,7 +632,10 @@ class MainWindow(QMainWindow):
                 self.save_all(lambda ok: self._do_lock() if ok else None)
                 return
         elif dirty:
-            self._discarded = dirty
+            # an automatic lock (or Ctrl+L over a dialog) asks nothing: the edits are kept
+            # encrypted in the store, offered back after the next unlock
+            ops.save_drafts(self.ctx, self._collect_drafts(), None,
+                            lambda exc: self.ctx.prompts.error(f"Unsaved changes could not be kept: {exc}"))
         self._do_lock()
 
     def _do_lock(self) -> None:

@@ -20,7 +20,7 @@ from app.models.rules.deadlines import (
     caseload_due,
     upw_progress,
 )
-from app.models.store import Store, casework, outbox, search, security, store_config
+from app.models.store import Store, casework, drafts, outbox, search, security, store_config
 from app.reports.pdf import encrypt_pdf
 from app.reports.render import (
     SIGNATURE_DOCUMENT,
@@ -243,6 +243,17 @@ def save_signatures(ctx: AppContext, ref: str, signatures: dict[str, tuple[bytes
 def record_nfd_view(ctx: AppContext, ref: str, what: str) -> None:
     store = ctx.require_store()
     ctx.tasks.run(lambda: security.record_nfd_view(store, ref, what), None, lambda exc: None)
+
+
+def save_drafts(ctx: AppContext, kept: list[drafts.Draft], on_done: Done = None, on_error: Failed = None) -> None:
+    """Keep unsaved forms encrypted in the store (before an automatic lock closes it)."""
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: drafts.save(store, kept), on_done, on_error)
+
+
+def take_drafts(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: drafts.take(store), on_done, on_error)
 
 
 def check_passphrase(ctx: AppContext, given: str, on_done: Done, on_error: Failed = None) -> None:

@@ -299,23 +299,60 @@ def test_manual_lock_asks_about_unsaved_changes(qtbot: Any, make_window: Any, ui
         assert s.get_case(REF)["notes"][-1]["text"] == "Typed but not saved"
 
 
-def test_idle_lock_discards_drafts_and_says_so(qtbot: Any, make_window: Any, ui_store: Path,
-                                               passphrase: str) -> None:
+def test_idle_lock_keeps_drafts_encrypted_and_offers_them_back(qtbot: Any, make_window: Any, ui_store: Path,
+                                                              passphrase: str, tmp_path: Path) -> None:
+    import os
+
     w = make_window(idle_ms=1500)
     unlock(qtbot, w, ui_store, passphrase)
     open_case(qtbot, w, REF)
     w.new_note()
-    _type(w.workspace.notes.form, "text", "Draft that must not survive the lock")
+    _type(w.workspace.notes.form, "text", "Draft kept through the lock")
+    with qtbot.waitSignal(w.idle.countdown, timeout=5000) as started:
+        pass
+    assert started.args[0] > 0 and w.lock_warning.isVisible() and "locks in" in w.lock_warning.text()
     with qtbot.waitSignal(w.locked, timeout=5000):
         pass
-    assert "Draft that must not survive" not in all_texts(w, visible_only=False)
+    assert not w.lock_warning.isVisible()
+    assert "Draft kept through the lock" not in all_texts(w, visible_only=False)
     assert "ask_save_discard" not in w.ctx.prompts.kinds()
+    wait_idle(qtbot, w)
+    # never in a plaintext file: not the store (encrypted), nor anything beside it or in the config
+    for folder in (ui_store.parent, Path(os.environ["CASEBOOK_CONFIG_DIR"]), Path(os.environ["CASEBOOK_DATA_DIR"])):
+        for f in folder.rglob("*"):
+            if f.is_file():
+                assert b"Draft kept through" not in f.read_bytes(), f
+    w.ctx.prompts.confirm_answers = [True]
     w.unlock_page.passphrase.setText(passphrase)
-    with qtbot.waitSignal(w.case_opened, timeout=10000):
-        w.unlock_page.submit()
-    qtbot.waitUntil(lambda: "info" in w.ctx.prompts.kinds(), timeout=3000)
-    message = dict(w.ctx.prompts.calls)["info"]
-    assert "Note" in message and "discarded" in message
+    w.unlock_page.submit()
+    qtbot.waitUntil(lambda: w.workspace.notes.dirty, timeout=10000)
+    assert any("kept, encrypted" in m for k, m in w.ctx.prompts.calls if k == "confirm")
+    assert w.workspace.notes.form.widgets["text"].toPlainText() == "Draft kept through the lock"
+    with qtbot.waitSignal(w.workspace.notes.saved, timeout=10000):
+        w.workspace.notes.save()
+    with qtbot.waitSignal(w.locked, timeout=10000):
+        w.lock()
+    wait_idle(qtbot, w)
+    with _reopen(ui_store, passphrase) as s:
+        assert s.get_case(REF)["notes"][-1]["text"] == "Draft kept through the lock"
+        from app.models.store import drafts
+        assert drafts.count(s) == 0  # taken once offered
+
+
+def test_any_input_cancels_the_idle_countdown(qtbot: Any, make_window: Any, ui_store: Path,
+                                              passphrase: str) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    w = make_window(idle_ms=2000)
+    unlock(qtbot, w, ui_store, passphrase)
+    with qtbot.waitSignal(w.idle.countdown, timeout=5000):
+        pass
+    assert w.idle.counting_down and w.lock_warning.isVisible()
+    QTest.mouseMove(w.windowHandle(), QPoint(200, 200))
+    QTest.keyClick(w.windowHandle(), Qt.Key.Key_Shift)
+    assert not w.idle.counting_down and not w.lock_warning.isVisible()
+    assert w.ctx.store is not None
 
 
 def test_switching_case_with_unsaved_changes_asks(qtbot: Any, make_window: Any, ui_store: Path,
