@@ -356,8 +356,9 @@ class MainWindow(QMainWindow):
         for d in kept:
             if d.case_reference is not None:
                 by_case.setdefault(d.case_reference, []).append(d)
-        for ref, items in list(by_case.items())[-1:]:  # one case is open at a time: the latest
-            self._on_case(ref, lambda items=items: self._restore_drafts(items))
+        if by_case:  # one case is open at a time: the latest
+            ref, items = list(by_case.items())[-1]
+            self._on_case(ref, lambda: self._restore_drafts(items))
 
     def _restore_drafts(self, items: list[Any]) -> None:
         editors = {ed.title: ed for ed in self.workspace.editors}
@@ -590,8 +591,9 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(on)
         # only the open case is on screen: the caseload, search (and any other list of cases) hide
         self.act_search.setEnabled(self.ctx.store is not None and not on)
-        for page in (self.pages.widget(i) for i in range(self.pages.count())):
-            if page is not self.workspace and hasattr(page, "set_privacy"):
+        for i in range(self.pages.count()):
+            page: Any = self.pages.widget(i)
+            if page is not None and page is not self.workspace and hasattr(page, "set_privacy"):
                 page.set_privacy(on)
         self.workspace.set_privacy(on)
 

@@ -21,7 +21,8 @@ SAFETY_KEYS = ("Ctrl+Shift+P", "Ctrl+L")
 
 
 def _combination(sequence: str) -> QKeyCombination:
-    return QKeySequence(sequence)[0]
+    combination: QKeyCombination = QKeySequence(sequence)[0]  # type: ignore[index]
+    return combination
 
 
 class SafetyKeys(QObject):
