@@ -47,7 +47,8 @@ class ExportDialog(PdfPreviewDialog):
                  review_date: dt.date | None, pdf: bytes, parent: QWidget | None = None) -> None:
         title = f"{DOCUMENT_TITLES[document]}" + (f" {review_date.strftime('%d/%m/%Y')}" if review_date else "")
         title += f" — {'person' if for_individual else 'officer'}'s copy — {ref}"
-        super().__init__(pdf, title, parent, ask_print=ctx.prompts.ask_print)
+        super().__init__(pdf, title, parent, ask_print=ctx.prompts.ask_print,
+                         printer_names=ctx.prompts.printer_names)
         self.ctx = ctx
         self.ref = ref
         self.document = document
@@ -81,6 +82,7 @@ class ExportDialog(PdfPreviewDialog):
         self.save_button.clicked.connect(self.save_as)
         self.queue_button.clicked.connect(self.queue)
         self.printed.connect(self._printed)
+        self.problem.connect(ctx.prompts.warn)
         screen = (parent or self).screen()
         if screen is not None:  # fit a 1366x768 laptop screen
             area = screen.availableGeometry()
@@ -113,7 +115,14 @@ class ExportDialog(PdfPreviewDialog):
         chosen = self.ctx.prompts.save_file("Save PDF as", "PDF documents (*.pdf)", name)
         if not chosen:
             return
-        path = Path(chosen)
+        self._save_to(Path(chosen))
+
+    def print_to_file(self, path: Path) -> None:
+        """"Print to File" in the print dialog: the real document through Save (audited,
+        owner-only, password protected when ticked), never an image of the pages."""
+        self._save_to(path)
+
+    def _save_to(self, path: Path) -> None:
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         if path.is_dir():
@@ -150,10 +159,10 @@ class ExportDialog(PdfPreviewDialog):
         ops.queue_pdf(self.ctx, self.ref, self.document, self.for_individual, self.review_date, self._pdf,
                       password or None, done, self._failed("Could not queue the PDF"))
 
-    def _printed(self) -> None:
+    def _printed(self, printer: str) -> None:
         ops.record_printed(self.ctx, self.ref, self.document, self.for_individual,
                            lambda _: self.exported.emit("printed"), self._failed("Printed, but not recorded"))
-        self.status.setText("Sent to the printer")
+        self.status.setText(f"Sent to {printer}")
 
     def _release(self) -> None:
         self._pdf = b""

@@ -257,16 +257,27 @@ class MainWindow(QMainWindow):
         self.act_settings = a("Se&ttings…", None, self.open_settings)
         self.act_passphrase = a("Change &passphrase…", None, self.change_passphrase,
                                 tip="Change the passphrase of this store")
+        self.act_archive = a("&Archive case…", None, self.archive_case,
+                             tip="Close the selected case: off the caseload and its due dates, kept whole")
+        self.act_unarchive = a("Re&open an archived case…", None, self.unarchive_case)
+        self.act_rename = a("Correct the &reference…", None, self.rename_case,
+                            tip="Correct the case reference (the old one still finds the case)")
+        self.act_delete = a("&Delete case…", None, self.delete_case,
+                            tip="Delete a case entered by mistake (a backup is taken first)")
         self.act_quit = a("&Quit", "Ctrl+Q", self.close)
         self.unlocked_actions = [self.act_caseload, self.act_new_case, self.act_search, self.act_new_note,
                                  self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings,
-                                 self.act_passphrase]
+                                 self.act_passphrase, self.act_archive, self.act_unarchive, self.act_rename,
+                                 self.act_delete]
         menu = self.menuBar()
         f = menu.addMenu("&File")
         for act in (self.act_new_case, self.act_settings, self.act_passphrase, self.act_lock, self.act_quit):
             f.addAction(act)
         c = menu.addMenu("&Case")
         for act in (self.act_caseload, self.act_search, self.act_new_note, self.act_save, self.act_export):
+            c.addAction(act)
+        c.addSeparator()
+        for act in (self.act_archive, self.act_unarchive, self.act_rename, self.act_delete):
             c.addAction(act)
         v = menu.addMenu("&View")
         v.addAction(self.act_privacy)
@@ -536,6 +547,102 @@ class MainWindow(QMainWindow):
             self.ctx.prompts.info("Select a case in the caseload (or open one) first, then choose Export PDF.")
             return
         self._on_case(ref, self.workspace.export.showMenu)
+
+    # ------------------------------------------------------------------ case lifecycle
+    def _lifecycle_target(self, verb: str) -> str | None:
+        ref = self.target_case()
+        if ref is None:
+            self.ctx.prompts.info(f"Select a case in the caseload (or open one) first, then choose {verb}.")
+        return ref
+
+    def _leave_case(self, ref: str) -> None:
+        """The case is gone from the caseload (deleted or archived): off the screen too."""
+        if self.workspace.ref == ref:
+            self.workspace.discard_all()
+            self.workspace.clear()
+            self.pages.setCurrentWidget(self.caseload)
+        self.caseload.reload()
+        self._remember_case()
+
+    def _lifecycle_failed(self, what: str) -> Callable[[BaseException], None]:
+        return lambda exc: self.ctx.prompts.error(f"{what}: {exc}")
+
+    def delete_case(self) -> None:
+        ref = self._lifecycle_target("Delete case")
+        if ref is None:
+            return
+        typed = self.ctx.prompts.ask_text(
+            f"Delete {ref} and everything recorded in it? This cannot be undone in Casebook: only the backup "
+            "taken first can bring it back. Use Archive case for a case that has ended.\n\n"
+            "Type the reference to delete it:")
+        if typed is None:
+            return
+        if typed.strip() != ref:
+            self.ctx.prompts.info(f"Not deleted: the reference typed is not {ref}.")
+            return
+
+        def done(backup: Any) -> None:
+            self._leave_case(ref)
+            self.statusBar().showMessage(f"Deleted {ref}. The backup taken first is {Path(backup).name}.", 10000)
+
+        ops.delete_case(self.ctx, ref, done, self._lifecycle_failed("Not deleted"))
+
+    def archive_case(self) -> None:
+        ref = self._lifecycle_target("Archive case")
+        if ref is None or not self.ctx.prompts.confirm(
+                f"Archive {ref}? It leaves the caseload and its due dates; everything in it is kept, and "
+                "Case → Reopen an archived case brings it back."):
+            return
+
+        def done(_: Any) -> None:
+            self._leave_case(ref)
+            self.statusBar().showMessage(f"Archived {ref}.", 8000)
+
+        ops.archive_case(self.ctx, ref, True, done, self._lifecycle_failed("Not archived"))
+
+    def unarchive_case(self) -> None:
+        if self.ctx.store is None:
+            return
+
+        def listed(refs: Any) -> None:
+            if not refs:
+                self.ctx.prompts.info("No case is archived.")
+                return
+            index = self.ctx.prompts.choose("Reopen which archived case?", list(refs), 0)
+            if index is None:
+                return
+            ref = refs[index]
+
+            def done(_: Any) -> None:
+                self.caseload.reload()
+                self.statusBar().showMessage(f"Reopened {ref}.", 8000)
+
+            ops.archive_case(self.ctx, ref, False, done, self._lifecycle_failed("Not reopened"))
+
+        ops.archived_cases(self.ctx, listed)
+
+    def rename_case(self) -> None:
+        old = self._lifecycle_target("Correct the reference")
+        if old is None:
+            return
+        if self.workspace.ref == old and self.workspace.dirty_forms():
+            self.ctx.prompts.info("Save or revert the changes in " + ", ".join(self.workspace.dirty_forms())
+                                  + " first, then correct the reference.")
+            return
+        new = self.ctx.prompts.ask_text(f"The correct reference for {old} (the old one will still find the "
+                                        "case in search and bundle imports):", old)
+        if new is None or new.strip() == old:
+            return
+
+        def done(changes: Any) -> None:
+            now = next((r for r in changes.cases if r != old), new.strip())
+            self.caseload.reload()
+            if self.workspace.ref == old:
+                self.workspace.open_case(now)
+            self.statusBar().showMessage(f"{old} is now {now}.", 8000)
+            self._remember_case()
+
+        ops.rename_case(self.ctx, old, new, done, self._lifecycle_failed("Reference not changed"))
 
     def open_settings(self) -> None:
         if self.ctx.store is None:

@@ -20,7 +20,7 @@ from app.models.rules.deadlines import (
     caseload_due,
     upw_progress,
 )
-from app.models.store import Store, casework, drafts, outbox, search, security, store_config
+from app.models.store import Store, cases, casework, drafts, outbox, search, security, store_config
 from app.reports.pdf import encrypt_pdf
 from app.reports.render import (
     SIGNATURE_DOCUMENT,
@@ -243,6 +243,35 @@ def save_signatures(ctx: AppContext, ref: str, signatures: dict[str, tuple[bytes
 def record_nfd_view(ctx: AppContext, ref: str, what: str) -> None:
     store = ctx.require_store()
     ctx.tasks.run(lambda: security.record_nfd_view(store, ref, what), None, lambda exc: None)
+
+
+# ------------------------------------------------------------------ case lifecycle
+def delete_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed) -> None:
+    """Take a verified backup, then delete the case; on_done(backup path)."""
+    store = ctx.require_store()
+
+    def work() -> Path:
+        store.get_case(ref)  # a missing case fails before a backup is taken
+        backup = security.rolling_backup(store, "before-delete")
+        cases.delete(store, ref)
+        return backup
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
+def archive_case(ctx: AppContext, ref: str, archived: bool, on_done: Done, on_error: Failed) -> None:
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: cases.archive(store, ref, archived), on_done, on_error)
+
+
+def rename_case(ctx: AppContext, old: str, new: str, on_done: Done, on_error: Failed) -> None:
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: cases.rename(store, old, new), on_done, on_error)
+
+
+def archived_cases(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: cases.archived_references(store), on_done, on_error)
 
 
 def save_drafts(ctx: AppContext, kept: list[drafts.Draft], on_done: Done = None, on_error: Failed = None) -> None:

@@ -9,11 +9,12 @@ the ``printed`` signal tells the caller to record the export in the audit trail.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QPainter, QPixmap, QShortcut
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.atomic import write_bytes_atomic
 
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 SCREEN_DPI = 96.0
@@ -53,10 +56,13 @@ def page_image(page: pdfium.PdfPage, scale: float) -> QImage:
 class PdfPreviewDialog(QDialog):
     """Page-by-page preview with zoom, navigation and Print."""
 
-    printed = Signal()
+    printed = Signal(str)  # the printer's name: the document went to a real printer
+    saved_to_file = Signal(str)  # "Print to File" chosen: the real PDF was written to this path
+    problem = Signal(str)  # a one-line message for the officer (no printer set up ...)
 
     def __init__(self, pdf: bytes, title: str = "Preview", parent: QWidget | None = None, *,
-                 password: str | None = None, ask_print: PrintAsker | None = None) -> None:
+                 password: str | None = None, ask_print: PrintAsker | None = None,
+                 printer_names: Callable[[], list[str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -66,6 +72,8 @@ class PdfPreviewDialog(QDialog):
         self._zoom = 1.0
         self._image = QImage()
         self.ask_print: PrintAsker = ask_print or ask_with_print_dialog
+        self.printer_names: Callable[[], list[str]] = printer_names or QPrinterInfo.availablePrinterNames
+        self._bytes = pdf  # the document itself, for "Print to File"
 
         self.image_label = QLabel()
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -193,15 +201,37 @@ class PdfPreviewDialog(QDialog):
 
     # ------------------------------------------------------------------ printing
     def print_(self) -> bool:
-        """Ask (through the seam), then print every page; True when printed."""
+        """Ask (through the seam), then print every page; True when printed.
+
+        With no printer set up nothing is asked (the dialog would offer only "Print to File",
+        an image of the pages).  When "Print to File" is chosen all the same, the file written
+        is the real document (text, owner-only), never a print image."""
+        if not self.printer_names():
+            self.problem.emit("No printer is set up on this computer, so nothing was printed. To keep the "
+                              "document as a file, use Save as….")
+            return False
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.windowTitle())
         printer.setFromTo(1, self._page_count)
         if not self.ask_print(printer, self):
             return False
+        if printer.outputFileName():  # "Print to File"
+            self.print_to_file(Path(printer.outputFileName()))
+            return False
         self.print_to(printer)
-        self.printed.emit()
+        self.printed.emit(printer.printerName() or "the printer")
         return True
+
+    def print_to_file(self, path: Path) -> None:
+        """"Print to File": write the document itself, readable only by this user."""
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        try:
+            write_bytes_atomic(path, self._bytes)
+        except OSError as exc:
+            self.problem.emit(f"Could not write {path.name}: {exc.strerror or exc}")
+            return
+        self.saved_to_file.emit(str(path))
 
     def print_to(self, printer: QPrinter) -> None:
         """Render each chosen page at the printer's resolution (capped) and paint it."""
@@ -241,6 +271,7 @@ class PdfPreviewDialog(QDialog):
         super().closeEvent(event)
 
     def _release(self) -> None:
+        self._bytes = b""
         if self._doc is not None:
             self._doc.close()
             self._doc = None

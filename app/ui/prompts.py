@@ -69,6 +69,12 @@ class Prompts:
 
         return ask_with_print_dialog(printer, parent)
 
+    def printer_names(self) -> list[str]:
+        """The printers set up on this computer (none: printing says so instead of asking)."""
+        from PySide6.QtPrintSupport import QPrinterInfo
+
+        return list(QPrinterInfo.availablePrinterNames())
+
     def choose(self, message: str, options: list[str], current: int = 0) -> int | None:
         """The index of the option chosen, or None when cancelled."""
         value, ok = QInputDialog.getItem(self.parent, TITLE, message, options, current, False)

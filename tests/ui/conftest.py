@@ -35,7 +35,9 @@ class FakePrompts:
         self.texts: list[str | None] = []
         self.choices: list[int | None] = []
         self.passwords: list[str | None] = []
-        self.print_to: str | None = None  # a PDF file to "print" into; None = cancel the print dialog
+        self.print_to: str | None = None  # "Print to File" into this; None = cancel the print dialog
+        self.printers: list[str] = ["Team printer"]  # printers set up on the computer
+        self.native_print = False  # the print dialog answers with a real printer
 
     def _log(self, kind: str, message: str) -> None:
         self.calls.append((kind, message))
@@ -81,8 +83,14 @@ class FakePrompts:
         self._log("ask_password", message)
         return self.passwords.pop(0) if self.passwords else None
 
+    def printer_names(self) -> list[str]:
+        return list(self.printers)
+
     def ask_print(self, printer: Any, parent: Any) -> bool:
         self._log("ask_print", "")
+        if self.native_print:
+            printer.setPrinterName(self.printers[0])
+            return True
         if self.print_to is None:
             return False
         from PySide6.QtPrintSupport import QPrinter

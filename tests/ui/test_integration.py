@@ -115,12 +115,14 @@ def test_persons_copy_preview_save_with_password_queue_and_print(qtbot: Any, mak
     assert "CPO-2026-0777_case-management-plan_individual-copy.pdf" in d.status.text()
     qtbot.waitUntil(lambda: w.sync_label.text() == "1 export waiting for the shared drive", timeout=15000)
 
-    # print through the seam
+    # "Print to File" in the print dialog: the real document through Save (text, owner only)
     w.ctx.prompts.print_to = str(tmp_path / "printed.pdf")
     with qtbot.waitSignal(d.exported, timeout=15000) as printed:
-        assert d.print_()
-    assert printed.args == ["printed"]
-    assert (tmp_path / "printed.pdf").stat().st_size > 1000
+        assert d.print_() is False  # not sent to a printer
+    assert printed.args == ["saved"]
+    assert "Information withheld" in _pdf_text((tmp_path / "printed.pdf").read_bytes())
+    assert stat.S_IMODE((tmp_path / "printed.pdf").stat().st_mode) == 0o600
+    assert d.status.text() == "Saved as printed.pdf"
 
     wait_idle(qtbot, w)
     exports = _events(w, "export")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -64,17 +65,36 @@ def test_print_goes_through_the_seam(qtbot, long_pdf: bytes, tmp_path: Path) -> 
         printer.setResolution(72)
         return True
 
-    dialog = PdfPreviewDialog(long_pdf, "Plan", ask_print=fake_dialog)
+    dialog = PdfPreviewDialog(long_pdf, "Plan", ask_print=fake_dialog, printer_names=lambda: ["Office"])
     qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.printed):
+    # "Print to File": the document itself (owner only), not an image of its pages
+    with qtbot.assertNotEmitted(dialog.printed), qtbot.waitSignal(dialog.saved_to_file) as saved:
         dialog.print_button.click()
-    assert len(asked) == 1
-    assert len(PdfReader(str(out)).pages) == dialog.page_count
+    assert len(asked) == 1 and saved.args == [str(out)]
+    assert out.read_bytes() == long_pdf and (out.stat().st_mode & 0o077) == 0
+    # painting pages for a printer (the real print path) still renders every page
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "painted.pdf"))
+    printer.setResolution(72)
+    dialog.print_to(printer)
+    assert len(PdfReader(str(tmp_path / "painted.pdf")).pages) == dialog.page_count
+
+
+def test_no_printer_asks_nothing(qtbot, long_pdf: bytes) -> None:  # type: ignore[no-untyped-def]
+    asked: list[Any] = []
+    dialog = PdfPreviewDialog(long_pdf, "Plan", ask_print=lambda p, w: asked.append(p) or True,
+                              printer_names=lambda: [])
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.problem) as problem:
+        assert dialog.print_() is False
+    assert asked == [] and "No printer is set up" in problem.args[0]
 
 
 def test_print_cancelled(qtbot) -> None:  # type: ignore[no-untyped-def]
     pdf = render_pdf(contract_data(sample_case(), for_individual=True, today=TODAY))
-    dialog = PdfPreviewDialog(pdf, "Contract", ask_print=lambda printer, parent: False)
+    dialog = PdfPreviewDialog(pdf, "Contract", ask_print=lambda printer, parent: False,
+                              printer_names=lambda: ["Office"])
     qtbot.addWidget(dialog)
     with qtbot.assertNotEmitted(dialog.printed):
         assert dialog.print_() is False

@@ -264,3 +264,80 @@ def test_blank_review_is_refused_and_the_bad_field_is_scrolled_to(qtbot: Any, ma
     assert reviews.form.widgets["next_review_on"].hasFocus()
     assert "not a date" in reviews.form.field_errors["next_review_on"].text()
     assert not reviews.form.field_errors["attendees"].isVisible()  # the earlier problem went
+
+
+# ------------------------------------------------------------------ 5. printing
+def test_print_with_no_printer_says_so_and_asks_nothing(qtbot: Any, make_window: Any, ui_store: Path,
+                                                        passphrase: str, tmp_path: Path) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    d = _export(qtbot, w, "plan", "individual")
+    w.ctx.prompts.printers = []
+    w.ctx.prompts.print_to = str(tmp_path / "image.pdf")
+    assert d.print_() is False
+    assert "ask_print" not in w.ctx.prompts.kinds()
+    assert w.ctx.prompts.calls[-1][0] == "warn" and "No printer is set up" in w.ctx.prompts.calls[-1][1]
+    assert not (tmp_path / "image.pdf").exists() and "Sent" not in d.status.text()
+    wait_idle(qtbot, w)
+    assert not [e for e in w.ctx.store.audit_events() if e.action == "export"]
+
+
+def test_print_to_a_real_printer_names_it(qtbot: Any, make_window: Any, ui_store: Path, passphrase: str,
+                                          monkeypatch: Any) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    d = _export(qtbot, w, "plan", "individual")
+    sent: list[Any] = []
+    monkeypatch.setattr(d, "print_to", lambda printer: sent.append(printer))
+    w.ctx.prompts.native_print = True
+    with qtbot.waitSignal(d.exported, timeout=15000) as done:
+        assert d.print_() is True
+    assert done.args == ["printed"] and len(sent) == 1
+    assert d.status.text() == f"Sent to {sent[0].printerName() or 'the printer'}"
+
+
+# ------------------------------------------------------------------ 7. delete, archive, correct the reference
+def test_gui_delete_archive_and_correct_reference(qtbot: Any, make_window: Any, ui_store: Path,
+                                                  passphrase: str) -> None:
+    from app.models.store import cases
+
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    p = w.ctx.prompts
+
+    # correct the reference of the open case: the workspace follows, the old one still finds it
+    p.texts = ["CPO-2026-0100"]
+    with qtbot.waitSignal(w.case_opened, timeout=10000):
+        w.act_rename.trigger()
+    wait_idle(qtbot, w)
+    assert w.workspace.ref == "CPO-2026-0100" and "CPO-2026-0100" in w.workspace.title.text()
+    assert cases.resolve(w.ctx.store, REF) == "CPO-2026-0100"
+
+    # archive from the caseload's selected row
+    w.show_caseload()
+    qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 2, timeout=5000)
+    w.caseload.select_reference(RESTRICTED)
+    p.confirm_answers = [True]
+    w.act_archive.trigger()
+    qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 1, timeout=10000)
+    assert [r.reference for r in w.caseload.model.rows] == ["CPO-2026-0100"]
+    p.choices = [0]
+    w.act_unarchive.trigger()
+    qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 2, timeout=10000)
+
+    # delete: the reference must be typed; a backup is taken first
+    w.caseload.select_reference(RESTRICTED)
+    p.texts = ["wrong"]
+    w.act_delete.trigger()
+    wait_idle(qtbot, w)
+    assert "Not deleted" in p.calls[-1][1] and w.caseload.model.rowCount() == 2
+    p.texts = [RESTRICTED]
+    w.act_delete.trigger()
+    qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 1, timeout=10000)
+    assert "backup taken first" in w.statusBar().currentMessage()
+    assert list((ui_store.parent / "ui.cbk.backups").glob("*before-delete.bak"))
+    actions = [e.action for e in w.ctx.store.audit_events()]
+    assert {"rename", "archive", "unarchive", "delete"} <= set(actions)
