@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import StoreError, UnlockError
-from app.models.store.security import unlock_failure_message
+from app.models.errors import DamagedStoreError, StoreError, UnlockError
+from app.models.store.security import newest_backup, unlock_failure_message
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS
@@ -60,6 +60,9 @@ def strength_label(bits: float) -> tuple[str, str]:
     if bits < 80:
         return "Good", STATUS_COLOURS["open"]
     return "Strong", STATUS_COLOURS["done"]
+
+WRONG_PASSPHRASE = "Wrong passphrase. Check Caps Lock and the keyboard layout, then try again."
+BACKUP_HINT_AFTER = 3  # refusals before the newest backup is mentioned
 
 
 class UnlockPage(QWidget):
@@ -293,8 +296,16 @@ class UnlockPage(QWidget):
         self.info.clear()
         self.passphrase.clear()
         message = str(exc) if isinstance(exc, StoreError | OSError) else f"Could not open the store: {exc}"
-        if isinstance(exc, UnlockError) and self.path is not None:
-            message = unlock_failure_message(self.path, exc)  # names the newest backup to restore
+        if isinstance(exc, DamagedStoreError) and self.path is not None:
+            message = unlock_failure_message(self.path, exc)  # really damaged: names the newest backup
+        elif isinstance(exc, UnlockError):
+            # a wrong passphrase first: a damaged first page reads the same, so the backup is
+            # mentioned only after several refusals of a passphrase the officer is sure of
+            message = WRONG_PASSPHRASE
+            newest = newest_backup(self.path) if self.path is not None else None
+            if self.failures + 1 >= BACKUP_HINT_AFTER and newest is not None:
+                message += (f" If you are sure it is right, the file may be damaged: the newest backup is "
+                            f"{newest.path.name}, in {newest.path.parent}.")
         if isinstance(exc, UnlockError):
             self.failures += 1
             wait = self.lockout_seconds[min(self.failures, len(self.lockout_seconds) - 1)]

@@ -341,3 +341,26 @@ def test_gui_delete_archive_and_correct_reference(qtbot: Any, make_window: Any, 
     assert list((ui_store.parent / "ui.cbk.backups").glob("*before-delete.bak"))
     actions = [e.action for e in w.ctx.store.audit_events()]
     assert {"rename", "archive", "unarchive", "delete"} <= set(actions)
+
+
+# ------------------------------------------------------------------ 15. wrong passphrase wording
+def test_wrong_passphrase_says_so_first_and_backup_only_later(qtbot: Any, make_window: Any, ui_store: Path,
+                                                              passphrase: str) -> None:
+    from app.models.store import Store
+    from app.models.store.security import rolling_backup
+
+    with Store.open(ui_store, passphrase) as s:
+        backup = rolling_backup(s)
+    w = make_window()
+    page = w.unlock_page
+    page.lockout_seconds = [0]
+    page.set_store(ui_store)
+    for attempt in range(3):
+        page.passphrase.setText(f"wrong {attempt}")
+        with qtbot.waitSignal(page.failed, timeout=10000):
+            page.submit()
+        text = page.message.text()
+        assert text.startswith("Wrong passphrase."), text
+        if attempt < 2:
+            assert "damaged" not in text and "backup" not in text and "restore" not in text
+    assert backup.name in text and "damaged" in text  # the third refusal mentions the newest backup
