@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, UnlockError, ValidationError
+from app.models.rules.passphrase import problem as passphrase_problem
+from app.models.rules.passphrase import strength as passphrase_strength
 from app.models.store.security import check_new_passphrase
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS
-from app.ui.unlock import MIN_BITS, entropy_bits, strength_label
+from app.ui.unlock import meter_text, strength_label
 
 
 def _secret(name: str, parent: QWidget) -> QLineEdit:
@@ -76,10 +78,10 @@ class ChangePassphraseDialog(QDialog):
         self.setMinimumWidth(520)
 
     def _update_strength(self) -> None:
-        bits = entropy_bits(self.new.text())
-        label, colour = strength_label(bits)
-        self.strength.setValue(min(100, int(bits)))
-        self.strength.setFormat(f"{label} (about {int(bits)} bits)" if self.new.text() else "")
+        s = passphrase_strength(self.new.text())
+        label, colour = strength_label(s)
+        self.strength.setValue(min(100, int(s.bits)))
+        self.strength.setFormat(meter_text(s) if self.new.text() else "")
         self.strength.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
 
     def show_error(self, text: str) -> None:
@@ -94,8 +96,9 @@ class ChangePassphraseDialog(QDialog):
             check_new_passphrase(new, old)
         except ValidationError as exc:
             return str(exc)
-        if entropy_bits(new) < MIN_BITS:
-            return "The new passphrase is too weak: add more words."
+        refused = passphrase_problem(new)
+        if refused:
+            return f"The new passphrase is {refused}."
         if new != self.confirm.text():
             return "The two new passphrases differ."
         return None

@@ -3,7 +3,6 @@ and a growing lockout after wrong passphrases."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -23,43 +22,27 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import DamagedStoreError, StoreError, UnlockError
+from app.models.rules.passphrase import Strength
+from app.models.rules.passphrase import problem as passphrase_problem
+from app.models.rules.passphrase import strength as passphrase_strength
 from app.models.store.security import newest_backup, unlock_failure_message
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS
 
 LOCKOUT_SECONDS = [0, 1, 2, 4, 8, 16, 30]
-MIN_BITS = 50
 
 
-def entropy_bits(passphrase: str) -> float:
-    """A simple estimate: length x log2(size of the character classes used), repeats discounted."""
-    if not passphrase:
-        return 0.0
-    pool = 0
-    if any(c.islower() and c.isascii() for c in passphrase):
-        pool += 26
-    if any(c.isupper() and c.isascii() for c in passphrase):
-        pool += 26
-    if any(c.isdigit() for c in passphrase):
-        pool += 10
-    if any(not c.isalnum() and c.isascii() for c in passphrase):
-        pool += 33
-    if any(not c.isascii() for c in passphrase):
-        pool += 100
-    distinct = len(set(passphrase))
-    effective = min(len(passphrase), distinct * 2)
-    return effective * math.log2(max(pool, 2))
+def strength_label(s: Strength) -> tuple[str, str]:
+    """The meter's words and colour for a zxcvbn estimate."""
+    colour = (STATUS_COLOURS["overdue"] if s.score <= 1 else STATUS_COLOURS["due_soon"] if not s.acceptable
+              else STATUS_COLOURS["done"])
+    return s.label, colour
 
 
-def strength_label(bits: float) -> tuple[str, str]:
-    if bits < 40:
-        return "Weak", STATUS_COLOURS["overdue"]
-    if bits < MIN_BITS:
-        return "Fair", STATUS_COLOURS["due_soon"]
-    if bits < 80:
-        return "Good", STATUS_COLOURS["open"]
-    return "Strong", STATUS_COLOURS["done"]
+def meter_text(s: Strength) -> str:
+    return f"{s.label} (about {s.bits:.0f} bits)"
+
 
 WRONG_PASSPHRASE = "Wrong passphrase. Check Caps Lock and the keyboard layout, then try again."
 BACKUP_HINT_AFTER = 3  # refusals before the newest backup is mentioned
@@ -224,14 +207,15 @@ class UnlockPage(QWidget):
     def _update_strength(self) -> None:
         if not self.creating:
             return
-        bits = entropy_bits(self.passphrase.text())
-        text, colour = strength_label(bits)
-        self.strength.setValue(min(100, int(bits)))
-        self.strength.setFormat(f"{text} (about {bits:.0f} bits)")
+        s = passphrase_strength(self.passphrase.text())
+        text, colour = strength_label(s)
+        self.strength.setValue(min(100, int(s.bits)))
+        self.strength.setFormat(meter_text(s))
         self.strength.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
         hint = ""
-        if self.passphrase.text() and bits < MIN_BITS:
-            hint = "Too weak to protect case records: add more words."
+        refused = passphrase_problem(self.passphrase.text()) if self.passphrase.text() else None
+        if refused:
+            hint = f"Not yet strong enough: {refused}."
         elif self.confirm.text() and self.confirm.text() != self.passphrase.text():
             hint = "The two passphrases differ."
         self.strength_text.setText(hint)
@@ -261,8 +245,9 @@ class UnlockPage(QWidget):
             self.show_message("Enter the passphrase.")
             return
         if self.creating:
-            if entropy_bits(phrase) < MIN_BITS:
-                self.show_message("This passphrase is too weak: add more words.")
+            refused = passphrase_problem(phrase)
+            if refused:
+                self.show_message(f"This passphrase is {refused}.")
                 return
             if phrase != self.confirm.text():
                 self.show_message("The two passphrases differ.")

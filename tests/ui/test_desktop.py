@@ -59,7 +59,7 @@ def test_create_store_then_add_a_case(qtbot: Any, make_window: Any, tmp_path: Pa
     page.passphrase.setText("short1")
     assert "Weak" in page.strength.format()
     page.submit()
-    assert "too weak" in page.message.text()
+    assert "too short" in page.message.text()
     strong = "granite heron lantern quiet 42"
     page.passphrase.setText(strong)
     page.confirm.setText(strong + "x")
@@ -81,6 +81,12 @@ def test_create_store_then_add_a_case(qtbot: Any, make_window: Any, tmp_path: Pa
     w.new_case_page.create_case()
     assert "not a date" in f.error.text()  # local parse error, shown inline
     _type(f, "individual.date_of_birth", "01/02/1990")
+    # supervision needs its length (issue 19: impossible data refused at the field)
+    w.new_case_page.create_case()
+    qtbot.waitUntil(lambda: "supervision needs its length" in f.error.text().lower(), timeout=10000)
+    reqs = f.widgets["order.requirements"]
+    months = [c.key for c in reqs.spec.columns].index("months")
+    reqs.table.item(0, months).setText("12")
     with qtbot.waitSignal(w.case_opened, timeout=10000):
         w.new_case_page.create_case()
     assert w.workspace.ref == "CPO-2026-0100"

@@ -364,9 +364,9 @@ def test_change_passphrase(qtbot: Any, make_window: Any, ui_store: Path, passphr
     assert "too short" in d.error.text()
     d.new.setText("aaaaaaaaaaaa")
     d.confirm.setText("aaaaaaaaaaaa")
-    assert d.strength.format().startswith("Weak")
+    assert d.strength.format().startswith(("Very weak", "Weak"))
     d.submit()
-    assert d.error.text() == "The new passphrase is too weak: add more words."
+    assert d.error.text().startswith("The new passphrase is too easy to guess")
     d.new.setText(new)
     assert d.strength.format().startswith(("Good", "Strong"))
     d.confirm.setText(new + "x")

@@ -364,3 +364,19 @@ def test_wrong_passphrase_says_so_first_and_backup_only_later(qtbot: Any, make_w
         if attempt < 2:
             assert "damaged" not in text and "backup" not in text and "restore" not in text
     assert backup.name in text and "damaged" in text  # the third refusal mentions the newest backup
+
+
+# ------------------------------------------------------------------ 16. zxcvbn meter and minimum
+def test_passphrase_meter_and_minimum_use_zxcvbn(qtbot: Any, make_window: Any, tmp_path: Path) -> None:
+    w = make_window()
+    page = w.unlock_page
+    page.set_store(tmp_path / "new.cbk", creating=True)
+    page.passphrase.setText("Password123!")  # 79 "bits" by the old character-class estimate
+    assert page.strength.format().startswith(("Very weak", "Weak"))
+    assert "Not yet strong enough" in page.strength_text.text()
+    page.confirm.setText("Password123!")
+    page.submit()
+    assert "too easy to guess" in page.message.text() and w.ctx.store is None
+    page.passphrase.setText("kestrel lamp orbit violet")
+    page.confirm.setText("kestrel lamp orbit violet")
+    assert page.strength.format().startswith("Strong") and page.strength_text.text() == ""
