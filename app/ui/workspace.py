@@ -355,7 +355,7 @@ class NewCasePage(QWidget):
         title = QLabel("New case", self)
         title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.create_button = QPushButton("&Create case", self)
-        self.create_button.clicked.connect(lambda: self.create())
+        self.create_button.clicked.connect(lambda: self.create_case())
         cancel = QPushButton("Cancel", self)
         cancel.clicked.connect(self._cancel)
         inner = QWidget(self)
@@ -386,7 +386,7 @@ class NewCasePage(QWidget):
         self.form.mark_saved()
         self.cancelled.emit()
 
-    def create(self, then: Callable[[bool], None] | None = None) -> None:
+    def create_case(self, then: Callable[[bool], None] | None = None) -> None:
         try:
             data = self.form.value()
         except FormError as exc:
