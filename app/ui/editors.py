@@ -85,6 +85,7 @@ class ListEditor(QWidget, _Saver):
         self.new_defaults = new_defaults or dict
         self.custom_add: Callable[[str, dict[str, Any], Any, Any], None] | None = None
         self.ref: str | None = None
+        self.case_label = ""  # "Given Family (REF)", set by the workspace
         self.items: list[dict[str, Any]] = []
         self.index: int | None = None  # item in the form; None = a new item
         self.privacy = False
@@ -178,6 +179,7 @@ class ListEditor(QWidget, _Saver):
 
     def clear(self) -> None:
         self.ref = None
+        self.case_label = ""
         self.items = []
         self.index = None
         self.model.clear()
@@ -262,14 +264,15 @@ class ListEditor(QWidget, _Saver):
         self._apply_privacy()
 
     def heading_text(self) -> str:
-        """"Note 3 of 12".  In privacy mode hidden items are not counted, so the numbers
-        never reveal that restricted entries exist."""
+        """"Note 3 of 12 — for Ann Example (CPO-…)".  In privacy mode hidden items are not
+        counted, so the numbers never reveal that restricted entries exist."""
+        whose = f" — for {self.case_label}" if self.case_label and self.ref else ""
         if self.index is None:
-            return f"New {self.title.lower()}"
+            return f"New {self.title.lower()}{whose}"
         shown = self._shown()
         if self.index not in shown:
-            return self.title
-        return f"{self.title} {shown.index(self.index) + 1} of {len(shown)}"
+            return self.title + whose
+        return f"{self.title} {shown.index(self.index) + 1} of {len(shown)}{whose}"
 
     def _form_changed(self) -> None:
         value = self.form.value(lenient=True)
@@ -373,6 +376,7 @@ class ObjectEditor(QWidget, _Saver):
         self.title = title
         self.to_changes = to_changes
         self.from_case = from_case
+        self.case_label = ""
         self.ref: str | None = None
         self.form = Form(fields, form_columns, self)
         self.save_button = QPushButton("&Save", self)
@@ -409,6 +413,7 @@ class ObjectEditor(QWidget, _Saver):
 
     def clear(self) -> None:
         self.ref = None
+        self.case_label = ""
         self._case = {}
         self.form.set_value({})
 

@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import (
 from app.ui.table_models import STATUS_COLOURS
 
 NFD = "not_for_disclosure"
+today_source: Callable[[], dt.date] = dt.date.today  # the app sets its clock (relative dates)
 Choices = tuple[tuple[str, str], ...]
 SENSITIVITY: Choices = (("ordinary", "Ordinary"), (NFD, "NOT FOR DISCLOSURE"))
 VALUE_ROLE = Qt.ItemDataRole.UserRole
@@ -66,19 +69,45 @@ class FormError(Exception):
         self.key = key
 
 
-_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\s*$")
+_RELATIVE = re.compile(r"^\s*([+-])\s*(\d{1,4})\s*([dw]?)\s*$", re.IGNORECASE)
+TWO_DIGIT_YEARS_AHEAD = 20  # "2/12/26" is 2026; "3/4/85" is 1985
 
 
-def parse_date(text: str) -> str | None:
-    """'23/11/2026' (or ISO) -> '2026-11-23'; '' -> None; ValueError if not a date."""
+def _today() -> dt.date:
+    return today_source()
+
+
+def parse_date(text: str, today: dt.date | None = None) -> str | None:
+    """A typed date -> ISO.  dd/mm/yyyy (or - .), a two-digit year ("2/12/26"), "today",
+    "tomorrow", "yesterday", "+7" / "-3" days or "+2w" weeks from today, or ISO.
+    '' -> None; ValueError (one line) if it is not a date."""
     text = text.strip()
     if not text:
         return None
+    word = text.lower()
+    base = today or _today()
+    if word in ("today", "t"):
+        return base.isoformat()
+    if word in ("tomorrow", "yesterday"):
+        return (base + dt.timedelta(days=1 if word == "tomorrow" else -1)).isoformat()
+    rel = _RELATIVE.match(text)
+    if rel:
+        n = int(rel[2]) * (7 if rel[3].lower() == "w" else 1)
+        return (base + dt.timedelta(days=n if rel[1] == "+" else -n)).isoformat()
     m = _DMY.match(text)
     try:
-        day = dt.date(int(m[3]), int(m[2]), int(m[1])) if m else dt.date.fromisoformat(text)
+        if m:
+            year = int(m[3])
+            if len(m[3]) == 2:
+                year += 2000
+                if year > base.year + TWO_DIGIT_YEARS_AHEAD:
+                    year -= 100
+            day = dt.date(year, int(m[2]), int(m[1]))
+        else:
+            day = dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date (dd/mm/yyyy)") from None
+        raise ValueError(f"{text!r} is not a date (dd/mm/yyyy, today or +7)") from None
     return day.isoformat()
 
 
@@ -130,6 +159,59 @@ def _number(kind: str, text: str, label: str) -> int | float | None:
     return value
 
 
+# ---------------------------------------------------------------------------- date entry
+def normalise_date(edit: QLineEdit) -> None:
+    """Show what was understood ("+7" -> "30/11/2026") once the officer leaves the field; a
+    text that is not a date is left for the form to name on Save."""
+    try:
+        iso = parse_date(edit.text())
+    except ValueError:
+        return
+    shown = show_date(iso) if iso else ""
+    if shown != edit.text():
+        edit.setText(shown)
+
+
+def date_button(edit: QLineEdit, label: str, parent: QWidget) -> QToolButton:
+    """A calendar popup for a date field (also Alt+Down in the field)."""
+    button = QToolButton(parent)
+    button.setText("▾")
+    button.setAccessibleName(f"Choose {label.lower()} from a calendar")
+    button.setToolTip(f"Choose {label.lower()} from a calendar (Alt+Down)")
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field; Alt+Down opens it
+
+    def open_calendar() -> None:
+        popup = QCalendarWidget(edit.window())
+        popup.setWindowFlags(Qt.WindowType.Popup)
+        popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        popup.setAccessibleName(f"Calendar for {label.lower()}")
+        popup.setGridVisible(True)
+        popup.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        try:
+            iso = parse_date(edit.text())
+        except ValueError:
+            iso = None
+        day = dt.date.fromisoformat(iso) if iso else _today()
+        popup.setSelectedDate(QDate(day.year, day.month, day.day))
+
+        def chosen(d: QDate) -> None:
+            edit.setText(f"{d.day():02d}/{d.month():02d}/{d.year():04d}")
+            popup.close()
+            edit.setFocus()
+
+        popup.clicked.connect(chosen)
+        popup.activated.connect(chosen)
+        popup.move(edit.mapToGlobal(edit.rect().bottomLeft()))
+        popup.show()
+        popup.setFocus()
+        edit.setProperty("calendar", popup)
+
+    button.clicked.connect(open_calendar)
+    shortcut = QShortcut(QKeySequence("Alt+Down"), edit, open_calendar)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    return button
+
+
 # ---------------------------------------------------------------------------- table field
 class _ChoiceDelegate(QStyledItemDelegate):
     def __init__(self, choices: Choices, parent: QWidget) -> None:
@@ -171,8 +253,11 @@ class TableField(QWidget):
         self.table.setHorizontalHeaderLabels([c.label for c in spec.columns])
         self.table.setAccessibleName(spec.label)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # long text wraps onto up to three lines (and the tooltip holds all of it)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.table.verticalHeader().setMaximumSectionSize(self.fontMetrics().height() * 3 + 12)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
         self.table.setMinimumHeight(96)
@@ -207,6 +292,11 @@ class TableField(QWidget):
                 self.delegates[i].choices = choices
 
     def _item_changed(self, item: QTableWidgetItem) -> None:
+        if item.toolTip() != item.text():
+            self.table.blockSignals(True)
+            item.setToolTip(item.text())
+            self.table.blockSignals(False)
+        self.table.resizeRowToContents(item.row())
         self._colour_row(item.row())
         self.changed.emit()
 
@@ -240,10 +330,12 @@ class TableField(QWidget):
                 item.setText(show_date(value))
             else:
                 item.setText("" if value is None else str(value))
+                item.setToolTip(item.text())  # the whole text, however narrow the column
             if c == 0:
                 item.setData(EXTRA_ROLE, extra)
             self.table.setItem(r, c, item)
         self.table.blockSignals(False)
+        self.table.resizeRowToContents(r)
         self._colour_row(r)
         self.changed.emit()
 
@@ -345,7 +437,15 @@ class Form(QWidget):
             cl = QVBoxLayout(cell)
             cl.setContentsMargins(0, 0, 0, 0)
             cl.setSpacing(2)
-            cl.addWidget(w)
+            if f.kind == "date" and isinstance(w, QLineEdit):
+                row_box = QHBoxLayout()
+                row_box.setContentsMargins(0, 0, 0, 0)
+                row_box.addWidget(w)
+                row_box.addWidget(date_button(w, f.label, cell))
+                row_box.addStretch(1)
+                cl.addLayout(row_box)
+            else:
+                cl.addWidget(w)
             problem = QLabel(cell)
             problem.setWordWrap(True)
             problem.setStyleSheet(ERROR_STYLE)
@@ -419,7 +519,9 @@ class Form(QWidget):
             le = QLineEdit(self)
             if f.kind == "date":
                 le.setPlaceholderText("dd/mm/yyyy")
+                le.setToolTip("dd/mm/yyyy; also 2/12/26, today, +7 (days) or +2w (weeks); Alt+Down: calendar")
                 le.setMaximumWidth(130)
+                le.editingFinished.connect(lambda le=le: normalise_date(le))
             elif f.kind in ("int", "float"):
                 le.setMaximumWidth(100)
             elif f.placeholder:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.models.store.security import rolling_backup
 from app.settings import Settings
+from app.ui import forms
 from app.ui import operations as ops
 from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         if ctx is None:
             ctx = AppContext(tasks=Tasks(self), prompts=Prompts(self), settings=Settings(write_behind=True))
         self.ctx = ctx
+        forms.today_source = ctx.clock.today  # "today" and "+7" in date fields follow the app's clock
         ctx.tasks.default_error = lambda exc: ctx.prompts.error(str(exc))
         self.fixed_idle_ms = idle_ms
         self._resume: tuple[Path, str | None, int] | None = None  # (store, case, tab) when locked

@@ -17,7 +17,7 @@ Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 # Status colours: a saturated background with white text reads on light and dark themes.
 STATUS_COLOURS = {"overdue": "#c62828", "open": "#1565c0", "met_late": "#8e24aa", "done": "#2e7d32",
-                  "due_soon": "#e65100", "nfd": "#b71c1c"}
+                  "due_soon": "#b34700", "nfd": "#b71c1c"}
 STATUS_TEXT = {"overdue": "Overdue", "open": "Open", "met_late": "Met late", "done": "Done", "due_soon": "Due soon"}
 NFD_COLOUR = "#b71c1c"
 # Due items that would reveal victim information: privacy mode shows their date under a neutral label.

@@ -215,6 +215,9 @@ class CaseWorkspace(QWidget):
         self.data = data
         ind = data.case["individual"]
         self.title.setText(f"{ind['given_names']} {ind['family_name']}  ·  {ref}")
+        whose = f"{ind['given_names']} {ind['family_name']} ({ref})"
+        for ed in self.editors:
+            ed.case_label = whose  # every form's heading names whose case it is
         for section in self.sections.values():
             section.load(ref, data)
         self.set_privacy(self.ctx.privacy)

@@ -314,7 +314,7 @@ def test_idle_lock_keeps_drafts_encrypted_and_offers_them_back(qtbot: Any, make_
     open_case(qtbot, w, REF)
     w.new_note()
     _type(w.workspace.notes.form, "text", "Draft kept through the lock")
-    with qtbot.waitSignal(w.idle.countdown, timeout=5000) as started:
+    with qtbot.waitSignal(w.idle.countdown, timeout=5000, check_params_cb=lambda s: s > 0) as started:
         pass
     assert started.args[0] > 0 and w.lock_warning.isVisible() and "locks in" in w.lock_warning.text()
     with qtbot.waitSignal(w.locked, timeout=5000):
@@ -352,7 +352,7 @@ def test_any_input_cancels_the_idle_countdown(qtbot: Any, make_window: Any, ui_s
 
     w = make_window(idle_ms=2000)
     unlock(qtbot, w, ui_store, passphrase)
-    with qtbot.waitSignal(w.idle.countdown, timeout=5000):
+    with qtbot.waitSignal(w.idle.countdown, timeout=5000, check_params_cb=lambda s: s > 0):
         pass
     assert w.idle.counting_down and w.lock_warning.isVisible()
     QTest.mouseMove(w.windowHandle(), QPoint(200, 200))
@@ -442,17 +442,17 @@ def test_privacy_mode_headings_do_not_count_hidden_notes(qtbot: Any, make_window
     secret = next(i for i, n in enumerate(notes.items) if n["text"] == SECRET_NOTE)
     notes._go_to(ordinary)
     total = len(notes.items)
-    assert notes.heading.text() == f"Note {ordinary + 1} of {total}"
+    assert notes.heading.text().startswith(f"Note {ordinary + 1} of {total} — for ")
     w.set_privacy(True)
     restricted = [n["sensitivity"] == "not_for_disclosure" or n["kind"] == "victim_contact" for n in notes.items]
     hidden = sum(restricted)
     assert hidden == 2
     shown_before = restricted[:ordinary].count(False)
-    assert notes.heading.text() == f"Note {shown_before + 1} of {total - hidden}"
+    assert notes.heading.text().startswith(f"Note {shown_before + 1} of {total - hidden} — for ")
     notes._go_to(secret)  # a hidden note selected: no number that places it among the others
-    assert notes.heading.text() == "Note"
+    assert notes.heading.text().startswith("Note — for ")
     w.set_privacy(False)
-    assert notes.heading.text() == f"Note {secret + 1} of {total}"
+    assert notes.heading.text().startswith(f"Note {secret + 1} of {total} — for ")
 
 
 def test_idle_lock_counts_real_input_and_filters_windows_not_every_widget(

@@ -173,6 +173,7 @@ def test_new_note_and_export_act_on_the_selected_caseload_row(qtbot: Any, make_w
     assert w.workspace.tabs.currentIndex() == TAB_NAMES.index("Notes")
     assert w.workspace.notes.index is None  # a new note, on the selected person's case
     assert "Nic a' Phearsain" in w.workspace.title.text()
+    assert w.workspace.notes.heading.text() == f"New note — for Màiri Nic a' Phearsain ({RESTRICTED})"
 
     menus: list[str | None] = []
     monkeypatch.setattr(w.workspace.export, "showMenu", lambda: menus.append(w.workspace.ref))
@@ -380,3 +381,65 @@ def test_passphrase_meter_and_minimum_use_zxcvbn(qtbot: Any, make_window: Any, t
     page.passphrase.setText("kestrel lamp orbit violet")
     page.confirm.setText("kestrel lamp orbit violet")
     assert page.strength.format().startswith("Strong") and page.strength_text.text() == ""
+
+
+# ------------------------------------------------------------------ 17. contrast: tests/ui/test_contrast.py
+# ------------------------------------------------------------------ 10. date entry
+def test_dates_accept_short_forms_today_and_offsets(qtbot: Any) -> None:
+    import datetime as dt
+
+    from app.ui.forms import parse_date
+
+    today = dt.date(2026, 11, 23)
+    assert parse_date("2/12/26", today) == "2026-12-02"
+    assert parse_date("3/4/85", today) == "1985-04-03"
+    assert parse_date("today", today) == "2026-11-23"
+    assert parse_date("+7", today) == "2026-11-30"
+    assert parse_date("-3", today) == "2026-11-20"
+    assert parse_date("+2w", today) == "2026-12-07"
+    assert parse_date("23/11/2026", today) == "2026-11-23"
+    import pytest
+
+    with pytest.raises(ValueError, match="not a date"):
+        parse_date("31/02/26", today)
+
+
+def test_date_field_shows_what_was_understood_and_has_a_calendar(qtbot: Any, make_window: Any, ui_store: Path,
+                                                                 passphrase: str) -> None:
+    from PySide6.QtWidgets import QCalendarWidget, QToolButton
+
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF, TAB_NAMES.index("Notes"))
+    notes = w.workspace.notes
+    notes.new_item(force=True)
+    field = notes.form.widgets["date"]
+    field.setFocus()
+    field.setText("+7")
+    field.editingFinished.emit()
+    assert field.text() == "30/11/2026"
+    button = next(b for b in notes.form.cells["date"].findChildren(QToolButton)
+                  if "calendar" in b.accessibleName())
+    button.click()
+    popup = field.property("calendar")
+    assert isinstance(popup, QCalendarWidget) and popup.isVisible()
+    popup.clicked.emit(popup.selectedDate().addDays(2))
+    assert field.text() == "02/12/2026"
+
+
+# ------------------------------------------------------------------ 12. long text in small tables
+def test_long_text_in_small_tables_wraps_with_a_tooltip(qtbot: Any, make_window: Any, ui_store: Path,
+                                                        passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF, TAB_NAMES.index("Plan"))
+    plan = w.workspace.plan.editor
+    plan.new_item(force=True)
+    actions = plan.form.widgets["actions"]
+    long = "Attend the budgeting course at the community centre every Tuesday morning until the end of March"
+    actions.add_row({"description": long, "owner": "individual"})
+    row = actions.table.rowCount() - 1
+    col = [c.key for c in actions.spec.columns].index("description")
+    item = actions.table.item(row, col)
+    assert item.toolTip() == long
+    assert actions.table.wordWrap() and actions.table.rowHeight(row) > actions.fontMetrics().height() + 12
