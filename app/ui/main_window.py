@@ -179,8 +179,8 @@ class MainWindow(QMainWindow):
         self.close_backup: Path | None = None  # the rolling backup taken when the window last closed
         self.setWindowTitle("Casebook")
 
-        self.banner = QLabel("PRIVACY MODE — not-for-disclosure and victim information is hidden. "
-                             "Press Ctrl+Shift+P to show it again.", self)
+        self.banner = QLabel("PRIVACY MODE — only the open case is shown; not-for-disclosure and victim information "
+                             "is hidden. Ctrl+Shift+P (with the store's passphrase) shows it again.", self)
         self.banner.setStyleSheet(f"color: white; background: {STATUS_COLOURS['nfd']}; font-weight: bold;"
                                   " padding: 6px;")
         self.banner.setAccessibleName("Privacy mode is on")

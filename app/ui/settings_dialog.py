@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -55,6 +56,10 @@ class SettingsDialog(QDialog):
         user = QGroupBox("On this computer (your own settings)", self)
         ul = QFormLayout(user)
         ul.addRow("&Lock when idle for:", self.idle)
+        self.privacy_passphrase = QCheckBox("Ask for the store's passphrase to leave privacy &mode", self)
+        self.privacy_passphrase.setAccessibleName("Ask for the passphrase to leave privacy mode")
+        self.privacy_passphrase.setChecked(bool(ctx.settings.get("privacy_exit_passphrase")))
+        ul.addRow(self.privacy_passphrase)
         self.officer = QLineEdit(self)
         self.officer.setAccessibleName("Officer name")
         self.weeks = {k: _spin(1, 52, f"Review interval for {k} intensity", " weeks") for k in DEFAULT_WEEKS}
@@ -199,6 +204,7 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         self.ctx.settings.set("idle_lock_minutes", self.idle.value())
+        self.ctx.settings.set("privacy_exit_passphrase", self.privacy_passphrase.isChecked())
         self.buttons.setEnabled(False)
 
         def done(_: Any) -> None:
