@@ -15,6 +15,9 @@ from app.ui.context import AppContext
 from app.ui.table_models import CaseloadModel, CaseloadRow, configure_table
 
 SEARCH_DELAY_MS = 250
+EMPTY_HINT = ("<b>No cases yet.</b> Create the first with <b>New case</b> (Ctrl+Shift+N), or import a case "
+              "bundle from the command line (<code>casebook import</code>). <b>Settings</b> holds your name, the "
+              "team's shared drive folder and the idle lock; F1 lists the keyboard shortcuts.")
 PRIVACY_NOTE = ("Privacy mode is on: the caseload and search are hidden, so no one else's name, reference or "
                 "due dates can be seen. Only the open case is shown. Press Ctrl+Shift+P to leave privacy mode.")
 
@@ -66,11 +69,17 @@ class CaseloadPage(QWidget):
             # table has focus, or Enter in the search box would open whichever case is current
             shortcut = QShortcut(QKeySequence(enter_key), self.view, self._open_current)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.empty_hint = QLabel(EMPTY_HINT, self)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAccessibleName("This store has no cases yet")
+        self.empty_hint.setStyleSheet("padding: 12px; font-size: 11pt;")
+        self.empty_hint.hide()
         # everything that names other people sits in one body, hidden as a whole in privacy mode
         self.body = QWidget(self)
         bl = QVBoxLayout(self.body)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addLayout(bar)
+        bl.addWidget(self.empty_hint)
         bl.addWidget(self.view, 1)
         bl.addWidget(self.count)
         self.privacy_note = QLabel(PRIVACY_NOTE, self)
@@ -89,6 +98,8 @@ class CaseloadPage(QWidget):
 
     # ------------------------------------------------------------------ rows
     def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
+        if rows:
+            self.empty_hint.hide()
         self.due_pending = False
         self.all_rows = list(rows)
         self.apply_filters()
@@ -100,6 +111,7 @@ class CaseloadPage(QWidget):
         self.apply_filters()
 
     def clear(self) -> None:
+        self.empty_hint.hide()
         self.all_rows = []
         self.matches = None
         self.search.blockSignals(True)
@@ -132,6 +144,9 @@ class CaseloadPage(QWidget):
         pending = " · working out due dates…" if self.due_pending else ""
         self.count.setText(f"Showing {len(rows)} of {len(self.all_rows)} cases{pending}")
         self.filtered.emit()
+
+    def set_empty_hint(self, on: bool) -> None:
+        self.empty_hint.setVisible(on)
 
     def set_privacy(self, on: bool) -> None:
         self.body.setVisible(not on)

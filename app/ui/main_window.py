@@ -56,6 +56,10 @@ SHORTCUTS = (
     ("Ctrl+P", "Print (in the PDF preview)"),
     ("Ctrl+Q", "Quit"),
 )
+FIRST_RUN = ("Welcome to Casebook. This store is new: first give your name (it goes on documents as the "
+             "responsible officer), the team's shared drive folder (where queued PDFs are delivered; leave it "
+             "empty if you have none yet) and how long the laptop may sit idle before Casebook locks itself. "
+             "Then create the first case with New case (Ctrl+Shift+N).")
 COUNTDOWN_MS = 30_000  # the idle lock is announced this long before it happens
 CLOSE_BACKUP_WAIT_S = 120.0  # closing never waits longer than this for the backup taken on close
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel,
@@ -351,6 +355,15 @@ class MainWindow(QMainWindow):
         if ref:
             self.open_case(ref, tab)
         ops.take_drafts(self.ctx, self._offer_drafts, lambda exc: None)
+        ops.first_run_facts(self.ctx, self._first_run, lambda exc: None)
+
+    def _first_run(self, facts: Any) -> None:
+        """A new, empty store: say what to do next and ask the officer's name, the shared drive
+        folder and the idle time (the settings dialog, with a welcome)."""
+        count, officer = facts
+        self.caseload.set_empty_hint(count == 0)
+        if count == 0 and not officer and self.ctx.store is not None and self.settings_dialog is None:
+            self.open_settings(welcome=FIRST_RUN)
 
     def _offer_drafts(self, kept: Any) -> None:
         """Unsaved forms kept (encrypted) at an automatic lock: put back, or discard."""
@@ -646,10 +659,10 @@ class MainWindow(QMainWindow):
 
         ops.rename_case(self.ctx, old, new, done, self._lifecycle_failed("Reference not changed"))
 
-    def open_settings(self) -> None:
+    def open_settings(self, welcome: str | None = None) -> None:
         if self.ctx.store is None:
             return
-        self.settings_dialog = SettingsDialog(self.ctx, self._settings_saved, self)
+        self.settings_dialog = SettingsDialog(self.ctx, self._settings_saved, self, welcome=welcome)
         self.settings_dialog.open()
 
     def _settings_saved(self) -> None:

@@ -274,6 +274,12 @@ def archived_cases(ctx: AppContext, on_done: Done, on_error: Failed = None) -> N
     ctx.tasks.run(lambda: cases.archived_references(store), on_done, on_error)
 
 
+def first_run_facts(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
+    """on_done((number of cases, officer name or None)): is this a new, empty store?"""
+    store = ctx.require_store()
+    ctx.tasks.run(lambda: (store.count_cases(), store.get_setting("officer_name")), on_done, on_error)
+
+
 def save_drafts(ctx: AppContext, kept: list[drafts.Draft], on_done: Done = None, on_error: Failed = None) -> None:
     """Keep unsaved forms encrypted in the store (before an automatic lock closes it)."""
     store = ctx.require_store()

@@ -46,7 +46,8 @@ def _spin(lo: int, hi: int, name: str, suffix: str = "") -> QSpinBox:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, ctx: AppContext, on_saved: Callable[[], None], parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, on_saved: Callable[[], None], parent: QWidget | None = None,
+                 welcome: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.on_saved = on_saved
@@ -115,6 +116,11 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
+        if welcome:
+            intro = QLabel(welcome, self)
+            intro.setWordWrap(True)
+            intro.setAccessibleName("Getting started")
+            lay.addWidget(intro)
         lay.addWidget(user)
         lay.addWidget(store)
         lay.addWidget(self.error)

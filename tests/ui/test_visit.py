@@ -443,3 +443,24 @@ def test_long_text_in_small_tables_wraps_with_a_tooltip(qtbot: Any, make_window:
     item = actions.table.item(row, col)
     assert item.toolTip() == long
     assert actions.table.wordWrap() and actions.table.rowHeight(row) > actions.fontMetrics().height() + 12
+
+
+# ------------------------------------------------------------------ 19. first run
+def test_first_run_explains_and_asks_name_drive_and_idle_time(qtbot: Any, make_window: Any,
+                                                              tmp_path: Path) -> None:
+    w = make_window()
+    page = w.unlock_page
+    page.set_store(tmp_path / "first.cbk", creating=True)
+    page.passphrase.setText("kestrel lamp orbit violet")
+    page.confirm.setText("kestrel lamp orbit violet")
+    page.submit()
+    qtbot.waitUntil(lambda: w.settings_dialog is not None and w.settings_dialog.isVisible(), timeout=10000)
+    d = w.settings_dialog
+    assert "Welcome to Casebook" in all_texts(d, visible_only=True)
+    assert d.officer.isVisible() and d.folder.isVisible() and d.idle.isVisible()
+    assert w.caseload.empty_hint.isVisible() and "New case" in w.caseload.empty_hint.text()
+    d.officer.setText("Alex Officer")
+    d.save()
+    qtbot.waitUntil(lambda: not d.isVisible(), timeout=10000)
+    wait_idle(qtbot, w)
+    assert w.ctx.store.get_setting("officer_name") == "Alex Officer"
