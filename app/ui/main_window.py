@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.passphrase_dialog: ChangePassphraseDialog | None = None
         self._privacy_asking = False
+        self.tools_dialog: Any = None
         self.sync_poll_ms = sync_poll_ms
         self.sync_delay_ms = sync_delay_ms  # the first pass waits until the caseload has loaded
         self.close_backup: Path | None = None  # the rolling backup taken when the window last closed
@@ -289,6 +290,15 @@ class MainWindow(QMainWindow):
         v.addAction(self.act_privacy)
         t = menu.addMenu("&Tools")
         t.addAction(self.act_sync)
+        t.addSeparator()
+        self.tool_actions = []
+        from app.ui.tools_dialog import ToolsDialog
+
+        for i, name in enumerate(ToolsDialog.PAGES):
+            act = a(f"{name}…", None, (lambda n: lambda: self.open_tools(n))(i))
+            t.addAction(act)
+            self.tool_actions.append(act)
+        self.unlocked_actions.extend(self.tool_actions)
         h = menu.addMenu("&Help")
         self.act_keys = a("&Keyboard shortcuts", "F1", self.show_shortcuts)
         h.addAction(self.act_keys)
@@ -659,6 +669,16 @@ class MainWindow(QMainWindow):
 
         ops.rename_case(self.ctx, old, new, done, self._lifecycle_failed("Reference not changed"))
 
+    def open_tools(self, page: int = 0) -> None:
+        if self.ctx.store is None:
+            return
+        from app.ui.tools_dialog import ToolsDialog
+
+        if self.tools_dialog is not None:
+            self.tools_dialog.deleteLater()
+        self.tools_dialog = ToolsDialog(self.ctx, self, page)
+        self.tools_dialog.open()
+
     def open_settings(self, welcome: str | None = None) -> None:
         if self.ctx.store is None:
             return
@@ -791,7 +811,7 @@ class MainWindow(QMainWindow):
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
-        for name in ("settings_dialog", "passphrase_dialog"):
+        for name in ("settings_dialog", "passphrase_dialog", "tools_dialog"):
             dialog = getattr(self, name)
             if dialog is not None:
                 dialog.reject()

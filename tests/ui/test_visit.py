@@ -464,3 +464,28 @@ def test_first_run_explains_and_asks_name_drive_and_idle_time(qtbot: Any, make_w
     qtbot.waitUntil(lambda: not d.isVisible(), timeout=10000)
     wait_idle(qtbot, w)
     assert w.ctx.store.get_setting("officer_name") == "Alex Officer"
+
+
+# ------------------------------------------------------------------ 13. Tools pages
+def test_tools_pages_for_outbox_backups_audit_and_integrity(qtbot: Any, make_window: Any, ui_store: Path,
+                                                            passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    open_case(qtbot, w, REF)
+    d = _export(qtbot, w, "plan", "individual")
+    with qtbot.waitSignal(d.exported, timeout=15000):
+        d.queue()
+    d.reject()
+    w.tool_actions[0].trigger()
+    t = w.tools_dialog
+    assert t is not None and t.isVisible()
+    qtbot.waitUntil(lambda: t.outbox_model.rowCount() == 1, timeout=10000)
+    assert "1 export waiting" in t.outbox_status.text()
+    assert REF in t.outbox_model.data(t.outbox_model.index(0, 1))
+    t.backup_button.click()
+    qtbot.waitUntil(lambda: "verified" in t.backup_status.text(), timeout=20000)
+    qtbot.waitUntil(lambda: t.backup_model.rowCount() >= 1, timeout=10000)
+    t.audit_button.click()
+    qtbot.waitUntil(lambda: "intact" in t.audit_status.text(), timeout=10000)
+    t.check_button.click()
+    qtbot.waitUntil(lambda: "healthy" in t.check_status.text(), timeout=20000)
