@@ -89,6 +89,7 @@ class ListEditor(QWidget, _Saver):
         self.index: int | None = None  # item in the form; None = a new item
         self.privacy = False
         self._selecting = False
+        ctx.events.privacy_changed.connect(self.set_privacy)
 
         self.model = RowsModel([Column(c.header, (lambda fn: lambda r: fn(r[1]))(c.value), None, (
             (lambda fn: lambda r: fn(r[1]))(c.status) if c.status else None), c.width) for c in columns], self)
@@ -157,6 +158,8 @@ class ListEditor(QWidget, _Saver):
         lay.addWidget(split)
         self.setTabOrder(self.view, self.form)
         self._show_heading()
+        if ctx.privacy:
+            self.set_privacy(True)
 
     # -- data
     @property
@@ -381,6 +384,8 @@ class ObjectEditor(QWidget, _Saver):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(scrolled(inner))
+        ctx.events.privacy_changed.connect(self.set_privacy)
+        self.form.set_privacy(ctx.privacy)
 
     @property
     def dirty(self) -> bool:
