@@ -204,7 +204,8 @@ def check_appointment(appt: Mapping[str, Any], others: Sequence[Mapping[str, Any
     if outcome == "acceptable_absence" and not str(appt.get("absence_reason") or "").strip():
         errors.append(("an acceptable absence needs its reason", "$.absence_reason"))
     recorded = _date(appt.get("outcome_recorded_on"))
-    if recorded is not None and day is not None and recorded < day:
+    ahead_ok = outcome in ("rescheduled", "cancelled_by_service")  # may be decided before the day
+    if recorded is not None and day is not None and recorded < day and not ahead_ok:
         errors.append(("the outcome cannot be recorded before the appointment's day", "$.outcome_recorded_on"))
     if appt.get("rescheduled_to") and outcome != "rescheduled":
         errors.append(("only a rescheduled appointment links to a new one", "$.rescheduled_to"))
