@@ -47,6 +47,17 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
+def _added_index(result: Any, appended: int) -> int:
+    """Where an added item landed: the store's index (an int, the first of a tuple, or a result's
+    ``.index``); otherwise at the end of the list, where the store appends."""
+    if isinstance(result, tuple) and result and isinstance(result[0], int):
+        return result[0]
+    if isinstance(result, int) and not isinstance(result, bool):
+        return result
+    index = getattr(result, "index", None)
+    return index if isinstance(index, int) else appended
+
+
 class _Saver:
     """Common save plumbing: local parse errors and store validation errors go inline."""
 
@@ -320,7 +331,7 @@ class ListEditor(QWidget, _Saver):
         def done(result: Any) -> None:
             self.save_button.setEnabled(True)
             if self.index is None:
-                self.index = result[0] if isinstance(result, tuple) else int(result)
+                self.index = _added_index(result, len(self.items))
             self.form.mark_saved()
             self.saved.emit()
             if on_saved is not None:
