@@ -125,3 +125,23 @@ def test_privacy_mode_is_one_signal(qtbot: Any, make_window: Any, ui_store: Path
     assert w.caseload.model.privacy and w.banner.isVisible() and w.act_privacy.isChecked()
     w.set_privacy(False)
     assert got == [True, False] and not any(ed.form.privacy for ed in w.workspace.editors)
+
+
+def test_a_change_to_another_case_leaves_the_open_case_alone(qtbot: Any, make_window: Any, ui_store: Path,
+                                                             passphrase: str, monkeypatch: Any) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    wait_idle(qtbot, w)
+    open_case(qtbot, w, REF)
+    wait_idle(qtbot, w)
+    other = next(r.reference for r in w.caseload.all_rows if r.reference != REF)
+    calls = _spy(monkeypatch)
+    loads: list[str] = []
+    real_load_case = ops.load_case
+    monkeypatch.setattr(ops, "load_case", lambda ctx, ref, *a, **k: (loads.append(ref),
+                                                                     real_load_case(ctx, ref, *a, **k))[1])
+    ops.add_item(w.ctx, other, "notes", {"date": "2026-11-20", "kind": "phone", "text": "Left a message",
+                                         "sensitivity": "ordinary"}, None, None)
+    wait_idle(qtbot, w)
+    assert loads == [] and set(calls["case_due"]) == {other} and calls["caseload_due"] == []
+    assert w.workspace.ref == REF
