@@ -201,7 +201,6 @@ class MainWindow(QMainWindow):
         self.caseload.open_requested.connect(lambda ref: self.open_case(ref))
         self.workspace = CaseWorkspace(ctx, self)
         self.workspace.back_requested.connect(self.show_caseload)
-        self.workspace.case_changed.connect(self.caseload.reload)
         self.workspace.loaded.connect(self.case_opened.emit)
         self.workspace.tabs.currentChanged.connect(self._remember_case)
         self.new_case_page = NewCasePage(ctx, self)
@@ -228,6 +227,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         # Ctrl+Shift+P and Ctrl+L from every window and dialog (the preview, signature pads, boxes)
         self.safety_keys = SafetyKeys({"Ctrl+Shift+P": self._privacy_key, "Ctrl+L": self._lock_key}, self)
+        ctx.events.privacy_changed.connect(self._privacy_changed)
         self.busy = QLabel(self)
         self.sync_label = QLabel(self)
         self.sync_label.setAccessibleName("Shared drive sync")
@@ -518,8 +518,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.new_case_page)
 
     def _case_created(self, ref: str) -> None:
-        self.caseload.reload()
-        self.open_case(ref, 0)
+        self.open_case(ref, 0)  # the caseload reloads from the change-set (a case was added)
 
     def focus_search(self) -> None:
         if self.ctx.store is None or self.ctx.privacy:
@@ -686,10 +685,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog.open()
 
     def _settings_saved(self) -> None:
+        # the store settings' change-set has the caseload recompute due dates and the case reload
         self.idle.set_ms(self._idle_ms())
-        self.caseload.reload()
-        if self.workspace.ref:
-            self.workspace.refresh()
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(what)}</td></tr>"
@@ -728,16 +725,13 @@ class MainWindow(QMainWindow):
             self.ctx.prompts.error("Wrong passphrase: privacy mode stays on.")
 
     def _apply_privacy(self, on: bool) -> None:
-        self.ctx.privacy = on
+        self.ctx.set_privacy(on)  # every widget that shows restricted information subscribes
+
+    def _privacy_changed(self, on: bool) -> None:
         self.act_privacy.setChecked(on)
         self.banner.setVisible(on)
         # only the open case is on screen: the caseload, search (and any other list of cases) hide
         self.act_search.setEnabled(self.ctx.store is not None and not on)
-        for i in range(self.pages.count()):
-            page: Any = self.pages.widget(i)
-            if page is not None and page is not self.workspace and hasattr(page, "set_privacy"):
-                page.set_privacy(on)
-        self.workspace.set_privacy(on)
 
     # ------------------------------------------------------------------ lock
     def dirty_forms(self) -> list[str]:
