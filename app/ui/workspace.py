@@ -272,6 +272,11 @@ class CaseWorkspace(QWidget):
         self.title.clear()
         for section in self.sections.values():
             section.clear()
+        for ed in self.editors:  # no heading keeps the person's name after a lock
+            ed.case_label = ""
+            show = getattr(ed, "_show_heading", None)
+            if show is not None:
+                show()
 
     # ------------------------------------------------------------------ privacy, dirty forms
     def _privacy_changed(self, on: bool) -> None:

@@ -330,14 +330,20 @@ def test_gui_delete_archive_and_correct_reference(qtbot: Any, make_window: Any, 
     qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 2, timeout=10000)
 
     # delete: the reference must be typed; a backup is taken first
+    wait_idle(qtbot, w)
     w.caseload.select_reference(RESTRICTED)
     p.texts = ["wrong"]
     w.act_delete.trigger()
     wait_idle(qtbot, w)
     assert "Not deleted" in p.calls[-1][1] and w.caseload.model.rowCount() == 2
+    wait_idle(qtbot, w)
+    w.caseload.select_reference(RESTRICTED)
     p.texts = [RESTRICTED]
     w.act_delete.trigger()
-    qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 1, timeout=10000)
+    assert RESTRICTED in [m for k, m in p.calls if k == "ask_text"][-1]
+    wait_idle(qtbot, w)  # the verified backup first: seconds on a busy machine
+    assert "error" not in p.kinds(), p.calls
+    qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 1, timeout=30000)
     assert "backup taken first" in w.statusBar().currentMessage()
     assert list((ui_store.parent / "ui.cbk.backups").glob("*before-delete.bak"))
     actions = [e.action for e in w.ctx.store.audit_events()]

@@ -39,7 +39,7 @@ AUDIT_DDL = (
 
 
 # Tables added by later versions: version 1 creates every other table in entities.
-LATER_TABLES = {"appointments": 3, "enforcement_actions": 3, "case_aliases": 4, "drafts": 4}
+LATER_TABLES = {"appointments": 3, "enforcement_actions": 3}
 
 
 def _v1(conn: Any) -> None:
@@ -118,8 +118,12 @@ def _v4(conn: Any) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(cases)").fetchall()}
     if "archived_on" not in columns:
         conn.execute("ALTER TABLE cases ADD COLUMN archived_on DATE")
-    for ddl in schema_ddl(version=4):
-        conn.execute(ddl)
+    dialect = sqlite.dialect()
+    for name in ("case_aliases", "drafts"):  # version 1 makes them too (every version-1 table)
+        table = Base.metadata.tables[name]
+        conn.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)).strip())
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)).strip())
 
 
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
