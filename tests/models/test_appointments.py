@@ -190,7 +190,7 @@ def test_store_at_schema_2_upgrades_with_backup(store_path: Path, passphrase: st
     with Store.open(store_path, passphrase, clock=Clock.fixed(TODAY)) as s:
         assert s._conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
         s.appointments.book(REF, {"date": "2026-11-18", "start": "10:00", "kind": "office"})
-        assert len(s.appointments.list(REF)) == 1
+        assert len(s.appointments.of_case(REF)) == 1
     assert list(store_path.parent.glob(store_path.name + ".v2-*.bak"))
 
 
