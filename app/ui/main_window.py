@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         self.ctx.settings.add_recent_store(store.path)
         self.setWindowTitle(f"Casebook — {self.ctx.store_path.name}")
         self.statusBar().showMessage(f"Unlocked {self.ctx.store_path.name}", 5000)
-        created = bool(getattr(self.unlock_page, "creating", False))
+        created = self.unlock_page.just_created
         self._set_unlocked_ui(True)
         # Today is the first page of an existing store (a new, empty one opens on the caseload).
         self.pages.setCurrentWidget(self.caseload if created else self.today)

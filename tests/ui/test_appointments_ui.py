@@ -156,6 +156,7 @@ def test_booking_warnings_ask_and_calendar_export(qtbot: Any, make_window: Any, 
     d.date.setDate(QDate(2026, 11, 25))
     d.start.setTime(QTime(10, 30))
     d.notes.setPlainText("Partner says zebracode")
+    d.nfd.setChecked(True)
     w.ctx.prompts.confirm_answers = [False]
     d.accept()
     qtbot.waitUntil(lambda: "overlaps" in d.message.text(), timeout=10000)
@@ -166,6 +167,21 @@ def test_booking_warnings_ask_and_calendar_export(qtbot: Any, make_window: Any, 
         d.accept()
     wait_idle(qtbot, w)
     assert sorted(a["id"] for a in tab.model.rows) == ["A1", "A2"]
+
+    assert any("zebracode" in (a.get("notes") or "") for a in tab.model.rows)
+    w.set_privacy(True)  # privacy mode hides not-for-disclosure appointment notes
+    assert not any("zebracode" in (a.get("notes") or "") for a in tab.model.rows)
+    w.set_privacy(False)
+
+    # Today: Enter on this week's appointment opens the case on its Appointments tab.
+    w.show_today()
+    wait_idle(qtbot, w)
+    view = w.today.views["week"]
+    assert w.today.week_model.rowCount() == 2
+    view.setCurrentIndex(w.today.week_model.index(0, 0))
+    with qtbot.waitSignal(w.case_opened, timeout=10000):
+        view.activated.emit(w.today.week_model.index(0, 0))
+    assert w.workspace.tabs.currentWidget() is w.workspace.tab("appointments")
 
     ics = tmp_path / "week.ics"
     w.ctx.prompts.files = [str(ics)]

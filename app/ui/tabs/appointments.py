@@ -95,7 +95,7 @@ class AppointmentsTab(CaseTab):
     def _outcome_text(self, a: dict[str, Any]) -> str:
         if not a.get("outcome"):
             return "Waiting for the outcome" if R.awaiting_outcome(a, self.ctx.clock.today()) else ""
-        text = R.outcome_label(a["outcome"])
+        text = R.outcome_label(a["outcome"], short=True)
         if a.get("rescheduled_to"):
             text += f" (to {a['rescheduled_to']})"
         return text
