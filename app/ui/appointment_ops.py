@@ -14,7 +14,9 @@ from app.atomic import write_bytes_atomic
 from app.models.rules.appointments import Position
 from app.models.rules.deadlines import DueItem, caseload_due
 from app.models.store.appointments import AppointmentRow
+from app.models.store.changes import Changes
 from app.reports.ics import calendar_bytes
+from app.ui import operations as ops
 from app.ui.context import AppContext
 
 Done = Callable[[Any], None] | None
@@ -63,13 +65,13 @@ def load_position(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = N
 
 def book(ctx: AppContext, ref: str, appt: dict[str, Any], confirm: bool, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.appointments.book(ref, appt, confirm=confirm), on_done, on_error)
+    ops._mutate(ctx, lambda: store.appointments.book(ref, appt, confirm=confirm), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def update(ctx: AppContext, ref: str, appt_id: str, appt: dict[str, Any], confirm: bool, on_done: Done,
            on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.appointments.update(ref, appt_id, appt, confirm=confirm), on_done, on_error)
+    ops._mutate(ctx, lambda: store.appointments.update(ref, appt_id, appt, confirm=confirm), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def record_outcome(ctx: AppContext, ref: str, appt_id: str, values: dict[str, Any], confirm: bool,
@@ -77,13 +79,13 @@ def record_outcome(ctx: AppContext, ref: str, appt_id: str, values: dict[str, An
     store = ctx.require_store()
     kw = dict(values)
     outcome = kw.pop("outcome")
-    ctx.tasks.run(lambda: store.appointments.record_outcome(ref, appt_id, outcome, confirm=confirm, **kw),
-                  on_done, on_error)
+    ops._mutate(ctx, lambda: store.appointments.record_outcome(ref, appt_id, outcome, confirm=confirm, **kw),
+                lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def record_step(ctx: AppContext, ref: str, step: str, failure: str | None, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.appointments.record_step(ref, step, failure=failure), on_done, on_error)
+    ops._mutate(ctx, lambda: store.appointments.record_step(ref, step, failure=failure), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def export_calendar(ctx: AppContext, path: Path, first: dt.date, last: dt.date, on_done: Done,

@@ -91,6 +91,13 @@ class TodayPage(QWidget):
             lay.addWidget(label)
             lay.addWidget(view, 2 if key in ("today", "week") else 1)
         QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.setFocus)
+        ctx.events.changed.connect(self.apply_changes)
+        ctx.events.privacy_changed.connect(self.set_privacy)
+
+    def apply_changes(self, changes: Any) -> None:
+        """Any case's appointments or due dates may have moved: re-read the week (a few queries)."""
+        if self.ctx.store is not None and self.data is not None and not changes.empty:
+            self.reload()
 
     def _due_columns(self) -> list[Column]:
         return [

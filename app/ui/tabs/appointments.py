@@ -190,8 +190,7 @@ class AppointmentsTab(CaseTab):
             if self.dialog is dialog:
                 self.dialog = None
             dialog.done(1)
-            dialog.deleteLater()
-            self.refresh_requested.emit()
+            dialog.deleteLater()  # the workspace reloads the case from the change-set
         return done
 
     def _failed(self, dialog: Any, retry: Any) -> Any:
@@ -245,7 +244,7 @@ class AppointmentsTab(CaseTab):
         if document == "warning_letter" and appt is not None and appt.get("outcome") in R.FAILURE_OUTCOMES:
             options["appointment"] = appt["id"]
         start_export(self.ctx, self.ref, document, "individual" if document != "compliance" else "officer",
-                     parent=self.window(), options=options, on_exported=lambda _how: self.refresh_requested.emit())
+                     parent=self.window(), options=options)
 
 
 R_NFD = "not_for_disclosure"
