@@ -495,3 +495,15 @@ def test_tools_pages_for_outbox_backups_audit_and_integrity(qtbot: Any, make_win
     qtbot.waitUntil(lambda: "intact" in t.audit_status.text(), timeout=10000)
     t.check_button.click()
     qtbot.waitUntil(lambda: "healthy" in t.check_status.text(), timeout=20000)
+
+
+def test_privacy_mode_hides_today_and_this_week(qtbot: Any, make_window: Any, ui_store: Path,
+                                                passphrase: str) -> None:
+    w = make_window()
+    unlock(qtbot, w, ui_store, passphrase)
+    today = w.today
+    w.act_privacy.trigger()
+    assert today.privacy_note.isVisibleTo(today)
+    assert not any(v.isVisibleTo(today) for v in today.views.values())
+    w.act_privacy.trigger()
+    assert not today.privacy_note.isVisibleTo(today) and all(v.isVisibleTo(today) for v in today.views.values())
