@@ -150,7 +150,7 @@ def test_unlocking_another_store_from_the_lock_screen_does_not_reopen_the_first_
     qtbot.waitUntil(lambda: w.ctx.store is not None, timeout=10000)
     wait_idle(qtbot, w)
     assert not [c for c in w.ctx.prompts.calls if c[0] == "error"], w.ctx.prompts.calls
-    assert w.pages.currentWidget() is w.caseload and w.workspace.ref is None
+    assert w.pages.currentWidget() is not w.workspace and w.workspace.ref is None
     w.lock()
     unlock(qtbot, w, ui_store, passphrase)
     wait_idle(qtbot, w)  # the first store still returns to its case
