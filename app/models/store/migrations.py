@@ -98,8 +98,21 @@ def _v2(conn: Any) -> None:
     )
 
 
+def _v3(conn: Any) -> None:
+    """The seal (see app/models/store/seal.py): a commit counter and a random seal secret;
+    audit events carry the content hash of the case they changed (app/models/store/content.py)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS store_seal (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "counter INTEGER NOT NULL, secret BLOB NOT NULL)"
+    )
+    conn.execute("INSERT OR IGNORE INTO store_seal (id, counter, secret) VALUES (1, 0, randomblob(32))")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(audit_events)").fetchall()}
+    if "content_hash" not in columns:  # a store created by this version has it from _v1
+        conn.execute("ALTER TABLE audit_events ADD COLUMN content_hash VARCHAR(64)")
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(STEPS)
 
 
