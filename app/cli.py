@@ -73,6 +73,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     store = getattr(args, "store", None)
     if isinstance(store, Path) and store.is_dir():
         raise CliError(f"{store} is a folder, not a store file", EXIT_USAGE)
+    if isinstance(store, Path) and store.exists() and not store.is_file():  # a FIFO or device: never opened
+        raise CliError(f"{store} is not a regular file, not a store", EXIT_USAGE)
     if not getattr(args, "verb", None):
         if args.passphrase_file:
             read_passphrase(args)  # an unreadable or empty file is a one-line error, not a crash

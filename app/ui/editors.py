@@ -47,6 +47,17 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
+def _added_index(result: Any, appended: int) -> int:
+    """Where an added item landed: the store's index (an int, the first of a tuple, or a result's
+    ``.index``); otherwise at the end of the list, where the store appends."""
+    if isinstance(result, tuple) and result and isinstance(result[0], int):
+        return result[0]
+    if isinstance(result, int) and not isinstance(result, bool):
+        return result
+    index = getattr(result, "index", None)
+    return index if isinstance(index, int) else appended
+
+
 class _Saver:
     """Common save plumbing: local parse errors and store validation errors go inline."""
 
@@ -54,7 +65,7 @@ class _Saver:
     ctx: AppContext
     save_button: QPushButton
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, then: Callable[[BaseException], None] | None = None) -> None:
         self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             self.form.show_error(exc.args[0] if exc.args else str(exc), exc.path)
@@ -62,6 +73,11 @@ class _Saver:
             self.form.show_error(str(exc))
         else:
             self.form.show_error(f"Could not save: {type(exc).__name__}")
+        if then is not None:
+            then(exc)
+
+    def _failure(self, then: Callable[[BaseException], None] | None) -> Callable[[BaseException], None]:
+        return lambda exc: self._failed(exc, then)
 
 
 class ListEditor(QWidget, _Saver):
@@ -84,6 +100,7 @@ class ListEditor(QWidget, _Saver):
         self.index: int | None = None  # item in the form; None = a new item
         self.privacy = False
         self._selecting = False
+        ctx.events.privacy_changed.connect(self.set_privacy)
 
         self.model = RowsModel([Column(c.header, (lambda fn: lambda r: fn(r[1]))(c.value), None, (
             (lambda fn: lambda r: fn(r[1]))(c.status) if c.status else None), c.width) for c in columns], self)
@@ -152,6 +169,8 @@ class ListEditor(QWidget, _Saver):
         lay.addWidget(split)
         self.setTabOrder(self.view, self.form)
         self._show_heading()
+        if ctx.privacy:
+            self.set_privacy(True)
 
     # -- data
     @property
@@ -287,12 +306,17 @@ class ListEditor(QWidget, _Saver):
         if not hide and self.privacy and self.private_item is not None:
             hide = self.private_item(self.form.value(lenient=True))
         self.right.setCurrentIndex(1 if hide else 0)
-        self.right.widget(0).setVisible(not hide)
+        page = self.right.widget(0)
+        if page is not None:
+            page.setVisible(not hide)
         # never delete an item the officer cannot see (the person may be looking at the screen)
         self.delete_button.setEnabled(self.index is not None and not hide)
 
     # -- saving
-    def save(self, on_saved: Callable[[], None] | None = None) -> None:
+    def save(self, on_saved: Callable[[], None] | None = None,
+             on_failed: Callable[[BaseException], None] | None = None) -> None:
+        """Store the form (one transaction); ``on_saved()`` after, or ``on_failed(exc)`` once the
+        error is shown inline."""
         if self.ref is None:
             return
         try:
@@ -307,19 +331,20 @@ class ListEditor(QWidget, _Saver):
         def done(result: Any) -> None:
             self.save_button.setEnabled(True)
             if self.index is None:
-                self.index = result[0] if isinstance(result, tuple) else int(result)
+                self.index = _added_index(result, len(self.items))
             self.form.mark_saved()
             self.saved.emit()
             if on_saved is not None:
                 on_saved()
 
+        failed = self._failure(on_failed)
         if self.index is None:
             if self.custom_add is not None:
-                self.custom_add(ref, item, done, self._failed)
+                self.custom_add(ref, item, done, failed)
             else:
-                ops.add_item(self.ctx, ref, self.list_key, item, done, self._failed)
+                ops.add_item(self.ctx, ref, self.list_key, item, done, failed)
         else:
-            ops.update_item(self.ctx, ref, self.list_key, self.index, item, done, self._failed)
+            ops.update_item(self.ctx, ref, self.list_key, self.index, item, done, failed)
 
     def delete_current(self) -> None:
         if self.ref is None or self.index is None:
@@ -370,6 +395,8 @@ class ObjectEditor(QWidget, _Saver):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(scrolled(inner))
+        ctx.events.privacy_changed.connect(self.set_privacy)
+        self.form.set_privacy(ctx.privacy)
 
     @property
     def dirty(self) -> bool:
@@ -394,7 +421,10 @@ class ObjectEditor(QWidget, _Saver):
     def set_privacy(self, on: bool) -> None:
         self.form.set_privacy(on)
 
-    def save(self, on_saved: Callable[[], None] | None = None) -> None:
+    def save(self, on_saved: Callable[[], None] | None = None,
+             on_failed: Callable[[BaseException], None] | None = None) -> None:
+        """Store the form (one transaction); ``on_saved()`` after, or ``on_failed(exc)`` once the
+        error is shown inline."""
         if self.ref is None:
             return
         try:
@@ -412,4 +442,4 @@ class ObjectEditor(QWidget, _Saver):
             if on_saved is not None:
                 on_saved()
 
-        ops.update_case(self.ctx, self.ref, self.to_changes(value), done, self._failed)
+        ops.update_case(self.ctx, self.ref, self.to_changes(value), done, self._failure(on_failed))

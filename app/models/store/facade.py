@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, configure_mappers, selectinload
@@ -30,6 +30,9 @@ from app.models.store import content, db, instance_lock, seal, security
 from app.models.store import entities as E
 from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
+
+if TYPE_CHECKING:
+    from app.models.store.appointments import Appointments
 
 LIST_DEFS = {
     "unpaid_work_sessions": "upw_session",
@@ -113,6 +116,8 @@ def _case_options() -> list[Any]:
         selectinload(E.Case.learning),
         selectinload(E.Case.contract).selectinload(E.Contract.aims),
         selectinload(E.Case.contract).selectinload(E.Contract.shared_with),
+        selectinload(E.Case.appointments),
+        selectinload(E.Case.enforcement),
     ]
 
 
@@ -219,6 +224,13 @@ class Store:
         if note:
             store._deferred.append(("seal", "store", None, note))
         return store
+
+    @property
+    def appointments(self) -> Appointments:
+        """Appointments, outcomes and enforcement steps (app/models/store/appointments.py)."""
+        from app.models.store.appointments import Appointments
+
+        return Appointments(self)
 
     def close(self, aborted: bool = False) -> None:
         """Lock the store.  ``aborted`` (a command refused after unlocking): the owed unlock
