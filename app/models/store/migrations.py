@@ -112,6 +112,19 @@ def _v3(conn: Any) -> None:
 
 
 def _v4(conn: Any) -> None:
+    """The seal (see app/models/store/seal.py): a commit counter and a random seal secret;
+    audit events carry the content hash of the case they changed (app/models/store/content.py)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS store_seal (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "counter INTEGER NOT NULL, secret BLOB NOT NULL)"
+    )
+    conn.execute("INSERT OR IGNORE INTO store_seal (id, counter, secret) VALUES (1, 0, randomblob(32))")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(audit_events)").fetchall()}
+    if "content_hash" not in columns:  # a store created by this version has it from _v1
+        conn.execute("ALTER TABLE audit_events ADD COLUMN content_hash VARCHAR(64)")
+
+
+def _v5(conn: Any) -> None:
     """Case lifecycle and drafts: cases.archived_on, case_aliases (old references kept after a
     correction), drafts (unsaved forms kept encrypted at an automatic lock).  Version 1 makes
     the cases table as declared now, so the column is added only where it is missing."""
@@ -127,7 +140,7 @@ def _v4(conn: Any) -> None:
 
 
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(STEPS)
 
 
