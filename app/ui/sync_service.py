@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
-from app.sync import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
+from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
 
 DEFAULT_POLL_MS = 30_000
 

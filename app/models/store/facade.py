@@ -135,9 +135,17 @@ class Store:
     def open(cls, path: Path | str, passphrase: str, **kw: Any) -> Store:
         path = Path(path)
         store = cls._locked(path, passphrase, kw, create=False)
+        if kw.get("actor") is None:
+            store.actor = store._officer_actor() or store.actor
         security.flush_unlock_failures(store)
-        store._audit_now("unlock", "store", None, None)
+        store._audit_now("unlock", "store", None, f"login {_default_actor()}")
         return store
+
+    def _officer_actor(self) -> str | None:
+        """The officer id (issue 14) names the actor in the audit trail once a store has one;
+        the login name is recorded as detail of each unlock."""
+        value = self.get_setting("officer_id")
+        return value if isinstance(value, str) and value else None
 
     @classmethod
     def _locked(cls, path: Path, passphrase: str, kw: dict[str, Any], *, create: bool) -> Store:
