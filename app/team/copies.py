@@ -185,8 +185,10 @@ def _mkdirs(path: Path) -> None:
 
 
 def take_copy(store: Store, folder: Path | str | None = None, *, force: bool = False,
-              ops: FileOps | None = None, now: dt.datetime | None = None) -> CopyOutcome:
-    """Deliver a copy if the store changed since the last one (``force``: regardless)."""
+              ops: FileOps | None = None, now: dt.datetime | None = None,
+              min_age: dt.timedelta | None = None) -> CopyOutcome:
+    """Deliver a copy if the store changed since the last one (``force``: regardless).
+    ``min_age`` (the app's background polling): not while the last copy is younger than that."""
     ops = ops or FileOps()
     try:
         target = Path(folder) if folder is not None else configured_folder(store)
@@ -194,6 +196,10 @@ def take_copy(store: Store, folder: Path | str | None = None, *, force: bool = F
         return CopyOutcome("failed", error=str(exc))
     if not force and not changed_since_last(store):
         return CopyOutcome("current")
+    if not force and min_age is not None:
+        last = last_copy(store)
+        if last is not None and (now or dt.datetime.now(dt.UTC)) - last.at < min_age:
+            return CopyOutcome("current")
     problem = folder_problem(target, ops)
     if problem is not None:
         return CopyOutcome("failed", error=problem)

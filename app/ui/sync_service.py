@@ -16,6 +16,7 @@ Unsent items live in the encrypted store, so stopping, locking or logging out lo
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,27 +25,35 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
+from app.team import copies
 from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
 
 DEFAULT_POLL_MS = 30_000
+# Background passes deliver an off-laptop copy of a changed record at most this often; "Sync
+# now", closing and a passphrase change deliver one whenever the record has changed.
+COPY_MIN_AGE = dt.timedelta(minutes=15)
 
 
 class _Relay(QObject):
     finished = Signal(int, str)
+    copy = Signal(str, str, bool)
 
 
 class _Pass(QRunnable):
-    def __init__(self, job: Callable[[], tuple[int, str]], relay: _Relay) -> None:
+    def __init__(self, job: Callable[[], tuple[int, str, tuple[str, str, bool] | None]], relay: _Relay) -> None:
         super().__init__()
         self._job = job
         self._relay = relay
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        copy: tuple[str, str, bool] | None = None
         try:
-            waiting, message = self._job()
+            waiting, message, copy = self._job()
         except Exception as exc:  # never let a worker exception escape into Qt
             waiting, message = -1, _one_line(exc)
+        if copy is not None:
+            self._relay.copy.emit(*copy)
         self._relay.finished.emit(waiting, message)
 
 
@@ -63,6 +72,8 @@ class SyncService(QObject):
     """
 
     status_changed = Signal(int, str)
+    # (text for the status bar, detail for its tooltip, warn: the last off-laptop copy is overdue)
+    copy_status = Signal(str, str, bool)
 
     def __init__(self, store: Store, parent: QObject | None = None, *, poll_ms: int = DEFAULT_POLL_MS,
                  folder: Path | str | None = None, ops: FileOps | None = None) -> None:
@@ -77,10 +88,14 @@ class SyncService(QObject):
         self._timer.timeout.connect(self._tick)
         self._relay = _Relay(self)
         self._relay.finished.connect(self._finished)
+        self._relay.copy.connect(self._copy_finished)
+        self.last_copy: tuple[str, str, bool] | None = None
         self._busy = False
         self._again_forced: bool | None = None
         self._stopping = threading.Event()
         self.last_waiting = 0
+        self.copy_min_age: dt.timedelta | None = COPY_MIN_AGE
+        self.reachable = False  # the folder was reachable at the last pass (closing asks about a copy then)
         self.last_message = ""
 
     # ------------------------------------------------------------------ API
@@ -126,28 +141,50 @@ class SyncService(QObject):
         self._busy = True
         self._pool.start(_Pass(lambda: self._pass(force), self._relay))
 
-    def _pass(self, force: bool) -> tuple[int, str]:
-        """Runs on the worker thread."""
+    def _pass(self, force: bool) -> tuple[int, str, tuple[str, str, bool] | None]:
+        """Runs on the worker thread: the outbox, then the off-laptop copy when one is due."""
         store = self._store
         if store.closed:
-            return -1, "Store locked: queued exports are kept and sent after unlocking"
+            return -1, "Store locked: queued exports are kept and sent after unlocking", None
         try:
             folder = self._folder or configured_folder(store)
         except NoFolderError:
+            self.reachable = False
             waiting = outbox.waiting_count(store)
             return waiting, (f"{_exports(waiting)} waiting: no shared drive folder set" if waiting
-                             else "No shared drive folder set")
+                             else "No shared drive folder set"), \
+                self._copy_line(store, "no shared drive folder is set (Settings)")
         waiting = outbox.waiting_count(store)
         if not force:
             problem = folder_problem(folder, self._ops)
+            self.reachable = problem is None
             if problem is not None:
                 return waiting, (f"{_exports(waiting)} waiting: {problem}" if waiting
-                                 else "Shared drive not reachable; nothing waiting")
-            if waiting == 0:
-                return 0, "Shared drive up to date"
-        report = sync_outbox(store, folder, force=force, ops=self._ops,
-                             should_stop=self._stopping.is_set)
-        return report.waiting, report.summary()
+                                 else "Shared drive not reachable; nothing waiting"), self._copy_line(store, problem)
+        if waiting == 0 and not force:
+            message = "Shared drive up to date"
+        else:
+            report = sync_outbox(store, folder, force=force, ops=self._ops, should_stop=self._stopping.is_set)
+            waiting, message = report.waiting, report.summary()
+        problem = None
+        if not self._stopping.is_set():
+            outcome = copies.take_copy(store, folder, ops=self._ops,
+                                       min_age=None if force else self.copy_min_age)
+            problem = outcome.error
+        return waiting, message, self._copy_line(store, problem)
+
+    def _copy_line(self, store: Store, problem: str | None) -> tuple[str, str, bool] | None:
+        if store.closed:
+            return None
+        status = copies.copy_status(store)
+        detail = status.line()
+        if status.changed and problem:
+            detail += f". The next copy is due: {problem}"
+        return status.line(), detail, status.overdue
+
+    def _copy_finished(self, text: str, detail: str, warn: bool) -> None:
+        self.last_copy = (text, detail, warn)
+        self.copy_status.emit(text, detail, warn)
 
     def _finished(self, waiting: int, message: str) -> None:
         self._busy = False
