@@ -53,6 +53,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
         except NoFolderError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
         copy = take_copy(store, report.folder)
+        card_problem = None
+        if report.reachable:
+            from app.team.cards import publish_card
+            from app.team.delivery import SyncError, describe_error
+
+            try:
+                published = publish_card(store, report.folder)
+                if published:
+                    print(f"officer card published as {published}")
+            except (OSError, SyncError) as exc:
+                card_problem = describe_error(exc, report.folder)
         status = copy_status(store)
     for o in report.outcomes:
         if o.status == "delivered":
@@ -67,6 +78,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         reason = f": {report.problem}" if report.problem else ""
         print(f"casebook: {report.waiting} export(s) still queued{reason}", file=sys.stderr)
         return EXIT_PROBLEMS
+    if card_problem:
+        print(f"casebook: officer card not published: {card_problem}", file=sys.stderr)
     if copy.status == "failed":
         print(f"casebook: {copy.line()}", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -21,6 +21,14 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_identity)
 
+    p = sub.add_parser("officers", help="list colleagues' officer cards on the shared drive and whether each is pinned")
+    add_store_arg(p)
+    p.add_argument("--shared", type=Path, metavar="FOLDER", help="the shared folder (default: the store's setting)")
+    p.add_argument("--confirm", metavar="OFFICER-ID", help="pin this officer's current card (after checking it)")
+    p.add_argument("--fingerprint", metavar="DIGITS", help="the fingerprint the colleague reads out (with --confirm)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_officers)
+
     p = sub.add_parser("recovery-key", help="create the team's recovery identity (age key file) and print its recipient")
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="new file for the secret key")
     p.set_defaults(func=cmd_recovery_key)
@@ -58,6 +66,43 @@ def cmd_identity(args: argparse.Namespace) -> int:
     print(f"signing key  {ident.signing_key}")
     print(f"recovery     {recipient or 'not set'}")
     print(status.line())
+    return EXIT_OK
+
+
+def cmd_officers(args: argparse.Namespace) -> int:
+    from app.team import cards
+    from app.team.delivery import NoFolderError, SyncError, configured_folder, folder_problem
+
+    if (args.confirm is None) != (args.fingerprint is None):
+        raise CliError("--confirm OFFICER-ID and --fingerprint DIGITS go together")
+    with open_store(args) as store:
+        try:
+            folder = args.shared or configured_folder(store)
+        except NoFolderError as exc:
+            raise CliError(str(exc)) from None
+        problem = folder_problem(folder)
+        if problem is not None:
+            raise CliError(problem)
+        if args.confirm is not None:
+            card = cards.confirm_pin(store, folder, args.confirm, args.fingerprint)
+            print(f"pinned {card.officer_id} ({card.name or 'no name'}) with fingerprint {card.fingerprint}")
+            return EXIT_OK
+        try:
+            listed, bad = cards.list_officers(store, folder)
+        except SyncError as exc:
+            raise CliError(str(exc)) from None
+    if args.json:
+        json.dump({"officers": [s.as_dict() for s in listed], "bad_files": [{"file": f, "problem": p}
+                                                                            for f, p in bad]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    labels = {"own": "this store", "pinned": "pinned", "new": "not pinned yet", "changed": "KEY CHANGED"}
+    for s in listed:
+        print(f"{s.card.officer_id}  {s.card.fingerprint}  {labels[s.state]:<14}  {s.card.name}")
+    for f, p in bad:
+        print(f"casebook: skipped {f}: {p}", file=sys.stderr)
+    print(f"{len(listed)} officer card(s)")
     return EXIT_OK
 
 

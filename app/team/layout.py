@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = "casebook"
 COPY_EXT = ".casebook.age"
 RECOVERY_EXT = ".recovery.age"
-CARD_EXT = ".card.age"
+CARD_EXT = ".card.json"
 _STAMP = "%Y%m%dT%H%M%S"
 NAME_RE = re.compile(
     r"^(?P<officer>off-[a-z2-7]{8})-(?P<stamp>\d{8}T\d{6})(?P<ms>\d{3})Z-(?P<rand>[0-9a-f]{6})"
-    r"(?P<ext>\.casebook\.age|\.recovery\.age|\.card\.age)$"
+    r"(?P<ext>\.casebook\.age|\.recovery\.age|\.card\.json)$"
 )
 
 

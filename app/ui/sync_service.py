@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
-from app.team import copies
+from app.team import cards, copies
 from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
 
 DEFAULT_POLL_MS = 30_000
@@ -171,6 +171,10 @@ class SyncService(QObject):
             outcome = copies.take_copy(store, folder, ops=self._ops,
                                        min_age=None if force else self.copy_min_age)
             problem = outcome.error
+            try:
+                cards.publish_card(store, folder, self._ops)
+            except (OSError, StoreError):
+                pass  # published on a later pass; the copy line carries the drive's problems
         return waiting, message, self._copy_line(store, problem)
 
     def _copy_line(self, store: Store, problem: str | None) -> tuple[str, str, bool] | None:
