@@ -564,7 +564,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             self._copy_asked = True
             self._offer_copy("The record has changed since the last off-laptop copy and the shared drive "
-                             "is reachable. Deliver a copy now, before closing?", self.close)
+                             "is reachable. Deliver a copy now, before closing?", lambda: None if self.close() else None)
             return
         self._shutdown()
         event.accept()

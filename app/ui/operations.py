@@ -278,7 +278,7 @@ def sync_now(ctx: AppContext) -> None:
 
 
 # ------------------------------------------------------------------ off-laptop copies (issue 14)
-def copy_due(ctx: AppContext, on_done: Done) -> None:
+def copy_due(ctx: AppContext, on_done: Callable[[Any], None]) -> None:
     """``on_done((due, problem))``: due when the record changed since the last off-laptop copy
     and the shared drive folder is reachable now; problem is why a due copy cannot go."""
     store = ctx.require_store()

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from app.team import delivery as sync
 from app.models.store import Store, outbox
+from app.team import delivery as sync
 from app.team.delivery import FileOps, sync_outbox
 
 

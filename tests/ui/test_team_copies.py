@@ -6,12 +6,10 @@ Settings.  Real encrypted stores, real folders."""
 from __future__ import annotations
 
 import datetime as dt
-
 from pathlib import Path
 from typing import Any
 
 import pyrage
-import pytest
 
 from app.models.store import Store
 from app.team import copies, identity, layout
