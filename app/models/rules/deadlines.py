@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from app.models.errors import ValidationError
+from app.models.rules import appointments as appts
 from app.models.rules.calendar import WorkingCalendar, add_months
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,6 +61,9 @@ KINDS = (
     "plan_review",
     "progress_review_report",
     "victim_safety_plan_review",
+    "warning_letter",
+    "breach_decision",
+    "breach_report",
     "order_end",
 )
 STATUSES = ("done", "met_late", "open", "overdue")
@@ -112,9 +116,11 @@ class DeadlineConfig:
 
     intensity_weeks: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_INTENSITY_WEEKS))
     report_days_before: int = DEFAULT_REPORT_DAYS_BEFORE
+    enforcement: appts.EnforcementPolicy = field(default_factory=appts.EnforcementPolicy)
 
     @classmethod
-    def from_values(cls, intensity_weeks: Any = None, report_days_before: Any = None) -> DeadlineConfig:
+    def from_values(cls, intensity_weeks: Any = None, report_days_before: Any = None,
+                    enforcement: Mapping[str, Any] | None = None) -> DeadlineConfig:
         """Build from stored values; anything missing or unusable falls back to the default."""
         weeks = dict(DEFAULT_INTENSITY_WEEKS)
         if isinstance(intensity_weeks, Mapping):
@@ -124,12 +130,17 @@ class DeadlineConfig:
         days = DEFAULT_REPORT_DAYS_BEFORE
         if _valid_report_days(report_days_before):
             days = int(report_days_before)
-        return cls(intensity_weeks=weeks, report_days_before=days)
+        return cls(intensity_weeks=weeks, report_days_before=days,
+                   enforcement=appts.EnforcementPolicy.from_values(enforcement or {}))
 
     @classmethod
     def for_store(cls, store: Store) -> DeadlineConfig:
-        return cls.from_values(store.get_setting(SETTING_INTENSITY_WEEKS),
-                               store.get_setting(SETTING_REPORT_DAYS_BEFORE))
+        from app.models.store.casework import get_settings
+
+        keys = [SETTING_INTENSITY_WEEKS, SETTING_REPORT_DAYS_BEFORE, *(k for k, *_ in appts.POLICY_SETTINGS)]
+        values = get_settings(store, keys)
+        return cls.from_values(values.get(SETTING_INTENSITY_WEEKS), values.get(SETTING_REPORT_DAYS_BEFORE),
+                               values)
 
     def weeks_for(self, intensity: str | None) -> int:
         level = intensity if intensity in self.intensity_weeks else DEFAULT_INTENSITY
@@ -199,6 +210,8 @@ class CaseFacts:
     first_assessment: dt.date | None = None
     reviews: tuple[ReviewFact, ...] = ()                  # in held_on order
     victim_safety_reviews: tuple[dt.date, ...] = ()       # review dates of open safety plan flags
+    failures: tuple[appts.Failure, ...] = ()              # failures to comply (appointments), date order
+    enforcement: tuple[appts.Action, ...] = ()            # warning / breach steps taken, date order
 
     @property
     def active(self) -> bool:
@@ -249,6 +262,10 @@ def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
     )
     contacts = [d for n in case.get("notes", []) if n.get("kind") in FIRST_CONTACT_NOTE_KINDS
                 for d in [_date(n.get("date"))] if d is not None and d >= imposed]
+    # An attended home visit or office appointment counts for the first meeting as its note would.
+    contacts += [d for a in case.get("appointments", []) if a.get("kind") in FIRST_CONTACT_NOTE_KINDS
+                 and a.get("outcome") in appts.ATTENDED_OUTCOMES
+                 for d in [_date(a.get("date"))] if d is not None and d >= imposed]
     sessions = _sessions(case, imposed)
     assessments = [d for a in case.get("assessments", []) for d in [_date(a.get("completed_on"))]
                    if d is not None and d >= imposed]
@@ -274,6 +291,8 @@ def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
         first_assessment=min(assessments, default=None),
         reviews=tuple(ReviewFact(d, r.get("kind"), _date(r.get("next_review_on"))) for d, _i, r in reviews),
         victim_safety_reviews=tuple(safety),
+        failures=tuple(appts.failures_of(case.get("appointments", []), imposed)),
+        enforcement=tuple(appts.actions_of(case.get("enforcement", []))),
     )
 
 
@@ -441,7 +460,10 @@ def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
 _Row = tuple[dt.date, str, int, str, int, str, str, "dt.date | None"]
 
 _RANK_FIRST_MEETING, _RANK_UPW_START, _RANK_ASSESSMENT, _RANK_UPW_COMPLETION, _RANK_DEPARTMENTAL, \
-    _RANK_PLAN_REVIEW, _RANK_PROGRESS_REPORT, _RANK_SAFETY_REVIEW, _RANK_ORDER_END = range(len(KINDS))
+    _RANK_PLAN_REVIEW, _RANK_PROGRESS_REPORT, _RANK_SAFETY_REVIEW, _RANK_WARNING_LETTER, _RANK_BREACH_DECISION, \
+    _RANK_BREACH_REPORT, _RANK_ORDER_END = range(len(KINDS))
+_ENFORCEMENT_RANKS = {"warning_letter": _RANK_WARNING_LETTER, "breach_decision": _RANK_BREACH_DECISION,
+                      "breach_report": _RANK_BREACH_REPORT}
 _LABEL_FIRST_MEETING = f"First meeting ({FIRST_MEETING_DAYS} working days)"
 _LABEL_UPW_START = f"Unpaid work start ({UPW_START_DAYS} working days)"
 _LABEL_ASSESSMENT = f"Risk and needs assessment ({ASSESSMENT_DAYS} working days)"
@@ -553,6 +575,11 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
 
     for review_on in facts.victim_safety_reviews:
         emit(_RANK_SAFETY_REVIEW, "victim_safety_plan_review", review_on, None, "Victim safety plan review")
+
+    if facts.failures or facts.enforcement:
+        failures = [f for f in facts.failures if f.day <= today]  # a failure cannot be dated ahead
+        for step in appts.position(failures, facts.enforcement, config.enforcement, cal.add_working_days).steps:
+            emit(_ENFORCEMENT_RANKS[step.kind], step.kind, step.due_on, step.done_on, step.label)
 
     if facts.ends_on is not None:
         if active:

@@ -38,17 +38,24 @@ AUDIT_DDL = (
 )
 
 
+# Tables added by later versions: version 1 creates every other table in entities.
+LATER_TABLES = {"appointments": 3, "enforcement_actions": 3}
+
+
 def _v1(conn: Any) -> None:
-    """Initial schema: every table in entities, note full-text index, append-only audit."""
-    for ddl in schema_ddl() + list(FTS_DDL + AUDIT_DDL):
+    """Initial schema: every table of version 1, note full-text index, append-only audit."""
+    for ddl in schema_ddl(version=1) + list(FTS_DDL + AUDIT_DDL):
         conn.execute(ddl)
 
 
-def schema_ddl() -> list[str]:
-    """CREATE TABLE / CREATE INDEX statements for every declared entity, in FK order."""
+def schema_ddl(version: int | None = None) -> list[str]:
+    """CREATE TABLE / CREATE INDEX statements, in FK order: for the tables a given store
+    version added (``version``), or for every declared entity (None)."""
     dialect = sqlite.dialect()
     out: list[str] = []
     for table in Base.metadata.sorted_tables:
+        if version is not None and LATER_TABLES.get(table.name, 1) != version:
+            continue
         out.append(str(CreateTable(table).compile(dialect=dialect)).strip())
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             out.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
@@ -98,8 +105,14 @@ def _v2(conn: Any) -> None:
     )
 
 
+def _v3(conn: Any) -> None:
+    """Appointments (with outcomes) and enforcement actions (warnings, breach steps)."""
+    for ddl in schema_ddl(version=3):
+        conn.execute(ddl)
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(STEPS)
 
 
