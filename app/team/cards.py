@@ -1,7 +1,7 @@
 """Officer cards and pinning (issue 15, item 1).
 
 A card is the public half of an officer's identity, self-signed with the officer's Ed25519
-key: ``{"card": {format, officer_id, name, recipient, signing_key, fingerprint, published},
+key: ``{"card": {format, officer_id, recipient, signing_key, fingerprint, published},
 "signature": hex}``.  Sync publishes it to ``<folder>/casebook/officers/`` as
 ``<officer-id>-<UTC time>-<hex>.card.json`` whenever it differs from the last one published
 (never overwriting: a new file each time; the newest valid card per officer counts).
@@ -76,7 +76,9 @@ def _canonical(value: dict[str, Any]) -> bytes:
 def card_bytes(store: Store, now: dt.datetime | None = None) -> tuple[bytes, str]:
     """This store's signed card and the digest of its content (without the time)."""
     ident = identity.ensure(store)
-    body = {"format": CARD_FORMAT, "officer_id": ident.officer_id, "name": ident.name,
+    # No display name: the drive shows nobody's name (issue 15 item 6); names travel inside
+    # encrypted packets, and colleagues match an id to a person by its fingerprint.
+    body = {"format": CARD_FORMAT, "officer_id": ident.officer_id,
             "recipient": ident.recipient, "signing_key": ident.signing_key, "fingerprint": ident.fingerprint}
     digest = hashlib.sha256(_canonical(body)).hexdigest()
     body["published"] = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")

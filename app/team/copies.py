@@ -54,7 +54,8 @@ DEFAULT_WARN_DAYS = 7
 
 # Audit actions that record something without changing the record itself: they alone never
 # make a new off-laptop copy due (else every unlock would).
-NON_CHANGING = frozenset({"unlock", "failed_unlock", "backup", "export", "share", "view_nfd", "offsite_copy"})
+NON_CHANGING = frozenset({"unlock", "failed_unlock", "backup", "export", "share", "view_nfd", "offsite_copy",
+                          "publish"})
 
 # Hook for issue 21 (the authenticated commit counter) and anything else that wants to travel
 # with each copy: functions called with the open store just before the snapshot, each returning

@@ -40,21 +40,31 @@ class _Relay(QObject):
 
 
 class _Pass(QRunnable):
-    def __init__(self, job: Callable[[], tuple[int, str, tuple[str, str, bool] | None]], relay: _Relay) -> None:
+    """One pass: the outbox first (its result is emitted at once), then the off-laptop copy
+    and card (seconds for a large store), whose result follows on its own signal."""
+
+    def __init__(self, job: Callable[[], tuple[int, str, Callable[[], tuple[str, str, bool] | None] | None]],
+                 relay: _Relay) -> None:
         super().__init__()
         self._job = job
         self._relay = relay
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        copy: tuple[str, str, bool] | None = None
+        after: Callable[[], tuple[str, str, bool] | None] | None = None
         try:
-            waiting, message, copy = self._job()
+            waiting, message, after = self._job()
         except Exception as exc:  # never let a worker exception escape into Qt
             waiting, message = -1, _one_line(exc)
+        self._relay.finished.emit(waiting, message)
+        if after is None:
+            return
+        try:
+            copy = after()
+        except Exception:  # the copy line simply stays as it was; the next pass tries again
+            copy = None
         if copy is not None:
             self._relay.copy.emit(*copy)
-        self._relay.finished.emit(waiting, message)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -141,8 +151,9 @@ class SyncService(QObject):
         self._busy = True
         self._pool.start(_Pass(lambda: self._pass(force), self._relay))
 
-    def _pass(self, force: bool) -> tuple[int, str, tuple[str, str, bool] | None]:
-        """Runs on the worker thread: the outbox, then the off-laptop copy when one is due."""
+    def _pass(self, force: bool) -> tuple[int, str, Callable[[], tuple[str, str, bool] | None] | None]:
+        """Runs on the worker thread: the outbox, then (returned as a second step) the
+        off-laptop copy when one is due and the officer's card."""
         store = self._store
         if store.closed:
             return -1, "Store locked: queued exports are kept and sent after unlocking", None
@@ -153,29 +164,32 @@ class SyncService(QObject):
             waiting = outbox.waiting_count(store)
             return waiting, (f"{_exports(waiting)} waiting: no shared drive folder set" if waiting
                              else "No shared drive folder set"), \
-                self._copy_line(store, "no shared drive folder is set (Settings)")
+                lambda: self._copy_line(store, "no shared drive folder is set (Settings)")
         waiting = outbox.waiting_count(store)
         if not force:
             problem = folder_problem(folder, self._ops)
             self.reachable = problem is None
             if problem is not None:
                 return waiting, (f"{_exports(waiting)} waiting: {problem}" if waiting
-                                 else "Shared drive not reachable; nothing waiting"), self._copy_line(store, problem)
+                                 else "Shared drive not reachable; nothing waiting"), \
+                    lambda: self._copy_line(store, problem)
         if waiting == 0 and not force:
             message = "Shared drive up to date"
         else:
             report = sync_outbox(store, folder, force=force, ops=self._ops, should_stop=self._stopping.is_set)
             waiting, message = report.waiting, report.summary()
-        problem = None
-        if not self._stopping.is_set():
-            outcome = copies.take_copy(store, folder, ops=self._ops,
-                                       min_age=None if force else self.copy_min_age)
-            problem = outcome.error
+
+        def copy_step() -> tuple[str, str, bool] | None:
+            if self._stopping.is_set() or store.closed:
+                return None
+            outcome = copies.take_copy(store, folder, ops=self._ops, min_age=None if force else self.copy_min_age)
             try:
                 cards.publish_card(store, folder, self._ops)
             except (OSError, StoreError):
                 pass  # published on a later pass; the copy line carries the drive's problems
-        return waiting, message, self._copy_line(store, problem)
+            return self._copy_line(store, outcome.error)
+
+        return waiting, message, copy_step
 
     def _copy_line(self, store: Store, problem: str | None) -> tuple[str, str, bool] | None:
         if store.closed:
