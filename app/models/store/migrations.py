@@ -98,8 +98,27 @@ def _v2(conn: Any) -> None:
     )
 
 
+def _add_column(conn: Any, table: str, column: str, ddl_type: str) -> None:
+    """Add a column unless it is there (a store created at version 1 by this code already
+    has every column of the current entities)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})").fetchall()}
+    if column not in have:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}")
+
+
+def _v3(conn: Any) -> None:
+    """Timescales round 2: which scheduled departmental review a review is; court progress
+    review reports recorded as submitted; victim safety plan reviews held; local working-day
+    overrides of Scottish public holidays."""
+    _add_column(conn, "reviews", "scheduled_review_months", "INTEGER")
+    _add_column(conn, "orders", "progress_review_reports", "JSON")
+    _add_column(conn, "flags", "reviews", "JSON")
+    conn.execute("CREATE TABLE IF NOT EXISTS local_working_days (day DATE NOT NULL, name VARCHAR(200) NOT NULL, "
+                 "PRIMARY KEY (day))")
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(STEPS)
 
 
