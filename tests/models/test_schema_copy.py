@@ -2,10 +2,9 @@
 spec declares is still there and accepts at least what it accepted, so every version 1 bundle
 stays importable (issue 18 added version 2 fields; docs/BUNDLE-SCHEMA.md lists them)."""
 
+import json
 from pathlib import Path
 from typing import Any
-
-import json
 
 import pytest
 

@@ -176,7 +176,11 @@ def test_1_future_dated_records_import_and_wait(clocked_store: Store) -> None:
 
 # ------------------------------------------------------------------ 2. which scheduled review a review is
 # Imposed 15/01/2026, ends 14/07/2027: departmental reviews due 15/04/2026 (3), 15/07/2026 (6), 15/01/2027 (12).
-def departmental(reviews: list[dict[str, Any]], today: dt.date = D(2026, 8, 1)) -> list[Any]:
+AUG_2026 = D(2026, 8, 1)
+TODAY = D(2026, 11, 23)
+
+
+def departmental(reviews: list[dict[str, Any]], today: dt.date = AUG_2026) -> list[Any]:
     case = make_case(imposed="2026-01-15", ends="2027-07-14", reviews=reviews)
     return items_of(case, today, "departmental_review")
 
@@ -488,7 +492,7 @@ def test_6_setting_is_validated(store: Store) -> None:
 
 
 # ------------------------------------------------------------------ 7. warnings, and an end before imposition refused
-def warnings_of(case: dict[str, Any], today: dt.date = D(2026, 11, 23)) -> list[str]:
+def warnings_of(case: dict[str, Any], today: dt.date = TODAY) -> list[str]:
     return [w.kind for w in case_due(case, today, CAL)[1]]
 
 

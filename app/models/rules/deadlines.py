@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -771,7 +770,7 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
             emit(_RANK_PLAN_REVIEW, "plan_review", due, None, label)
 
     if facts.progress_reviews:
-        submitted = {}
+        submitted: dict[dt.date, dt.date] = {}
         for hearing, on in facts.reports_submitted:
             if on <= today and (hearing not in submitted or on < submitted[hearing]):
                 submitted[hearing] = on
