@@ -110,13 +110,14 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
 
     def work() -> CaseData:
         case = store.get_case(ref)
-        due, warnings = case_due(case, today, WorkingCalendar.for_store(store), DeadlineConfig.for_store(store))
+        config = DeadlineConfig.for_store(store)
+        due, warnings = case_due(case, today, WorkingCalendar.for_store(store), config)
         signed: dict[str, dt.date | None] = {}
         if case.get("contract") is not None:
             for role in SIGNATURE_ROLES:
                 sig = store.get_signature(ref, SIGNATURE_DOCUMENT, role)
                 signed[role] = None if sig is None else sig[1]
-        return CaseData(case, due, warnings, upw_progress(case, today), store.plan_versions(ref), signed)
+        return CaseData(case, due, warnings, upw_progress(case, today, config), store.plan_versions(ref), signed)
 
     ctx.tasks.run(work, on_done, on_error)
 

@@ -3,6 +3,7 @@ learning (with referrals and assessments) and flags (with consents), Alt+1..9.""
 
 from __future__ import annotations
 
+import copy as copy_module
 import dataclasses
 import datetime as dt
 import html
@@ -29,7 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, ValidationError
-from app.models.rules.deadlines import DueItem, smart_check
+from app.models.rules.deadlines import (
+    DueItem,
+    default_departmental_months,
+    departmental_choices,
+    facts_from_case,
+    other_activity_text,
+    smart_check,
+)
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -189,7 +197,8 @@ class SummaryTab(QWidget):
                     if u.hours_per_week_needed is not None else
                     ("complete" if u.hours_remaining <= 0 else "<b>past the completion date</b>"))
             self.upw.setText(f"{u.hours_done:g} of {u.required_hours} hours done, {u.hours_remaining:g} to go.<br>"
-                             f"Complete by {fmt_date(u.complete_by)}: {pace}.")
+                             f"Complete by {fmt_date(u.complete_by)}: {pace}."
+                             + (f"<br>{e(other_activity_text(u))}" if u.other_activity_hours else ""))
         self.due_model.set_rows(sorted(_shown_due(data.due, privacy), key=lambda d: d.due_on))
 
 
@@ -374,9 +383,12 @@ class CaseWorkspace(QWidget):
         self.reviews = ListEditor(ctx, "Review", "reviews", [
             Column("Held on", lambda r: show_date(r["held_on"]), width=90),
             Column("Kind", lambda r: _words(r.get("kind")), width=120),
-            Column("Next review", lambda r: show_date(r.get("next_review_on"))),
+            Column("Next review", lambda r: show_date(r.get("next_review_on")), width=90),
+            Column("Counts as", lambda r: f"{r['scheduled_review_months']} months"
+                   if r.get("scheduled_review_months") else ""),
         ], FL.REVIEW_FIELDS, new_defaults=self._new_review, form_columns=2, parent=self)
         self.reviews.custom_add = lambda ref, item, done, failed: ops.record_review(ctx, ref, item, done, failed)
+        self.reviews.prepare = self._prepare_review
         self.notes = ListEditor(ctx, "Note", "notes", [
             Column("Date", lambda n: show_date(n["date"]), lambda n: n["date"], width=90),
             Column("Kind", lambda n: FL.label_of(FL.NOTE_KINDS, n["kind"]), width=95),
@@ -483,6 +495,24 @@ class CaseWorkspace(QWidget):
                 "goal_progress": [{"goal_id": g["id"], "sensitivity": "ordinary"} for g in goals
                                   if g.get("status") not in ("achieved", "discontinued", "revised")]}
 
+    def _prepare_review(self, item: dict[str, Any], index: int | None) -> dict[str, Any]:
+        """A departmental review stores which scheduled review it is: when the officer said
+        nothing, the default (the oldest not yet met) is stored; other kinds store none."""
+        if item.get("kind") != "departmental":
+            item.pop("scheduled_review_months", None)
+            return item
+        if item.get("scheduled_review_months") is None and self.data is not None and item.get("held_on"):
+            case = copy_module.deepcopy(self.data.case)
+            if index is not None and index < len(case.get("reviews", [])):
+                del case["reviews"][index]  # the review being edited does not count against itself
+            try:
+                months = default_departmental_months(facts_from_case(case), dt.date.fromisoformat(item["held_on"]))
+            except ValueError:
+                return item
+            if months is not None:
+                item["scheduled_review_months"] = months
+        return item
+
     def open_case(self, ref: str, tab: int | None = None) -> None:
         if ref != self.ref:
             self._close_dialogs()
@@ -523,6 +553,9 @@ class CaseWorkspace(QWidget):
         gp = self.reviews.form.widgets["goal_progress"]
         if isinstance(gp, TableField):
             gp.set_choices("goal_id", goal_choices)
+        self.reviews.form.set_choices("scheduled_review_months", tuple(
+            (months, f"{months} months (due {fmt_date(due)})") for months, due, _label in
+            departmental_choices(facts_from_case(c))), blank="Oldest not yet met (default)")
         self.reviews.load(ref, c.get("reviews", []))
         self.notes.load(ref, c.get("notes", []))
         self.upw.load(ref, c.get("unpaid_work_sessions", []))
@@ -531,7 +564,8 @@ class CaseWorkspace(QWidget):
                               f"{u.hours_done:g} of {u.required_hours} hours done; complete by "
                               f"{fmt_date(u.complete_by)}"
                               + (f"; about {u.hours_per_week_needed:g} hours a week needed."
-                                 if u.hours_per_week_needed is not None else "."))
+                                 if u.hours_per_week_needed is not None else ".")
+                              + (f" {other_activity_text(u)}" if u.other_activity_hours else ""))
         self.contract.load(ref, c)
         self._show_signatures(c, data.signed_on)
         self.learning.load(ref, c)

@@ -550,18 +550,16 @@ def departmental_choices(facts: CaseFacts) -> list[tuple[int, dt.date, str]]:
     return list(_departmental_dates(facts.imposed_on, _order_horizon(facts)))
 
 
-def default_departmental_months(facts: CaseFacts, held_on: dt.date, exclude: int | None = None) -> int | None:
+def default_departmental_months(facts: CaseFacts, held_on: dt.date) -> int | None:
     """The default scheduled review for a departmental review held on ``held_on``, given the
-    case's other departmental reviews (``exclude``: the index among them of the one being
-    edited).  None when the schedule is empty or every scheduled review is met."""
+    case's departmental reviews in ``facts`` (leave out the one being edited).  None when the
+    schedule is empty or every scheduled review is already met."""
     schedule = _departmental_dates(facts.imposed_on, _order_horizon(facts))
     dues = [d for _m, d, _l in schedule]
     months = [m for m, _d, _l in schedule]
-    others = [(r.held_on, r.scheduled_months) for i, r in enumerate(
-        [r for r in facts.reviews if r.kind == "departmental"]) if i != exclude]
-    slots = assign_departmental(dues, months, others)
+    others = [(r.held_on, r.scheduled_months) for r in facts.reviews if r.kind == "departmental"]
     met = [False] * len(dues)
-    for k in slots:
+    for k in assign_departmental(dues, months, others):
         if k is not None:
             met[k] = True
     k = _default_slot(dues, met, held_on)
@@ -915,6 +913,15 @@ def upw_progress(case: dict[str, Any], today: dt.date, config: DeadlineConfig | 
                        other_activity_hours=round(other, 2),
                        other_activity_counted=round(other if cap is None else min(other, cap), 2),
                        other_activity_cap=None if cap is None else round(cap, 2))
+
+
+def other_activity_text(progress: UpwProgress) -> str:
+    """How the other activity hours were counted, for screens and documents."""
+    logged = f"Other activity: {progress.other_activity_hours:g} hours logged"
+    if progress.other_activity_cap is None:
+        return logged + ", all counted."
+    return (f"{logged}, {progress.other_activity_counted:g} counted "
+            f"(local cap {progress.other_activity_cap:g} hours).")
 
 
 MIN_SPECIFIC_WORDS = 3
