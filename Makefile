@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_STORE ?= demo-store/demo.cbk
 DEMO_PASSPHRASE ?= demo passphrase for Casebook
 
-.PHONY: run test lint typecheck bench package package-test screenshots clean demo
+.PHONY: run test test-fast lint typecheck bench package package-test screenshots clean demo
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,8 +24,13 @@ demo: $(DEMO_STORE)
 run: $(STAMP) $(DEMO_STORE)
 	CASEBOOK_PASSPHRASE="$(DEMO_PASSPHRASE)" $(BIN)/python -m app --store $(DEMO_STORE)
 
+# Every core (pytest-xdist), coverage with the floor in pyproject ([tool.coverage.report] fail_under).
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --cov --cov-report=term:skip-covered
+
+# Everyday run: every core, no coverage, skips the `slow` marker (kill -9 loops).
+test-fast: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests

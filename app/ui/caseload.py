@@ -59,10 +59,10 @@ class CaseloadPage(QWidget):
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.view.setAccessibleName("Caseload")
         self.view.doubleClicked.connect(self._activated)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        for enter_key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             # setContext, not the constructor's context= (PySide6 ignores it there): only while the
             # table has focus, or Enter in the search box would open whichever case is current
-            shortcut = QShortcut(QKeySequence(key), self.view, self._open_current)
+            shortcut = QShortcut(QKeySequence(enter_key), self.view, self._open_current)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)

@@ -289,7 +289,9 @@ class ListEditor(QWidget, _Saver):
         if not hide and self.privacy and self.private_item is not None:
             hide = self.private_item(self.form.value(lenient=True))
         self.right.setCurrentIndex(1 if hide else 0)
-        self.right.widget(0).setVisible(not hide)
+        page = self.right.widget(0)
+        if page is not None:
+            page.setVisible(not hide)
         # never delete an item the officer cannot see (the person may be looking at the screen)
         self.delete_button.setEnabled(self.index is not None and not hide)
 

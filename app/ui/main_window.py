@@ -386,7 +386,7 @@ class MainWindow(QMainWindow):
         if self.pages.currentWidget() is self.workspace:
             self.workspace.save_current()
         elif self.pages.currentWidget() is self.new_case_page:
-            self.new_case_page.create()
+            self.new_case_page.create_case()
 
     def export_pdf(self) -> None:
         if self.workspace.ref is None or self.pages.currentWidget() is not self.workspace:
@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
     def save_all(self, then: Callable[[bool], None]) -> None:
         def after_workspace(ok: bool) -> None:
             if ok and self.new_case_page.dirty:
-                self.new_case_page.create(then)
+                self.new_case_page.create_case(then)
             else:
                 then(ok)
 

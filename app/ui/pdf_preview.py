@@ -70,10 +70,10 @@ class PdfPreviewDialog(QDialog):
         self.image_label = QLabel()
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_label.setAccessibleName("Page image")
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.image_label)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.image_label)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
@@ -91,17 +91,19 @@ class PdfPreviewDialog(QDialog):
         self.close_button = QPushButton("Close")
 
         bar = QHBoxLayout()
-        for w in (self.prev_button, self.page_label, self.next_button):
+        nav: tuple[QWidget, ...] = (self.prev_button, self.page_label, self.next_button)
+        for w in nav:
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (self.zoom_out_button, self.zoom_box, self.zoom_in_button):
+        zoom: tuple[QWidget, ...] = (self.zoom_out_button, self.zoom_box, self.zoom_in_button)
+        for w in zoom:
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.print_button)
         bar.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
         self.prev_button.clicked.connect(self.previous_page)
         self.next_button.clicked.connect(self.next_page)

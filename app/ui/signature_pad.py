@@ -197,6 +197,7 @@ class SignaturePad(QWidget):
         data = QByteArray()
         buf = QBuffer(data)
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.to_image().save(buf, "PNG")
+        # the stubs say bytes for the QIODevice overload; PySide6 6.12 accepts only str at runtime
+        self.to_image().save(buf, "PNG")  # type: ignore[call-overload]
         buf.close()
         return bytes(data.data())

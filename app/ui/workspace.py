@@ -139,7 +139,7 @@ class SummaryTab(QWidget):
             lab.clear()
         self.due_model.clear()
 
-    def render(self, data: ops.CaseData, privacy: bool, today: dt.date) -> None:
+    def show_case(self, data: ops.CaseData, privacy: bool, today: dt.date) -> None:
         c = data.case
         ind = c["individual"]
         order = c["order"]
@@ -546,7 +546,7 @@ class CaseWorkspace(QWidget):
         c = data.case
         ind = c["individual"]
         self.title.setText(f"{ind['given_names']} {ind['family_name']}  ·  {ref}")
-        self.summary.render(data, self.ctx.privacy, self.ctx.clock.today())
+        self.summary.show_case(data, self.ctx.privacy, self.ctx.clock.today())
         self.details.load(ref, c)
         self.plan.load(ref, data)
         goal_choices = tuple((g["id"], g["id"]) for g in c.get("goals", []))
@@ -665,7 +665,7 @@ class CaseWorkspace(QWidget):
             self.export_dialog.deleteLater()
             self.export_dialog = None
         if self.data is not None:
-            self.summary.render(self.data, on, self.ctx.clock.today())
+            self.summary.show_case(self.data, on, self.ctx.clock.today())
             due = _shown_due([d for d in self.data.due if d.kind in REVIEW_KINDS], on)
             self.review_due.setText(self._due_text(due) if due else "No reviews scheduled yet.")
         self.plan.set_privacy(on)
@@ -760,7 +760,7 @@ class NewCasePage(QWidget):
         title = QLabel("New case", self)
         title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.create_button = QPushButton("&Create case", self)
-        self.create_button.clicked.connect(lambda: self.create())
+        self.create_button.clicked.connect(lambda: self.create_case())
         cancel = QPushButton("Cancel", self)
         cancel.clicked.connect(self._cancel)
         inner = QWidget(self)
@@ -791,7 +791,7 @@ class NewCasePage(QWidget):
         self.form.mark_saved()
         self.cancelled.emit()
 
-    def create(self, then: Callable[[bool], None] | None = None) -> None:
+    def create_case(self, then: Callable[[bool], None] | None = None) -> None:
         try:
             data = self.form.value()
         except FormError as exc:

@@ -78,11 +78,11 @@ def test_create_store_then_add_a_case(qtbot: Any, make_window: Any, tmp_path: Pa
     _type(f, "individual.date_of_birth", "31/02/1990")
     _type(f, "order.court", "Paisley Sheriff Court")
     _type(f, "order.imposed_on", "02/11/2026")
-    w.new_case_page.create()
+    w.new_case_page.create_case()
     assert "not a date" in f.error.text()  # local parse error, shown inline
     _type(f, "individual.date_of_birth", "01/02/1990")
     with qtbot.waitSignal(w.case_opened, timeout=10000):
-        w.new_case_page.create()
+        w.new_case_page.create_case()
     assert w.workspace.ref == "CPO-2026-0100"
     assert "Ciarán O'Neill" in w.workspace.title.text()
     qtbot.waitUntil(lambda: w.caseload.model.rowCount() == 1, timeout=10000)
