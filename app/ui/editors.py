@@ -54,7 +54,7 @@ class _Saver:
     ctx: AppContext
     save_button: QPushButton
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, then: Callable[[BaseException], None] | None = None) -> None:
         self.save_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             self.form.show_error(exc.args[0] if exc.args else str(exc), exc.path)
@@ -62,6 +62,11 @@ class _Saver:
             self.form.show_error(str(exc))
         else:
             self.form.show_error(f"Could not save: {type(exc).__name__}")
+        if then is not None:
+            then(exc)
+
+    def _failure(self, then: Callable[[BaseException], None] | None) -> Callable[[BaseException], None]:
+        return lambda exc: self._failed(exc, then)
 
 
 class ListEditor(QWidget, _Saver):
@@ -296,7 +301,10 @@ class ListEditor(QWidget, _Saver):
         self.delete_button.setEnabled(self.index is not None and not hide)
 
     # -- saving
-    def save(self, on_saved: Callable[[], None] | None = None) -> None:
+    def save(self, on_saved: Callable[[], None] | None = None,
+             on_failed: Callable[[BaseException], None] | None = None) -> None:
+        """Store the form (one transaction); ``on_saved()`` after, or ``on_failed(exc)`` once the
+        error is shown inline."""
         if self.ref is None:
             return
         try:
@@ -319,13 +327,14 @@ class ListEditor(QWidget, _Saver):
             if on_saved is not None:
                 on_saved()
 
+        failed = self._failure(on_failed)
         if self.index is None:
             if self.custom_add is not None:
-                self.custom_add(ref, item, done, self._failed)
+                self.custom_add(ref, item, done, failed)
             else:
-                ops.add_item(self.ctx, ref, self.list_key, item, done, self._failed)
+                ops.add_item(self.ctx, ref, self.list_key, item, done, failed)
         else:
-            ops.update_item(self.ctx, ref, self.list_key, self.index, item, done, self._failed)
+            ops.update_item(self.ctx, ref, self.list_key, self.index, item, done, failed)
 
     def delete_current(self) -> None:
         if self.ref is None or self.index is None:
@@ -400,7 +409,10 @@ class ObjectEditor(QWidget, _Saver):
     def set_privacy(self, on: bool) -> None:
         self.form.set_privacy(on)
 
-    def save(self, on_saved: Callable[[], None] | None = None) -> None:
+    def save(self, on_saved: Callable[[], None] | None = None,
+             on_failed: Callable[[BaseException], None] | None = None) -> None:
+        """Store the form (one transaction); ``on_saved()`` after, or ``on_failed(exc)`` once the
+        error is shown inline."""
         if self.ref is None:
             return
         try:
@@ -418,4 +430,4 @@ class ObjectEditor(QWidget, _Saver):
             if on_saved is not None:
                 on_saved()
 
-        ops.update_case(self.ctx, self.ref, self.to_changes(value), done, self._failed)
+        ops.update_case(self.ctx, self.ref, self.to_changes(value), done, self._failure(on_failed))

@@ -1,0 +1,111 @@
+"""What every case-workspace tab is: a widget that shows one case (``load``), forgets it
+(``clear``), follows privacy mode, and names the editors it holds so the workspace can
+save, discard and count unsaved forms without knowing the tab's insides."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from app.models.rules.deadlines import DueItem
+from app.ui import operations as ops
+from app.ui.context import AppContext
+from app.ui.editors import ListEditor, ObjectEditor
+from app.ui.forms import NFD
+from app.ui.table_models import STATUS_TEXT, Column, RowsModel, due_label, fmt_date
+
+Editor = ListEditor | ObjectEditor
+
+
+class CaseTab(QWidget):
+    """Base of every tab.  Subclasses build their widgets in ``__init__(ctx, parent)``, list
+    their editors in ``editors()`` and show a case in ``load``.  ``refresh_requested`` asks the
+    workspace to reload the case (e.g. after a plan version or signatures were saved outside an
+    editor); an editor's own ``saved`` signal is connected by the workspace."""
+
+    refresh_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ref: str | None = None
+        self.data: ops.CaseData | None = None
+        self.privacy = False
+        self.inner: QTabWidget | None = None  # a tab with sub-tabs (Learning, Flags) sets it
+
+    def editors(self) -> list[Editor]:
+        return []
+
+    def current_editor(self) -> Editor | None:
+        """The editor Ctrl+S saves while this tab is shown."""
+        eds = self.editors()
+        if not eds:
+            return None
+        if self.inner is not None and 0 <= self.inner.currentIndex() < len(eds):
+            return eds[self.inner.currentIndex()]
+        return eds[0]
+
+    def load(self, ref: str, data: ops.CaseData) -> None:
+        self.ref = ref
+        self.data = data
+        self.show_case(ref, data)
+
+    def show_case(self, ref: str, data: ops.CaseData) -> None:
+        """Fill the tab's widgets from ``data``."""
+
+    def clear(self) -> None:
+        self.ref = None
+        self.data = None
+        for ed in self.editors():
+            ed.clear()
+
+    def set_privacy(self, on: bool) -> None:
+        self.privacy = on
+        for ed in self.editors():
+            ed.set_privacy(on)
+
+    def close_dialogs(self) -> None:
+        """Close any dialog this tab opened (on lock or when another case opens)."""
+
+
+# ------------------------------------------------------------------ small helpers shared by tabs
+def badge(text: str, colour: str) -> str:
+    return (f'<span style="background:{colour}; color:white; font-weight:bold;">&nbsp;{html.escape(text)}&nbsp;'
+            "</span>")
+
+
+def preview(text: str | None, n: int = 90) -> str:
+    one = " ".join((text or "").split())
+    return one if len(one) <= n else one[: n - 1] + "…"
+
+
+def words(code: str | None) -> str:
+    """A stored code as shown in a list, like the forms show it: "in_progress" -> "In progress"."""
+    return (code or "").replace("_", " ").capitalize()
+
+
+def sensitivity_text(item: dict[str, Any]) -> str:
+    return "NOT FOR DISCLOSURE" if item.get("sensitivity") == NFD else ""
+
+
+def nfd_status(item: dict[str, Any]) -> str | None:
+    return "nfd" if item.get("sensitivity") == NFD else None
+
+
+def shown_due(items: Sequence[DueItem], privacy: bool) -> list[DueItem]:
+    """Due items as shown: in privacy mode a victim item keeps its date under a neutral label."""
+    return [dataclasses.replace(d, label=due_label(d.kind, d.label, privacy)) for d in items]
+
+
+def due_model() -> RowsModel:
+    return RowsModel([
+        Column("Due on", lambda d: fmt_date(d.due_on), lambda d: d.due_on, width=95),
+        Column("Status", lambda d: STATUS_TEXT.get(d.status, d.status), status=lambda d: d.status, width=80),
+        Column("Done on", lambda d: fmt_date(d.done_on), width=95),
+        Column("What", lambda d: d.label),
+    ])
