@@ -79,6 +79,9 @@ def main() -> int:
     shot("unlock")
     w.unlock_page.submit()
     settle(lambda: w.caseload.model.rowCount() > 0 and bool(w.sync_label.text()))
+    settle(lambda: w.today.data is not None)
+    shot("today")  # the first page after unlock: today's and this week's appointments and due items
+    w.show_caseload()
     w.caseload.view.sortByColumn(3, w.caseload.view.horizontalHeader().sortIndicatorOrder().AscendingOrder)
     shot("caseload")
     w.open_case(rich, 0)
@@ -94,6 +97,20 @@ def main() -> int:
             if nfd:
                 w.workspace.notes._go_to(nfd[0])
         shot("case-" + name.lower().replace(" ", "-"))
+    # the Appointments tab of a case with a failure to comply and a warning
+    def enforcement(c: dict) -> int:
+        appts = c.get("appointments", [])
+        fails = sum(1 for a in appts if a.get("outcome") == "unacceptable_absence")
+        acceptable = sum(1 for a in appts if a.get("outcome") == "acceptable_absence")
+        return fails * 5 + acceptable * 3 + len(c.get("enforcement", [])) * 4 + min(len(appts), 8)
+    busy = max(bundle["cases"], key=enforcement)["reference"]
+    w.open_case(busy, 0)
+    settle(lambda: w.workspace.data is not None and w.workspace.ref == busy)
+    shot("case-summary-enforcement")
+    w.workspace.show_tab("appointments")
+    shot("case-appointments")
+    w.open_case(rich, TAB_NAMES.index("Contract"))
+    settle(lambda: w.workspace.data is not None and w.workspace.ref == rich)
     # capturing the contract signatures
     from PySide6.QtCore import QPointF
 

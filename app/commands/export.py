@@ -9,13 +9,13 @@ from typing import Any
 
 from app.commands.common import EXIT_OK, CliError, add_store_arg, add_today_arg, open_store
 
-KINDS = ("contract", "review", "plan")
+KINDS = ("contract", "review", "plan", "appointment_letter", "warning_letter", "compliance")
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "export",
-        help="write a case document (engagement contract, review summary, plan) as PDF",
+        help="write a case document (engagement contract, review summary, plan, letters) as PDF",
         description="Write a case document as PDF. The officer's copy shows third-party information "
                     "marked NOT FOR DISCLOSURE; --for-individual leaves every such item out.",
     )
@@ -24,6 +24,11 @@ def register(sub: Any) -> None:
     p.add_argument("--case", required=True, metavar="REF", help="the case reference")
     p.add_argument("--review", metavar="DATE",
                    help="the review held on this date (YYYY-MM-DD or dd/mm/yyyy; default: the latest)")
+    p.add_argument("--appointment", metavar="ID",
+                   help="appointment_letter: the appointment (default the next booked); "
+                        "warning_letter: the failure it answers (default the next warning due)")
+    p.add_argument("--since", metavar="DATE", help="compliance: from this date (default: the last review)")
+    p.add_argument("--large-type", action="store_true", help="letters: large type (1.5 times the usual size)")
     p.add_argument("--to", type=Path, metavar="FILE.pdf", help="output file (replaced atomically)")
     p.add_argument("--share", action="store_true",
                    help="also queue the PDF in the outbox for the team's shared drive (see `casebook sync`)")
@@ -64,6 +69,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     review_date = parse_day(args.review, "--review") if args.review else None
     if review_date is not None and args.kind != "review":
         raise CliError("--review applies only to: export review")
+    since = parse_day(args.since, "--since") if args.since else None
+    if since is not None and args.kind != "compliance":
+        raise CliError("--since applies only to: export compliance")
+    if args.appointment and args.kind not in ("appointment_letter", "warning_letter"):
+        raise CliError("--appointment applies only to: export appointment_letter, export warning_letter")
+    if args.large_type and args.kind not in ("appointment_letter", "warning_letter", "compliance"):
+        raise CliError("--large-type applies only to the letters and the compliance summary")
     password = read_password(args.password_file) if args.password_file else None
     if args.to is None and not args.share:
         raise CliError("say where the PDF goes: --to FILE.pdf, --share (the shared-drive outbox), or both")
@@ -74,7 +86,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with open_store(args) as store:
         pdf = render_document(store, args.kind, args.case, review_date=review_date,
-                              for_individual=args.for_individual, password=password)
+                              for_individual=args.for_individual, password=password,
+                              appointment=args.appointment, large_type=args.large_type, since=since)
         if args.to is not None:
             write_bytes_atomic(args.to, pdf)
         queued_as = None
@@ -85,7 +98,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             queued_as = suggested_filename(args.kind, args.case, for_individual=args.for_individual,
                                            review_date=review_date)
             outbox.enqueue(store, queued_as, args.kind, args.case, pdf)
-        record_export(store, args.kind, args.case, for_individual=args.for_individual)
+        record_export(store, args.kind, args.case, for_individual=args.for_individual,
+                      appointment=args.appointment)
     audience = "copy for the individual" if args.for_individual else "officer's copy"
     protected = ", AES-256 password protected" if password else ""
     if args.to is not None:

@@ -314,11 +314,98 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
     return case
 
 
+OFFICES = ("Leith office", "Westside office", "Civic Centre, interview room 2")
+PLACEMENTS = ("Community garden, Pilrig Park", "Charity furniture workshop", "Beach clean team")
+ACCEPTABLE_REASONS = (
+    "Hospital appointment; letter seen",
+    "Child unwell; phoned the office before the appointment",
+    "Job interview; evidence provided",
+    "Bereavement (funeral)",
+)
+
+
+def demo_appointments(case: dict[str, Any], today: dt.date, seed: int) -> None:
+    """Appointments with outcomes for an active order: the last eight weeks and the next two
+    (some missed without a good reason and warned, some acceptable absences, one rescheduled,
+    yesterday's sometimes still waiting for an outcome).  Its own random stream, so adding
+    appointments leaves the rest of the demo data as it was."""
+    order = case["order"]
+    if order.get("status") not in (None, "active"):
+        return
+    rng = random.Random(f"appointments-{seed}-{case['reference']}")
+    imposed = dt.date.fromisoformat(order["imposed_on"])
+    supervision = any(r["kind"] == "offender_supervision" for r in order["requirements"])
+    upw = any(r["kind"] == "unpaid_work_or_other_activity" for r in order["requirements"])
+    step = 7 if case.get("supervision_intensity") == "high" else 14
+    day = _weekday_on_or_after(max(imposed + dt.timedelta(days=2), today - dt.timedelta(days=56)))
+    end = today + dt.timedelta(days=14)
+    appts: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    while day <= end:
+        if supervision:
+            kind = rng.choices(["office", "home_visit", "phone", "video"], [6, 3, 2, 1])[0]
+        elif upw:
+            kind = "unpaid_work"
+        else:
+            break
+        appt: dict[str, Any] = {
+            "id": f"A{len(appts) + 1}", "date": day.isoformat(),
+            "start": rng.choice(["09:30", "10:00", "11:00", "13:30", "14:00", "15:00"]),
+            "duration_minutes": 360 if kind == "unpaid_work" else rng.choice([30, 45, 60]), "kind": kind,
+        }
+        if kind == "office":
+            appt["place"] = rng.choice(OFFICES)
+            appt["bring"] = "Proof of address and any letters about benefits"
+        elif kind == "home_visit":
+            appt["place"] = "Home"
+        elif kind == "unpaid_work":
+            appt["place"] = rng.choice(PLACEMENTS)
+            appt["bring"] = "Sturdy shoes and a packed lunch"
+        appt["with_whom"] = order.get("responsible_officer") or "Responsible officer"
+        if day < today or (day == today and rng.random() < 0.3):
+            if not (day == today - dt.timedelta(days=1) and rng.random() < 0.3):  # else: awaiting an outcome
+                roll = rng.random()
+                outcome = ("attended" if roll < 0.78 else "acceptable_absence" if roll < 0.87
+                           else "unacceptable_absence" if roll < 0.95 else "cancelled_by_service")
+                appt["outcome"] = outcome
+                appt["outcome_recorded_on"] = day.isoformat()
+                if outcome == "acceptable_absence":
+                    appt["absence_reason"] = rng.choice(ACCEPTABLE_REASONS)
+                elif outcome == "unacceptable_absence":
+                    appt["absence_reason"] = "No contact before or after the appointment"
+                    failures.append(appt)
+        appts.append(appt)
+        day = _weekday_on_or_after(day + dt.timedelta(days=step))
+    if not appts:
+        return
+    # One booking moved at the person's request: rescheduled to two working days later.
+    movable = [a for a in appts if "outcome" not in a and dt.date.fromisoformat(a["date"]) > today]
+    if movable and rng.random() < 0.25:
+        moved = movable[0]
+        new_day = _weekday_on_or_after(dt.date.fromisoformat(moved["date"]) + dt.timedelta(days=2))
+        new = {**{k: v for k, v in moved.items() if k not in ("id", "date")},
+               "id": f"A{len(appts) + 1}", "date": new_day.isoformat()}
+        moved.update(outcome="rescheduled", outcome_recorded_on=today.isoformat(), rescheduled_to=new["id"])
+        appts.append(new)
+    case["appointments"] = appts
+    # Warnings sent for most failures (the last one may still be due).
+    steps = ["first_warning", "final_warning", "breach_decision"]
+    actions = []
+    for n, failure in enumerate(failures[:len(steps)]):
+        sent = _weekday_on_or_after(dt.date.fromisoformat(failure["date"]) + dt.timedelta(days=3))
+        if sent <= today:  # a failure in the last few days may still have its letter due
+            actions.append({"date": sent.isoformat(), "step": steps[n], "failure": failure["id"]})
+    if actions:
+        case["enforcement"] = actions
+
+
 def demo_bundle(count: int, seed: int = 2026, today: dt.date | None = None,
                 notes_per_case: int | None = None) -> dict[str, Any]:
     rng = random.Random(seed)
     today = today or dt.date.today()
     # References are unique by construction: the case number i appears in every one.
     cases = [demo_case(i, rng, today, notes_per_case) for i in range(count)]
-    return {"format": "casebook.case-bundle", "version": 2, "exported_by": "Casebook demo generator",
+    for case in cases:
+        demo_appointments(case, today, seed)
+    return {"format": "casebook.case-bundle", "version": 3, "exported_by": "Casebook demo generator",
             "cases": cases}

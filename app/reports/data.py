@@ -249,6 +249,7 @@ class ReviewData:
     flags: tuple[Entry | Withheld, ...]
     restricted: tuple[Entry | Withheld, ...]
     next_review_on: str
+    attendance: str = ""  # appointments in the period, by outcome (app/models/rules/appointments.py)
 
 
 @dataclass(frozen=True)
@@ -472,7 +473,23 @@ def review_data(case: dict[str, Any], *, for_individual: bool, today: dt.date,
         flags=_flag_entries(flags, for_individual),
         restricted=restricted,
         next_review_on=fmt_date(review.get("next_review_on")),
+        attendance=_attendance_text(case, earlier and dt.date.fromisoformat(max(earlier)) or None,
+                                    dt.date.fromisoformat(held)),
     )
+
+
+def _attendance_text(case: dict[str, Any], since: dt.date | None, until: dt.date) -> str:
+    """"5 appointments: 3 attended, 1 acceptable absence, 1 unacceptable absence" (the period's)."""
+    from app.models.rules.appointments import OUTCOME_SHORT, attendance_counts, attendance_since
+
+    appts = attendance_since(case, since, until)
+    if not appts:
+        return "No appointments recorded in the period" if case.get("appointments") else ""
+    counts = attendance_counts(appts)
+    parts = [f"{n} {OUTCOME_SHORT[k].lower()}" for k, n in counts.items() if n and k in OUTCOME_SHORT]
+    if counts.get("no_outcome"):
+        parts.append(f"{counts['no_outcome']} without an outcome")
+    return f"{len(appts)} appointment{'s' if len(appts) != 1 else ''}: " + ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------- plan
@@ -529,4 +546,4 @@ def has_restricted(data: ReportData) -> bool:
     if isinstance(data, ReviewData):
         groups: list[Sequence[Any]] = [data.goal_progress, data.contacts, data.flags, data.restricted]
         return any(getattr(i, "not_for_disclosure", False) for g in groups for i in g)
-    return False
+    return bool(getattr(data, "restricted", False) is True)  # letters (app/reports/letters.py)

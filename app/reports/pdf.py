@@ -356,6 +356,8 @@ def _review_story(d: ReviewData) -> list[Flowable]:
         ("Period covered", f"{d.period_from} to {d.period_to}"), ("Next review", d.next_review_on),
         ("Attendees*", ", ".join(d.attendees)),
     ]
+    if d.attendance:
+        pairs.append(("Attendance since the last review*", d.attendance))
     if d.upw_hours or d.upw_liaison:
         pairs += [("Unpaid work*", "; ".join(x for x in (
             d.upw_hours, f"discussed with unpaid work staff before the review: {d.upw_liaison.lower()}"
@@ -524,6 +526,10 @@ def render_pdf(data: ReportData) -> bytes:
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, CONTENT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    if type(data) not in STORIES:  # the letters register their own stories
+        from app.reports.letters import register
+
+        register()
     story = STORIES[type(data)](data)
     doc.build(story, canvasmaker=_numbered_canvas(meta, has_restricted(data)))
     return buf.getvalue()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from app.models.store import Changes
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import CaseloadModel, CaseloadRow, configure_table
@@ -73,6 +74,8 @@ class CaseloadPage(QWidget):
         chain = [self.search, *self.filters.values(), self.view]
         for a, b in zip(chain, chain[1:], strict=False):
             self.setTabOrder(a, b)
+        ctx.events.changed.connect(self.apply_changes)
+        ctx.events.privacy_changed.connect(self.set_privacy)
 
     # ------------------------------------------------------------------ rows
     def set_rows(self, rows: Sequence[CaseloadRow]) -> None:
@@ -100,11 +103,45 @@ class CaseloadPage(QWidget):
             ops.load_caseload(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)),
                               on_rows=self.set_rows_before_due)
 
-    def apply_filters(self) -> None:
+    def apply_changes(self, changes: Changes) -> None:
+        """Redraw what a store operation changed: the whole caseload only when cases were added
+        or removed, every due date when settings or the calendar moved them, otherwise just the
+        rows of the cases named (their due dates worked out for those cases alone)."""
+        if self.ctx.store is None:
+            return
+        if changes.caseload:
+            self.reload()
+        elif changes.all_due_dates:
+            ops.load_caseload_due(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)))
+        elif changes.cases:
+            ops.load_caseload_rows(self.ctx, set(changes.cases), self.patch_rows,
+                                   lambda exc: self.ctx.prompts.error(str(exc)))
+            if self.search.text().strip():
+                self._run_search()  # note text may now match, or no longer
+
+    def patch_rows(self, result: tuple[Sequence[CaseloadRow], set[str]]) -> None:
+        """Replace (or add) the given rows and drop the ``gone`` ones, without a model reset
+        when the rows shown stay the same ones."""
+        rows, gone = result
+        fresh = {r.reference: r for r in rows}
+        known = {r.reference for r in self.all_rows}
+        self.all_rows = [fresh.get(r.reference, r) for r in self.all_rows if r.reference not in gone]
+        self.all_rows.extend(r for ref, r in fresh.items() if ref not in known)
+        shown = self._filtered()
+        if {r.reference for r in shown} != {r.reference for r in self.model.rows}:
+            self.apply_filters()  # a row joins or leaves the filtered list
+            return
+        self.model.replace_rows(fresh)
+        header = self.view.horizontalHeader()
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self._show_count()
+        self.filtered.emit()
+
+    def _filtered(self) -> list[CaseloadRow]:
         today = self.ctx.clock.today()
         week = today + dt.timedelta(days=7)
         f = {k: cb.isChecked() and cb.isEnabled() for k, cb in self.filters.items()}
-        rows = [
+        return [
             r for r in self.all_rows
             if (self.matches is None or r.reference in self.matches)
             and (not f["overdue"] or r.overdue > 0)
@@ -112,13 +149,19 @@ class CaseloadPage(QWidget):
             and (not f["u18"] or r.age < 18)
             and (not f["da"] or r.domestic_abuse)
         ]
+
+    def apply_filters(self) -> None:
+        rows = self._filtered()
         self.model.set_rows(rows)
         header = self.view.horizontalHeader()
         self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._select_first()  # search results arriving after Enter moved to the table
-        pending = " · working out due dates…" if self.due_pending else ""
-        self.count.setText(f"Showing {len(rows)} of {len(self.all_rows)} cases{pending}")
+        self._show_count()
         self.filtered.emit()
+
+    def _show_count(self) -> None:
+        pending = " · working out due dates…" if self.due_pending else ""
+        self.count.setText(f"Showing {self.model.rowCount()} of {len(self.all_rows)} cases{pending}")
 
     def set_privacy(self, on: bool) -> None:
         self.model.set_privacy(on)

@@ -47,6 +47,17 @@ def scrolled(widget: QWidget) -> QScrollArea:
     return area
 
 
+def _added_index(result: Any, appended: int) -> int:
+    """Where an added item landed: the store's index (an int, the first of a tuple, or a result's
+    ``.index``); otherwise at the end of the list, where the store appends."""
+    if isinstance(result, tuple) and result and isinstance(result[0], int):
+        return result[0]
+    if isinstance(result, int) and not isinstance(result, bool):
+        return result
+    index = getattr(result, "index", None)
+    return index if isinstance(index, int) else appended
+
+
 class _Saver:
     """Common save plumbing: local parse errors and store validation errors go inline."""
 
@@ -91,6 +102,7 @@ class ListEditor(QWidget, _Saver):
         self.index: int | None = None  # item in the form; None = a new item
         self.privacy = False
         self._selecting = False
+        ctx.events.privacy_changed.connect(self.set_privacy)
 
         self.model = RowsModel([Column(c.header, (lambda fn: lambda r: fn(r[1]))(c.value), None, (
             (lambda fn: lambda r: fn(r[1]))(c.status) if c.status else None), c.width) for c in columns], self)
@@ -159,6 +171,8 @@ class ListEditor(QWidget, _Saver):
         lay.addWidget(split)
         self.setTabOrder(self.view, self.form)
         self._show_heading()
+        if ctx.privacy:
+            self.set_privacy(True)
 
     # -- data
     @property
@@ -321,7 +335,7 @@ class ListEditor(QWidget, _Saver):
         def done(result: Any) -> None:
             self.save_button.setEnabled(True)
             if self.index is None:
-                self.index = result[0] if isinstance(result, tuple) else int(result)
+                self.index = _added_index(result, len(self.items))
             self.form.mark_saved()
             self.saved.emit()
             if on_saved is not None:
@@ -385,6 +399,8 @@ class ObjectEditor(QWidget, _Saver):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(scrolled(inner))
+        ctx.events.privacy_changed.connect(self.set_privacy)
+        self.form.set_privacy(ctx.privacy)
 
     @property
     def dirty(self) -> bool:

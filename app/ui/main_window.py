@@ -136,7 +136,6 @@ class MainWindow(QMainWindow):
         self.caseload.open_requested.connect(lambda ref: self.open_case(ref))
         self.workspace = CaseWorkspace(ctx, self)
         self.workspace.back_requested.connect(self.show_caseload)
-        self.workspace.case_changed.connect(self.caseload.reload)
         self.workspace.loaded.connect(self.case_opened.emit)
         self.workspace.tabs.currentChanged.connect(self._remember_case)
         self.new_case_page = NewCasePage(ctx, self)
@@ -159,6 +158,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(self._idle_ms(), self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         self._build_actions()
+        ctx.events.privacy_changed.connect(self._privacy_changed)
         self.busy = QLabel(self)
         self.sync_label = QLabel(self)
         self.sync_label.setAccessibleName("Shared drive sync")
@@ -366,8 +366,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.new_case_page)
 
     def _case_created(self, ref: str) -> None:
-        self.caseload.reload()
-        self.open_case(ref, 0)
+        self.open_case(ref, 0)  # the caseload reloads from the change-set (a case was added)
 
     def focus_search(self) -> None:
         if self.ctx.store is None:
@@ -401,10 +400,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog.open()
 
     def _settings_saved(self) -> None:
+        # the store settings' change-set has the caseload recompute due dates and the case reload
         self.idle.set_ms(self._idle_ms())
-        self.caseload.reload()
-        if self.workspace.ref:
-            self.workspace.refresh()
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(what)}</td></tr>"
@@ -413,11 +410,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ privacy
     def set_privacy(self, on: bool) -> None:
-        self.ctx.privacy = bool(on)
-        self.act_privacy.setChecked(self.ctx.privacy)
-        self.banner.setVisible(self.ctx.privacy)
-        self.caseload.set_privacy(self.ctx.privacy)
-        self.workspace.set_privacy(self.ctx.privacy)
+        self.ctx.set_privacy(on)  # every widget that shows restricted information subscribes
+
+    def _privacy_changed(self, on: bool) -> None:
+        self.act_privacy.setChecked(on)
+        self.banner.setVisible(on)
 
     # ------------------------------------------------------------------ lock
     def dirty_forms(self) -> list[str]:

@@ -1,5 +1,10 @@
 """One function per user action.  Each schedules its store work on the worker thread
-(``ctx.tasks``) and reports back on the GUI thread through ``on_done`` / ``on_error``."""
+(``ctx.tasks``) and reports back on the GUI thread through ``on_done`` / ``on_error``.
+
+Every operation that changes the store then emits ``ctx.events.changed(Changes)`` with what its
+store call changed (the ``Changes`` the store returns, or, while a store method still returns
+something else, the change-set this module works out from the call).  The caseload and the
+workspace redraw only what it names; nothing reloads everything after a save."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.atomic import write_bytes_atomic
+from app.models.errors import NotFoundError
 from app.models.rules.calendar import WorkingCalendar
 from app.models.rules.deadlines import (
     CaseWarning,
@@ -20,7 +26,7 @@ from app.models.rules.deadlines import (
     caseload_due,
     upw_progress,
 )
-from app.models.store import Store, casework, outbox, search, security, store_config
+from app.models.store import CaseSummary, Changes, Store, casework, outbox, search, security, store_config
 from app.reports.pdf import encrypt_pdf
 from app.reports.render import (
     SIGNATURE_DOCUMENT,
@@ -98,6 +104,56 @@ def load_caseload(ctx: AppContext, on_done: Done, on_error: Failed = None, on_ro
     ctx.tasks.run(rows_only, got_rows, on_error)
 
 
+def load_caseload_due(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
+    """Every row again with its due dates, in one step (deadline settings or the calendar changed)."""
+    store = ctx.require_store()
+    today = ctx.clock.today()
+
+    def work() -> list[CaseloadRow]:
+        due, warnings = caseload_due(store, today)
+        return build_caseload_rows(store.list_cases(), due, warnings, today)
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
+def summary_of(case: dict[str, Any]) -> CaseSummary:
+    """The caseload summary of one bundle-format case (what ``Store.list_cases`` gives for it)."""
+    ind, order = case["individual"], case["order"]
+    day = dt.date.fromisoformat
+    return CaseSummary(
+        reference=case["reference"], given_names=ind["given_names"], family_name=ind["family_name"],
+        preferred_name=ind.get("preferred_name"), date_of_birth=day(ind["date_of_birth"]), court=order["court"],
+        imposed_on=day(order["imposed_on"]), ends_on=day(order["ends_on"]) if order.get("ends_on") else None,
+        status=order.get("status"), responsible_officer=order.get("responsible_officer"),
+        requirements=tuple(r["kind"] for r in order.get("requirements", [])),
+        open_flags=tuple(f["kind"] for f in case.get("flags", []) if not f.get("closed_on")),
+        supervision_intensity=case.get("supervision_intensity"),
+    )
+
+
+def load_caseload_rows(ctx: AppContext, refs: set[str], on_done: Done, on_error: Failed = None) -> None:
+    """Caseload rows, with due dates, of just the cases ``refs`` (one ``case_due`` each); on_done
+    gets ``(rows, gone)``: the rows, and the references no longer in the store."""
+    store = ctx.require_store()
+    today = ctx.clock.today()
+
+    def work() -> tuple[list[CaseloadRow], set[str]]:
+        cal, config = WorkingCalendar.for_store(store), DeadlineConfig.for_store(store)
+        rows: list[CaseloadRow] = []
+        gone: set[str] = set()
+        for ref in sorted(refs):
+            try:
+                case = store.get_case(ref)
+            except NotFoundError:
+                gone.add(ref)
+                continue
+            due, warnings = case_due(case, today, cal, config)
+            rows.extend(build_caseload_rows([summary_of(case)], due, warnings, today))
+        return rows, gone
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
 def search_cases(ctx: AppContext, text: str, on_done: Done, on_error: Failed = None) -> None:
     store = ctx.require_store()
     include = not ctx.privacy
@@ -123,30 +179,61 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
 
 
 # ------------------------------------------------------------------ editing (each one transaction)
+def changes_of(result: Any) -> Changes | None:
+    """The change-set a store method returned: a ``Changes``, or a result with ``.changes``."""
+    if isinstance(result, Changes):
+        return result
+    found = getattr(result, "changes", None)
+    return found if isinstance(found, Changes) else None
+
+
+def _mutate(ctx: AppContext, work: Callable[[], Any], made: Callable[[Any], Changes], on_done: Done,
+            on_error: Failed) -> None:
+    """Run ``work`` on the worker; on the GUI thread call ``on_done(result)``, then emit
+    ``ctx.events.changed`` with the store's change-set (``made(result)`` when it gave none)."""
+    events = ctx.events
+
+    def done(result: Any) -> None:
+        changes = changes_of(result)
+        if changes is None:
+            changes = made(result)
+        try:
+            if on_done is not None:
+                on_done(result)
+        finally:
+            if not changes.empty:
+                events.changed.emit(changes)
+
+    ctx.tasks.run(work, done, on_error)
+
+
 def create_case(ctx: AppContext, data: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.create_case(data), on_done, on_error)
+    _mutate(ctx, lambda: store.create_case(data), lambda ref: Changes(caseload=True).case(str(ref)),
+            on_done, on_error)
 
 
 def update_case(ctx: AppContext, ref: str, changes: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.update_case(ref, changes), on_done, on_error)
+    _mutate(ctx, lambda: store.update_case(ref, changes), lambda _: Changes().case(ref, *changes),
+            on_done, on_error)
 
 
 def add_item(ctx: AppContext, ref: str, key: str, item: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.add_item(ref, key, item), on_done, on_error)
+    _mutate(ctx, lambda: store.add_item(ref, key, item), lambda _: Changes().case(ref, key), on_done, on_error)
 
 
 def update_item(ctx: AppContext, ref: str, key: str, index: int, item: dict[str, Any], on_done: Done,
                 on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.update_item(ref, key, index, item), on_done, on_error)
+    _mutate(ctx, lambda: store.update_item(ref, key, index, item), lambda _: Changes().case(ref, key),
+            on_done, on_error)
 
 
 def delete_item(ctx: AppContext, ref: str, key: str, index: int, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.delete_item(ref, key, index), on_done, on_error)
+    _mutate(ctx, lambda: store.delete_item(ref, key, index), lambda _: Changes().case(ref, key), on_done, on_error)
 
 
 def add_note(ctx: AppContext, ref: str, note: dict[str, Any], on_done: Done, on_error: Failed) -> None:
@@ -156,12 +243,14 @@ def add_note(ctx: AppContext, ref: str, note: dict[str, Any], on_done: Done, on_
 def record_review(ctx: AppContext, ref: str, review: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     """Add the review and snapshot the plan version in one transaction."""
     store = ctx.require_store()
-    ctx.tasks.run(lambda: casework.record_review(store, ref, review), on_done, on_error)
+    _mutate(ctx, lambda: casework.record_review(store, ref, review),
+            lambda _: Changes().case(ref, "reviews", "plan_versions"), on_done, on_error)
 
 
 def save_plan_version(ctx: AppContext, ref: str, reason: str | None, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store.save_plan_version(ref, reason), on_done, on_error)
+    _mutate(ctx, lambda: store.save_plan_version(ref, reason), lambda _: Changes().case(ref, "plan_versions"),
+            on_done, on_error)
 
 
 def load_store_settings(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
@@ -180,7 +269,8 @@ def save_store_settings(ctx: AppContext, values: dict[str, Any], on_done: Done, 
                         holidays: list[tuple[dt.date, str]] | None = None) -> None:
     """Settings (and, when given, the full list of local holidays) in one transaction."""
     store = ctx.require_store()
-    ctx.tasks.run(lambda: store_config.save_store_config(store, values, holidays), on_done, on_error)
+    _mutate(ctx, lambda: store_config.save_store_config(store, values, holidays),
+            lambda _: Changes(settings=set(values), calendar=holidays is not None), on_done, on_error)
 
 
 # ------------------------------------------------------------------ documents (PDF)
@@ -237,7 +327,7 @@ def save_signatures(ctx: AppContext, ref: str, signatures: dict[str, tuple[bytes
         for role, (png, signed_on) in signatures.items():
             store.save_signature(ref, SIGNATURE_DOCUMENT, role, png, signed_on)
 
-    ctx.tasks.run(work, on_done, on_error)
+    _mutate(ctx, work, lambda _: Changes().case(ref, "signatures", "contract"), on_done, on_error)
 
 
 # ------------------------------------------------------------------ security

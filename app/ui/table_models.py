@@ -223,6 +223,15 @@ class CaseloadModel(RowsModel):
         badges = r.badges if not self.privacy else tuple(b for b in r.badges if b == "U18")
         return "  ".join(badges)
 
+    def replace_rows(self, fresh: dict[str, CaseloadRow]) -> None:
+        """Swap in new versions of rows (by reference) in place: one ``dataChanged`` per row, no reset."""
+        last = len(self.columns) - 1
+        for i, r in enumerate(self.rows):
+            new = fresh.get(r.reference)
+            if new is not None:
+                self.rows[i] = new
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+
     def set_privacy(self, on: bool) -> None:
         self.privacy = on
         if self.rows:

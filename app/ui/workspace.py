@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, ValidationError
+from app.models.store import Changes
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -93,10 +94,9 @@ class CaseWorkspace(QWidget):
             i = self.tabs.addTab(tab, spec.title)
             self.tabs.setTabToolTip(i, f"{spec.title} ({spec.shortcut})")
             QShortcut(QKeySequence(spec.shortcut), self, partial(self.show_tab, spec.key))
-            tab.refresh_requested.connect(self.refresh)
         self.editors: list[Editor] = [ed for tab in self.sections.values() for ed in tab.editors()]
-        for ed in self.editors:
-            ed.saved.connect(self._saved)
+        ctx.events.changed.connect(self.apply_changes)
+        ctx.events.privacy_changed.connect(self._privacy_changed)
         self.inner_tabs = {key: tab.inner for key, tab in self.sections.items() if tab.inner is not None}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -205,9 +205,12 @@ class CaseWorkspace(QWidget):
         self.ctx.prompts.error(str(exc) if isinstance(exc, StoreError) else f"Could not open the case: {exc}")
         self.back_requested.emit()
 
-    def _saved(self) -> None:
-        self.refresh()
-        self.case_changed.emit()
+    def apply_changes(self, changes: Changes) -> None:
+        """After any store operation: reload this case only if the change-set names it (or moved
+        every case's due dates); other cases' changes are the caseload's business."""
+        if self.ref is not None and (self.ref in changes.cases or changes.all_due_dates):
+            self.refresh()
+            self.case_changed.emit()
 
     def _render(self, ref: str, data: ops.CaseData) -> None:
         if ref != self.ref:
@@ -217,7 +220,7 @@ class CaseWorkspace(QWidget):
         self.title.setText(f"{ind['given_names']} {ind['family_name']}  ·  {ref}")
         for section in self.sections.values():
             section.load(ref, data)
-        self.set_privacy(self.ctx.privacy)
+        self._log_nfd_view()
         self.loaded.emit(ref)
 
     def capture_signatures(self) -> None:
@@ -268,14 +271,13 @@ class CaseWorkspace(QWidget):
             section.clear()
 
     # ------------------------------------------------------------------ privacy, dirty forms
-    def set_privacy(self, on: bool) -> None:
+    def _privacy_changed(self, on: bool) -> None:
+        """The tabs and editors follow ``ctx.events.privacy_changed`` themselves."""
         self._log_nfd_view()
         if on and self.export_dialog is not None and not self.export_dialog.for_individual:
             self.export_dialog.reject()  # the officer's copy shows not-for-disclosure information
             self.export_dialog.deleteLater()
             self.export_dialog = None
-        for section in self.sections.values():
-            section.set_privacy(on)
 
     def dirty_forms(self) -> list[str]:
         return [ed.title for ed in self.editors if ed.dirty]

@@ -1,6 +1,6 @@
 """The bundled schema extends the shared spec (version 1) without breaking it: everything the
 spec declares is still there and accepts at least what it accepted, so every version 1 bundle
-stays importable (issue 18 added version 2 fields; docs/BUNDLE-SCHEMA.md lists them)."""
+stays importable (versions 2 and 3 only add; docs/BUNDLE-SCHEMA.md lists them)."""
 
 import json
 from pathlib import Path
@@ -45,7 +45,7 @@ def test_bundled_schema_extends_shared_spec() -> None:
     shared = json.loads(SHARED.read_text(encoding="utf-8"))
     bundled = json.loads(resource_path("schema/case-bundle.schema.json").read_text(encoding="utf-8"))
     assert _extends(shared, bundled, "$") == []
-    assert bundled["properties"]["version"]["enum"] == [1, 2]
+    assert bundled["properties"]["version"]["enum"] == [1, 2, 3]
 
 
 def test_extension_check_catches_a_narrowing() -> None:

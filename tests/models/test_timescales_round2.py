@@ -610,8 +610,8 @@ def test_9_end_before_imposition_keeps_reviews() -> None:
     assert "scheduled as if no end date" in warnings[0].message
 
 
-# ------------------------------------------------------------------ bundles: version 2, and version 1 still
-def test_version_2_fields_round_trip(store: Store) -> None:
+# ------------------------------------------------------------------ bundles: version 3, and version 1 still
+def test_version_3_fields_round_trip(store: Store) -> None:
     case = make_case(imposed="2026-01-15", ends="2027-07-14",
                      reviews=[dep("2026-06-15", 6), {"held_on": "2026-07-01", "kind": "scheduled"}],
                      notes=[note("2026-01-20", "face_to_face")],
@@ -621,18 +621,18 @@ def test_version_2_fields_round_trip(store: Store) -> None:
     case["order"]["progress_review_reports"] = [{"hearing_on": "2026-04-20", "submitted_on": "2026-04-10"}]
     store.import_bundle(bundle(copy.deepcopy(case)))
     exported = store.export_bundle()
-    assert exported["version"] == 2
+    assert exported["version"] == 3
     assert exported["cases"] == [case]
 
 
-def test_version_1_bundle_imports_and_reexports_as_version_2(store: Store) -> None:
+def test_version_1_bundle_imports_and_reexports_as_version_3(store: Store) -> None:
     old = make_case(reviews=[dep("2027-02-01")], notes=[note("2026-11-05", "home_visit")],
                     flags=[plan_flag()])
     old["order"]["progress_reviews"] = ["2026-12-10"]
     store.import_bundle(bundle(copy.deepcopy(old), version=1))
     exported = store.export_bundle()
-    assert exported["version"] == 2 and exported["cases"] == [old]
-    # and the version 2 export imports again, unchanged
+    assert exported["version"] == 3 and exported["cases"] == [old]
+    # and the version 3 export imports again, unchanged
     store.delete_case("CPO-T-0001")
     store.import_bundle(exported)
     assert store.export_bundle()["cases"] == [old]

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from app.models.errors import ValidationError
+from app.models.rules import appointments as appts
 from app.models.rules.calendar import WorkingCalendar, add_months
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,6 +71,9 @@ KINDS = (
     "plan_review",
     "progress_review_report",
     "victim_safety_plan_review",
+    "warning_letter",
+    "breach_decision",
+    "breach_report",
     "order_end",
 )
 STATUSES = ("done", "met_late", "open", "overdue")
@@ -160,10 +164,12 @@ class DeadlineConfig:
     report_days_before: int = DEFAULT_REPORT_DAYS_BEFORE
     other_activity_cap_percent: int = DEFAULT_OTHER_ACTIVITY_CAP_PERCENT
     upw_only_review_weeks: int = DEFAULT_UPW_ONLY_REVIEW_WEEKS
+    enforcement: appts.EnforcementPolicy = field(default_factory=appts.EnforcementPolicy)
 
     @classmethod
     def from_values(cls, intensity_weeks: Any = None, report_days_before: Any = None,
-                    other_activity_cap_percent: Any = None, upw_only_review_weeks: Any = None) -> DeadlineConfig:
+                    enforcement: Mapping[str, Any] | None = None, other_activity_cap_percent: Any = None,
+                    upw_only_review_weeks: Any = None) -> DeadlineConfig:
         """Build from stored values; anything missing or unusable falls back to the default."""
         weeks = dict(DEFAULT_INTENSITY_WEEKS)
         if isinstance(intensity_weeks, Mapping):
@@ -178,14 +184,19 @@ class DeadlineConfig:
         upw_weeks = int(upw_only_review_weeks) if _valid_weeks(upw_only_review_weeks) \
             else DEFAULT_UPW_ONLY_REVIEW_WEEKS
         return cls(intensity_weeks=weeks, report_days_before=days, other_activity_cap_percent=cap,
-                   upw_only_review_weeks=upw_weeks)
+                   upw_only_review_weeks=upw_weeks,
+                   enforcement=appts.EnforcementPolicy.from_values(enforcement or {}))
 
     @classmethod
     def for_store(cls, store: Store) -> DeadlineConfig:
-        return cls.from_values(store.get_setting(SETTING_INTENSITY_WEEKS),
-                               store.get_setting(SETTING_REPORT_DAYS_BEFORE),
-                               store.get_setting(SETTING_OTHER_ACTIVITY_CAP),
-                               store.get_setting(SETTING_UPW_ONLY_REVIEW_WEEKS))
+        from app.models.store.casework import get_settings
+
+        keys = [SETTING_INTENSITY_WEEKS, SETTING_REPORT_DAYS_BEFORE, SETTING_OTHER_ACTIVITY_CAP,
+                SETTING_UPW_ONLY_REVIEW_WEEKS, *(k for k, *_ in appts.POLICY_SETTINGS)]
+        values = get_settings(store, keys)
+        return cls.from_values(values.get(SETTING_INTENSITY_WEEKS), values.get(SETTING_REPORT_DAYS_BEFORE),
+                               values, values.get(SETTING_OTHER_ACTIVITY_CAP),
+                               values.get(SETTING_UPW_ONLY_REVIEW_WEEKS))
 
     def weeks_for(self, intensity: str | None) -> int:
         level = intensity if intensity in self.intensity_weeks else DEFAULT_INTENSITY
@@ -290,6 +301,8 @@ class CaseFacts:
     first_assessment: dt.date | None = None
     reviews: tuple[ReviewFact, ...] = ()                  # in held_on order
     safety_plans: tuple[SafetyPlanFact, ...] = ()         # victim safety plan flags with a review date or reviews
+    failures: tuple[appts.Failure, ...] = ()              # failures to comply (appointments), date order
+    enforcement: tuple[appts.Action, ...] = ()            # warning / breach steps taken, date order
 
     @property
     def active(self) -> bool:
@@ -370,6 +383,10 @@ def facts_from_case(case: Mapping[str, Any], config: DeadlineConfig | None = Non
     )
     contacts = [d for n in case.get("notes", []) if n.get("kind") in FIRST_CONTACT_NOTE_KINDS
                 for d in [_date(n.get("date"))] if d is not None and d >= imposed]
+    # An attended home visit or office appointment counts for the first meeting as its note would.
+    contacts += [d for a in case.get("appointments", []) if a.get("kind") in FIRST_CONTACT_NOTE_KINDS
+                 and a.get("outcome") in appts.ATTENDED_OUTCOMES
+                 for d in [_date(a.get("date"))] if d is not None and d >= imposed]
     sessions = _sessions(case, imposed)
     assessments = [d for a in case.get("assessments", []) for d in [_date(a.get("completed_on"))]
                    if d is not None and d >= imposed]
@@ -397,6 +414,8 @@ def facts_from_case(case: Mapping[str, Any], config: DeadlineConfig | None = Non
         reviews=tuple(ReviewFact(d, r.get("kind"), _date(r.get("next_review_on")), r.get("scheduled_review_months"))
                       for d, _i, r in reviews),
         safety_plans=tuple(safety),
+        failures=tuple(appts.failures_of(case.get("appointments", []), imposed)),
+        enforcement=tuple(appts.actions_of(case.get("enforcement", []))),
     )
 
 
@@ -640,7 +659,10 @@ def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
 _Row = tuple[dt.date, str, int, str, int, str, str, "dt.date | None"]
 
 _RANK_FIRST_MEETING, _RANK_UPW_START, _RANK_ASSESSMENT, _RANK_UPW_COMPLETION, _RANK_DEPARTMENTAL, \
-    _RANK_PLAN_REVIEW, _RANK_PROGRESS_REPORT, _RANK_SAFETY_REVIEW, _RANK_ORDER_END = range(len(KINDS))
+    _RANK_PLAN_REVIEW, _RANK_PROGRESS_REPORT, _RANK_SAFETY_REVIEW, _RANK_WARNING_LETTER, _RANK_BREACH_DECISION, \
+    _RANK_BREACH_REPORT, _RANK_ORDER_END = range(len(KINDS))
+_ENFORCEMENT_RANKS = {"warning_letter": _RANK_WARNING_LETTER, "breach_decision": _RANK_BREACH_DECISION,
+                      "breach_report": _RANK_BREACH_REPORT}
 _LABEL_FIRST_MEETING = f"First meeting ({FIRST_MEETING_DAYS} working days)"
 _LABEL_UPW_START = f"Unpaid work start ({UPW_START_DAYS} working days)"
 _LABEL_ASSESSMENT = f"Risk and needs assessment ({ASSESSMENT_DAYS} working days)"
@@ -790,6 +812,11 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
         still_open = plan.closed_on is None or plan.closed_on > today  # closed next week is open today
         if due_on is not None and still_open:
             emit(_RANK_SAFETY_REVIEW, "victim_safety_plan_review", due_on, None, safety_label)
+
+    if facts.failures or facts.enforcement:
+        failures = [f for f in facts.failures if f.day <= today]  # a failure cannot be dated ahead
+        for step in appts.position(failures, facts.enforcement, config.enforcement, cal.add_working_days).steps:
+            emit(_ENFORCEMENT_RANKS[step.kind], step.kind, step.due_on, step.done_on, step.label)
 
     if facts.ends_on is not None:
         if active:

@@ -21,12 +21,13 @@ import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from app.models.errors import ValidationError
+from app.models.rules.appointments import check_case_appointments
 from app.models.store import entities as E
 from app.paths import resource_path
 
 FORMAT = "casebook.case-bundle"
-VERSION = 2  # written on export; every version 1 bundle is also a valid version 2 one
-READ_VERSIONS = (1, 2)
+VERSION = 3  # 2: appointments and enforcement; 3: timescales round 2 (docs/BUNDLE-SCHEMA.md); older still import
+READ_VERSIONS = (1, 2, 3)
 
 UPW_MIN_HOURS, UPW_MAX_HOURS = 20, 300
 SUPERVISION_MIN_MONTHS, SUPERVISION_MAX_MONTHS = 6, 36
@@ -166,6 +167,9 @@ def check_case_rules(case: dict[str, Any], prefix: str) -> None:
                     f"review refers to unknown goal {gp['goal_id']!r}",
                     f"{prefix}.reviews[{r}].goal_progress[{g}].goal_id",
                 )
+    problems = check_case_appointments(case, prefix)
+    if problems:
+        raise ValidationError(*problems[0])
 
 
 def _dmy(iso: str) -> str:
@@ -361,6 +365,29 @@ AIM: list[Field] = [
     ("service_commitment", "service_commitment", "s"),
 ]
 SHARE: list[Field] = [("agency", "agency", "s"), ("shared_on", "shared_on", "d")]
+APPOINTMENT: list[Field] = [
+    ("id", "appt_key", "s"),
+    ("date", "date", "d"),
+    ("start", "start", "s"),
+    ("duration_minutes", "duration_minutes", "i"),
+    ("kind", "kind", "s"),
+    ("place", "place", "s"),
+    ("with_whom", "with_whom", "s"),
+    ("bring", "bring", "s"),
+    ("notes", "notes", "s"),
+    ("sensitivity", "sensitivity", "s"),
+    ("outcome", "outcome", "s"),
+    ("outcome_recorded_on", "outcome_recorded_on", "d"),
+    ("absence_reason", "absence_reason", "s"),
+    ("rescheduled_to", "rescheduled_to", "s"),
+]
+ENFORCEMENT: list[Field] = [
+    ("date", "date", "d"),
+    ("step", "step", "s"),
+    ("failure", "failure", "s"),
+    ("details", "details", "s"),
+    ("sensitivity", "sensitivity", "s"),
+]
 
 # Case-level lists: bundle key -> (entity class, field table). Order is the export order.
 CASE_LISTS: dict[str, tuple[type[Any], list[Field]]] = {
@@ -372,6 +399,8 @@ CASE_LISTS: dict[str, tuple[type[Any], list[Field]]] = {
     "flags": (E.Flag, FLAG),
     "consents": (E.Consent, CONSENT),
     "referrals": (E.Referral, REFERRAL),
+    "appointments": (E.Appointment, APPOINTMENT),
+    "enforcement": (E.EnforcementAction, ENFORCEMENT),
 }
 CASE_ATTR = {
     "unpaid_work_sessions": "upw_sessions",
@@ -382,6 +411,8 @@ CASE_ATTR = {
     "flags": "flags",
     "consents": "consents",
     "referrals": "referrals",
+    "appointments": "appointments",
+    "enforcement": "enforcement",
 }
 
 

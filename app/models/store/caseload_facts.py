@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.models.rules import appointments as appts
 from app.models.rules.deadlines import (
     FIRST_CONTACT_NOTE_KINDS,
     HOURS_TOLERANCE,
@@ -49,7 +50,10 @@ SELECT c.id, c.reference, c.supervision_intensity, i.date_of_birth,
          WHERE n.case_id = o.case_id AND n.kind IN ({", ".join("?" * len(FIRST_CONTACT_NOTE_KINDS))})
            AND n.date >= o.imposed_on),
        (SELECT min(a.completed_on) FROM assessments a
-         WHERE a.case_id = o.case_id AND a.completed_on >= o.imposed_on)
+         WHERE a.case_id = o.case_id AND a.completed_on >= o.imposed_on),
+       (SELECT min(p.date) FROM appointments p
+         WHERE p.case_id = o.case_id AND p.kind IN ({", ".join("?" * len(FIRST_CONTACT_NOTE_KINDS))})
+           AND p.outcome IN ({", ".join("?" * len(appts.ATTENDED_OUTCOMES))}) AND p.date >= o.imposed_on)
   FROM cases c
   JOIN individuals i ON i.case_id = c.id
   JOIN orders o ON o.case_id = c.id
@@ -74,6 +78,19 @@ SELECT r.case_id, r.held_on, r.kind, r.next_review_on, r.scheduled_review_months
   FROM reviews r JOIN orders o ON o.case_id = r.case_id
  WHERE r.held_on >= o.imposed_on
  ORDER BY r.case_id, r.held_on, r.position
+"""
+
+_FAILURES_SQL = f"""
+SELECT p.case_id, p.date, p.appt_key, p.outcome
+  FROM appointments p JOIN orders o ON o.case_id = p.case_id
+ WHERE p.outcome IN ({", ".join("?" * len(appts.FAILURE_OUTCOMES))}) AND p.date >= o.imposed_on
+ ORDER BY p.case_id, p.date, p.start
+"""
+
+_ENFORCEMENT_SQL = """
+SELECT e.case_id, e.date, e.step, e.failure
+  FROM enforcement_actions e
+ ORDER BY e.case_id, e.date, e.position
 """
 
 _SAFETY_SQL = """
@@ -147,11 +164,14 @@ def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> l
         # no Row objects or per-value processing for ~90,000 rows.
         cursor = session.connection().connection.cursor()
         try:
-            base = _fetch(cursor, _BASE_SQL, FIRST_CONTACT_NOTE_KINDS)
+            base = _fetch(cursor, _BASE_SQL, (*FIRST_CONTACT_NOTE_KINDS, *FIRST_CONTACT_NOTE_KINDS,
+                                               *sorted(appts.ATTENDED_OUTCOMES)))
             requirement_rows = _fetch(cursor, _REQUIREMENTS_SQL)
             session_rows = _fetch(cursor, _SESSIONS_SQL)
             review_rows = _fetch(cursor, _REVIEWS_SQL)
             safety_rows = _fetch(cursor, _SAFETY_SQL)
+            failure_rows = _fetch(cursor, _FAILURES_SQL, tuple(sorted(appts.FAILURE_OUTCOMES)))
+            action_rows = _fetch(cursor, _ENFORCEMENT_SQL)
         finally:
             cursor.close()
 
@@ -211,6 +231,13 @@ def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> l
         if plan is not None:
             safety.setdefault(f_case, []).append(plan)
 
+    failures: dict[int, list[appts.Failure]] = {}
+    for p_case, p_day, p_key, p_outcome in failure_rows:
+        failures.setdefault(p_case, []).append(appts.Failure(day(p_day), p_key, p_outcome))  # type: ignore[arg-type]
+    actions: dict[int, list[appts.Action]] = {}
+    for e_case, e_day, e_step, e_failure in action_rows:
+        actions.setdefault(e_case, []).append(appts.Action(day(e_day), e_step, e_failure))  # type: ignore[arg-type]
+
     # CaseFacts and ReviewFact are frozen dataclasses whose __init__ only assigns fields; filling
     # the attribute dict directly builds identical objects several times faster (20,000 here).
     new = object.__new__
@@ -218,7 +245,9 @@ def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> l
     out: list[CaseFacts] = []
     append = out.append
     no_reqs: list[Requirement] = []
-    for case_id, ref, intensity, dob, imposed, ends, status, progress, reports, contact, assessed in base:
+    for case_id, ref, intensity, dob, imposed, ends, status, progress, reports, contact, assessed, attended in base:
+        if attended is not None and (contact is None or attended < contact):
+            contact = attended
         facts = new(CaseFacts)
         assign(facts, "__dict__", {
             "reference": ref,
@@ -236,6 +265,8 @@ def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> l
             "first_assessment": known(assessed) or day(assessed),
             "reviews": tuple(reviews.get(case_id, ())),
             "safety_plans": tuple(safety.get(case_id, ())),
+            "failures": tuple(failures.get(case_id, ())),
+            "enforcement": tuple(actions.get(case_id, ())),
         })
         append(facts)
     return out

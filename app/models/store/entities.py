@@ -68,6 +68,12 @@ class Case(Base):
         cascade="all, delete-orphan", order_by="PlanVersion.version"
     )
     signatures: Mapped[list[Signature]] = relationship(cascade="all, delete-orphan")
+    appointments: Mapped[list[Appointment]] = relationship(
+        cascade="all, delete-orphan", order_by="Appointment.position"
+    )
+    enforcement: Mapped[list[EnforcementAction]] = relationship(
+        cascade="all, delete-orphan", order_by="EnforcementAction.position"
+    )
 
 
 class Individual(Base):
@@ -233,6 +239,48 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
     sensitivity: Mapped[str | None] = mapped_column(String(20))
     source: Mapped[str | None] = mapped_column(String(200))
+
+
+class Appointment(Base):
+    """A planned contact (schema v3 of the store, bundle version 2): when, what, and its outcome."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("case_id", "appt_key"),
+        Index("ix_appointments_date", "date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _fk("cases.id")
+    position: Mapped[int] = mapped_column(Integer)
+    appt_key: Mapped[str] = mapped_column(String(20))
+    date: Mapped[dt.date] = mapped_column(Date)
+    start: Mapped[str] = mapped_column(String(5))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str | None] = mapped_column(String(200))
+    with_whom: Mapped[str | None] = mapped_column(String(200))
+    bring: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    sensitivity: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    outcome_recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    absence_reason: Mapped[str | None] = mapped_column(Text)
+    rescheduled_to: Mapped[str | None] = mapped_column(String(20))
+
+
+class EnforcementAction(Base):
+    """A step of the warning/breach process taken on a case (a warning letter, a breach decision
+    or report), answering one failure to comply."""
+
+    __tablename__ = "enforcement_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = _fk("cases.id")
+    position: Mapped[int] = mapped_column(Integer)
+    date: Mapped[dt.date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(30))
+    failure: Mapped[str | None] = mapped_column(String(20))
+    details: Mapped[str | None] = mapped_column(Text)
+    sensitivity: Mapped[str | None] = mapped_column(String(20))
 
 
 class Flag(Base):

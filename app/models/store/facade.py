@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -32,6 +32,9 @@ from app.models.store import entities as E
 from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
 from app.models.store.timescales import LocalCalendar, Timescales
+
+if TYPE_CHECKING:
+    from app.models.store.appointments import Appointments
 
 LIST_DEFS = {
     "unpaid_work_sessions": "upw_session",
@@ -105,6 +108,8 @@ def _case_options() -> list[Any]:
         selectinload(E.Case.learning),
         selectinload(E.Case.contract).selectinload(E.Contract.aims),
         selectinload(E.Case.contract).selectinload(E.Contract.shared_with),
+        selectinload(E.Case.appointments),
+        selectinload(E.Case.enforcement),
     ]
 
 
@@ -162,6 +167,13 @@ class Store:
         store = cls(path, conn, passphrase, **kw)
         store._instance_lock = lock
         return store
+
+    @property
+    def appointments(self) -> Appointments:
+        """Appointments, outcomes and enforcement steps (app/models/store/appointments.py)."""
+        from app.models.store.appointments import Appointments
+
+        return Appointments(self)
 
     def close(self) -> None:
         if self.closed:

@@ -38,17 +38,24 @@ AUDIT_DDL = (
 )
 
 
+# Tables added by later versions: version 1 creates every other table in entities.
+LATER_TABLES = {"appointments": 3, "enforcement_actions": 3, "local_working_days": 4}
+
+
 def _v1(conn: Any) -> None:
-    """Initial schema: every table in entities, note full-text index, append-only audit."""
-    for ddl in schema_ddl() + list(FTS_DDL + AUDIT_DDL):
+    """Initial schema: every table of version 1, note full-text index, append-only audit."""
+    for ddl in schema_ddl(version=1) + list(FTS_DDL + AUDIT_DDL):
         conn.execute(ddl)
 
 
-def schema_ddl() -> list[str]:
-    """CREATE TABLE / CREATE INDEX statements for every declared entity, in FK order."""
+def schema_ddl(version: int | None = None) -> list[str]:
+    """CREATE TABLE / CREATE INDEX statements, in FK order: for the tables a given store
+    version added (``version``), or for every declared entity (None)."""
     dialect = sqlite.dialect()
     out: list[str] = []
     for table in Base.metadata.sorted_tables:
+        if version is not None and LATER_TABLES.get(table.name, 1) != version:
+            continue
         out.append(str(CreateTable(table).compile(dialect=dialect)).strip())
         for index in sorted(table.indexes, key=lambda i: str(i.name)):
             out.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
@@ -98,6 +105,12 @@ def _v2(conn: Any) -> None:
     )
 
 
+def _v3(conn: Any) -> None:
+    """Appointments (with outcomes) and enforcement actions (warnings, breach steps)."""
+    for ddl in schema_ddl(version=3):
+        conn.execute(ddl)
+
+
 def _add_column(conn: Any, table: str, column: str, ddl_type: str) -> None:
     """Add a column unless it is there (a store created at version 1 by this code already
     has every column of the current entities)."""
@@ -106,19 +119,19 @@ def _add_column(conn: Any, table: str, column: str, ddl_type: str) -> None:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}")
 
 
-def _v3(conn: Any) -> None:
+def _v4(conn: Any) -> None:
     """Timescales round 2: which scheduled departmental review a review is; court progress
     review reports recorded as submitted; victim safety plan reviews held; local working-day
     overrides of Scottish public holidays."""
     _add_column(conn, "reviews", "scheduled_review_months", "INTEGER")
     _add_column(conn, "orders", "progress_review_reports", "JSON")
     _add_column(conn, "flags", "reviews", "JSON")
-    conn.execute("CREATE TABLE IF NOT EXISTS local_working_days (day DATE NOT NULL, name VARCHAR(200) NOT NULL, "
-                 "PRIMARY KEY (day))")
+    for ddl in schema_ddl(version=4):
+        conn.execute(ddl.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1))
 
 
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -1,6 +1,7 @@
 """What every case-workspace tab is: a widget that shows one case (``load``), forgets it
-(``clear``), follows privacy mode, and names the editors it holds so the workspace can
-save, discard and count unsaved forms without knowing the tab's insides."""
+(``clear``), follows privacy mode (it subscribes to ``ctx.events.privacy_changed`` itself), and
+names the editors it holds so the workspace can save, discard and count unsaved forms without
+knowing the tab's insides."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.models.rules.deadlines import DueItem
@@ -24,19 +24,18 @@ Editor = ListEditor | ObjectEditor
 
 class CaseTab(QWidget):
     """Base of every tab.  Subclasses build their widgets in ``__init__(ctx, parent)``, list
-    their editors in ``editors()`` and show a case in ``load``.  ``refresh_requested`` asks the
-    workspace to reload the case (e.g. after a plan version or signatures were saved outside an
-    editor); an editor's own ``saved`` signal is connected by the workspace."""
-
-    refresh_requested = Signal()
+    their editors in ``editors()`` and show a case in ``show_case``.  After any store operation
+    the workspace reloads its case (from the change-set, ``ctx.events.changed``) and calls
+    ``load`` again, so a tab never asks for a reload itself."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ref: str | None = None
         self.data: ops.CaseData | None = None
-        self.privacy = False
+        self.privacy = ctx.privacy
         self.inner: QTabWidget | None = None  # a tab with sub-tabs (Learning, Flags) sets it
+        ctx.events.privacy_changed.connect(self.set_privacy)
 
     def editors(self) -> list[Editor]:
         return []
@@ -65,9 +64,8 @@ class CaseTab(QWidget):
             ed.clear()
 
     def set_privacy(self, on: bool) -> None:
+        """Privacy mode switched (the editors follow it on their own)."""
         self.privacy = on
-        for ed in self.editors():
-            ed.set_privacy(on)
 
     def close_dialogs(self) -> None:
         """Close any dialog this tab opened (on lock or when another case opens)."""

@@ -63,8 +63,9 @@ class ContractTab(CaseTab):
 
         if self.signature_dialog is not None:
             self.signature_dialog.deleteLater()
-        self.signature_dialog = SignatureDialog(self.ctx, self.ref, self.data.signed_on,
-                                                self.refresh_requested.emit, self.window())
+        # saving them reloads the case through the change-set, like any other save
+        self.signature_dialog = SignatureDialog(self.ctx, self.ref, self.data.signed_on, lambda: None,
+                                                self.window())
         self.signature_dialog.open()
 
     def close_dialogs(self) -> None:

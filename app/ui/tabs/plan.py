@@ -150,5 +150,5 @@ class PlanTab(CaseTab):
         if reason is None:
             return
         ops.save_plan_version(self.ctx, ref, reason.strip() or None,
-                              lambda _: self.refresh_requested.emit(),
+                              None,
                               lambda exc: self.ctx.prompts.error(str(exc)))

@@ -91,12 +91,16 @@ class ReviewsTab(CaseTab):
             (months, f"{months} months (due {fmt_date(due)})") for months, due, _label in
             departmental_choices(facts_from_case(c))), blank="Oldest not yet met (default)")
         self.editor.load(ref, c.get("reviews", []))
+        self._show_schedule()
 
     def set_privacy(self, on: bool) -> None:
-        if self.data is not None:
-            due = shown_due([d for d in self.data.due if d.kind in REVIEW_KINDS], on)
-            self.review_due.setText(due_text(due) if due else "No reviews scheduled yet.")
         super().set_privacy(on)
+        self._show_schedule()
+
+    def _show_schedule(self) -> None:
+        if self.data is not None:
+            due = shown_due([d for d in self.data.due if d.kind in REVIEW_KINDS], self.privacy)
+            self.review_due.setText(due_text(due) if due else "No reviews scheduled yet.")
 
     def clear(self) -> None:
         super().clear()
