@@ -337,7 +337,8 @@ def demo_appointments(case: dict[str, Any], today: dt.date, seed: int) -> None:
     supervision = any(r["kind"] == "offender_supervision" for r in order["requirements"])
     upw = any(r["kind"] == "unpaid_work_or_other_activity" for r in order["requirements"])
     step = 7 if case.get("supervision_intensity") == "high" else 14
-    day = _weekday_on_or_after(max(imposed + dt.timedelta(days=2), today - dt.timedelta(days=56)))
+    day = _weekday_on_or_after(max(imposed + dt.timedelta(days=2), today - dt.timedelta(days=56))
+                               + dt.timedelta(days=rng.randint(0, 4)))  # spread over the week
     end = today + dt.timedelta(days=14)
     appts: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
@@ -363,7 +364,7 @@ def demo_appointments(case: dict[str, Any], today: dt.date, seed: int) -> None:
             appt["bring"] = "Sturdy shoes and a packed lunch"
         appt["with_whom"] = order.get("responsible_officer") or "Responsible officer"
         if day < today or (day == today and rng.random() < 0.3):
-            if not (day == today - dt.timedelta(days=1) and rng.random() < 0.3):  # else: awaiting an outcome
+            if not (today - dt.timedelta(days=4) <= day < today and rng.random() < 0.3):  # else: awaiting it
                 roll = rng.random()
                 outcome = ("attended" if roll < 0.78 else "acceptable_absence" if roll < 0.87
                            else "unacceptable_absence" if roll < 0.95 else "cancelled_by_service")

@@ -21,7 +21,8 @@ from app.ui.pdf_preview import PdfPreviewDialog
 from app.ui.table_models import STATUS_COLOURS
 
 DOCUMENT_TITLES = {"contract": "Engagement contract", "plan": "Case management plan",
-                   "review": "Review summary"}
+                   "review": "Review summary", "appointment_letter": "Appointment letter",
+                   "warning_letter": "Warning letter", "compliance": "Compliance summary"}
 PERSONS_COPY = "Person's copy — third-party information withheld"
 OFFICERS_COPY = "Officer's copy — may include not-for-disclosure information: do not give it to the person"
 PERSON_COLOUR = "#2e7d32"
@@ -44,7 +45,8 @@ class ExportDialog(PdfPreviewDialog):
     exported = Signal(str)
 
     def __init__(self, ctx: AppContext, ref: str, document: str, for_individual: bool,
-                 review_date: dt.date | None, pdf: bytes, parent: QWidget | None = None) -> None:
+                 review_date: dt.date | None, pdf: bytes, parent: QWidget | None = None,
+                 options: dict[str, Any] | None = None) -> None:
         title = f"{DOCUMENT_TITLES[document]}" + (f" {review_date.strftime('%d/%m/%Y')}" if review_date else "")
         title += f" — {'person' if for_individual else 'officer'}'s copy — {ref}"
         super().__init__(pdf, title, parent, ask_print=ctx.prompts.ask_print)
@@ -53,6 +55,7 @@ class ExportDialog(PdfPreviewDialog):
         self.document = document
         self.for_individual = for_individual
         self.review_date = review_date
+        self.options = dict(options or {})  # letters: appointment id, large type
         self._pdf = pdf
 
         self.copy_banner = QLabel(copy_label(for_individual), self)
@@ -131,7 +134,7 @@ class ExportDialog(PdfPreviewDialog):
             self.exported.emit("saved")
 
         ops.save_pdf(self.ctx, self.ref, self.document, self.for_individual, self._pdf, path, password or None,
-                     done, self._failed("Could not save the PDF"))
+                     done, self._failed("Could not save the PDF"), appointment=self.options.get("appointment"))
 
     def queue(self) -> None:
         password = self._password()
@@ -148,11 +151,13 @@ class ExportDialog(PdfPreviewDialog):
                 self.ctx.sync.start()  # a pass now: delivers at once when the drive is reachable
 
         ops.queue_pdf(self.ctx, self.ref, self.document, self.for_individual, self.review_date, self._pdf,
-                      password or None, done, self._failed("Could not queue the PDF"))
+                      password or None, done, self._failed("Could not queue the PDF"),
+                      appointment=self.options.get("appointment"))
 
     def _printed(self) -> None:
         ops.record_printed(self.ctx, self.ref, self.document, self.for_individual,
-                           lambda _: self.exported.emit("printed"), self._failed("Printed, but not recorded"))
+                           lambda _: self.exported.emit("printed"), self._failed("Printed, but not recorded"),
+                           appointment=self.options.get("appointment"))
         self.status.setText("Sent to the printer")
 
     def _release(self) -> None:
@@ -173,8 +178,10 @@ def review_choice(ctx: AppContext, held_on: list[str]) -> tuple[bool, dt.date | 
 
 
 def start_export(ctx: AppContext, ref: str, document: str, copy: str, *, review_dates: list[str] | None = None,
-                 parent: QWidget | None = None, on_shown: Callable[[ExportDialog], None] | None = None) -> None:
-    """Render off the GUI thread, then open the preview (window-modal, not blocking)."""
+                 parent: QWidget | None = None, on_shown: Callable[[ExportDialog], None] | None = None,
+                 options: dict[str, Any] | None = None, on_exported: Callable[[str], None] | None = None) -> None:
+    """Render off the GUI thread, then open the preview (window-modal, not blocking).
+    ``options``: the letters' appointment id and large type (app/reports/render.py)."""
     if document not in DOCUMENT_TITLES or copy not in ("officer", "individual"):
         ctx.prompts.error(f"Unknown export {document}/{copy}.")
         return
@@ -189,7 +196,9 @@ def start_export(ctx: AppContext, ref: str, document: str, copy: str, *, review_
             return
 
     def shown(pdf: Any) -> None:
-        dialog = ExportDialog(ctx, ref, document, for_individual, review_date, pdf, parent)
+        dialog = ExportDialog(ctx, ref, document, for_individual, review_date, pdf, parent, options)
+        if on_exported is not None:
+            dialog.exported.connect(on_exported)
         if on_shown is not None:
             on_shown(dialog)
         dialog.open()
@@ -198,4 +207,4 @@ def start_export(ctx: AppContext, ref: str, document: str, copy: str, *, review_
         message = one_line(exc)
         ctx.prompts.info(message + ("" if message.endswith(".") else "."))
 
-    ops.render_pdf(ctx, ref, document, for_individual, review_date, shown, failed)
+    ops.render_pdf(ctx, ref, document, for_individual, review_date, shown, failed, **(options or {}))

@@ -35,6 +35,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.sync_service import DEFAULT_POLL_MS, SyncService
 from app.ui.table_models import STATUS_COLOURS
 from app.ui.tasks import Tasks
+from app.ui.today import TodayPage
 from app.ui.unlock import UnlockPage
 from app.ui.workspace import TAB_NAMES, CaseWorkspace, NewCasePage
 
@@ -47,7 +48,9 @@ SHORTCUTS = (
     ("Ctrl+Shift+P", "Privacy mode on/off"),
     ("Ctrl+Shift+N", "New case"),
     ("Ctrl+Shift+C", "Caseload"),
-    ("Alt+1 … Alt+9", "Case tabs"),
+    ("Ctrl+Shift+T", "Today and this week (appointments and due items)"),
+    ("Ctrl+B", "Book an appointment (Appointments tab)"),
+    ("Alt+1 … Alt+9, Alt+0", "Case tabs (Alt+0: Appointments)"),
     ("Alt+Left", "Back to the caseload"),
     ("Ctrl+P", "Print (in the PDF preview)"),
     ("Ctrl+Q", "Quit"),
@@ -134,6 +137,10 @@ class MainWindow(QMainWindow):
         self.unlock_page.unlocked.connect(self.on_unlocked)
         self.caseload = CaseloadPage(ctx, self)
         self.caseload.open_requested.connect(lambda ref: self.open_case(ref))
+        self.today = TodayPage(ctx, self)
+        self.today.open_requested.connect(self._open_from_today)
+        self.today.caseload_requested.connect(self.show_caseload)
+        self.today.export_calendar_requested.connect(self.export_calendar)
         self.workspace = CaseWorkspace(ctx, self)
         self.workspace.back_requested.connect(self.show_caseload)
         self.workspace.loaded.connect(self.case_opened.emit)
@@ -142,7 +149,7 @@ class MainWindow(QMainWindow):
         self.new_case_page.created.connect(self._case_created)
         self.new_case_page.cancelled.connect(self.show_caseload)
         self.pages = QStackedWidget(self)
-        for w in (self.caseload, self.workspace, self.new_case_page):
+        for w in (self.caseload, self.workspace, self.new_case_page, self.today):
             self.pages.addWidget(w)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.unlock_page)
@@ -183,6 +190,11 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         a = self._action
         self.act_caseload = a("&Caseload", "Ctrl+Shift+C", self.show_caseload)
+        self.act_today = a("&Today", "Ctrl+Shift+T", self.show_today,
+                           tip="Today's and this week's appointments and due items")
+        self.act_calendar = a("Export &calendar…", None, self.export_calendar,
+                              tip="Write this and the next weeks' appointments as an iCalendar file "
+                                  "(case references, kinds, times and places only)")
         self.act_new_case = a("New &case…", "Ctrl+Shift+N", self.new_case)
         self.act_search = a("&Search", "Ctrl+F", self.focus_search)
         self.act_new_note = a("New &note", "Ctrl+N", self.new_note)
@@ -196,15 +208,17 @@ class MainWindow(QMainWindow):
         self.act_passphrase = a("Change &passphrase…", None, self.change_passphrase,
                                 tip="Change the passphrase of this store")
         self.act_quit = a("&Quit", "Ctrl+Q", self.close)
-        self.unlocked_actions = [self.act_caseload, self.act_new_case, self.act_search, self.act_new_note,
+        self.unlocked_actions = [self.act_caseload, self.act_today, self.act_calendar, self.act_new_case, self.act_search, self.act_new_note,
                                  self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings,
                                  self.act_passphrase]
         menu = self.menuBar()
         f = menu.addMenu("&File")
-        for act in (self.act_new_case, self.act_settings, self.act_passphrase, self.act_lock, self.act_quit):
+        for act in (self.act_new_case, self.act_calendar, self.act_settings, self.act_passphrase, self.act_lock,
+                    self.act_quit):
             f.addAction(act)
         c = menu.addMenu("&Case")
-        for act in (self.act_caseload, self.act_search, self.act_new_note, self.act_save, self.act_export):
+        for act in (self.act_today, self.act_caseload, self.act_search, self.act_new_note, self.act_save,
+                    self.act_export):
             c.addAction(act)
         v = menu.addMenu("&View")
         v.addAction(self.act_privacy)
@@ -216,7 +230,7 @@ class MainWindow(QMainWindow):
         self.toolbar = QToolBar("Main", self)
         self.toolbar.setObjectName("main-toolbar")
         self.toolbar.setMovable(False)
-        for act in (self.act_caseload, self.act_new_case, self.act_new_note, self.act_save):
+        for act in (self.act_today, self.act_caseload, self.act_new_case, self.act_new_note, self.act_save):
             self.toolbar.addAction(act)
         self.toolbar.addSeparator()
         for act in (self.act_privacy, self.act_lock):
@@ -257,9 +271,12 @@ class MainWindow(QMainWindow):
         self.ctx.settings.add_recent_store(store.path)
         self.setWindowTitle(f"Casebook — {self.ctx.store_path.name}")
         self.statusBar().showMessage(f"Unlocked {self.ctx.store_path.name}", 5000)
+        created = self.unlock_page.just_created
         self._set_unlocked_ui(True)
-        self.pages.setCurrentWidget(self.caseload)
+        # Today is the first page of an existing store (a new, empty one opens on the caseload).
+        self.pages.setCurrentWidget(self.caseload if created else self.today)
         self.caseload.reload()
+        self.today.reload()
         ops.load_store_settings(self.ctx, self._store_settings_loaded)
         self._start_sync(store)
         resume = self._resume or self.ctx.settings.last_case(self.ctx.store_path)
@@ -336,6 +353,45 @@ class MainWindow(QMainWindow):
             self.caseload.select_reference(self.workspace.ref)
         self.caseload.view.setFocus()
         self._remember_case()
+
+    def show_today(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.pages.setCurrentWidget(self.today)
+        self.today.reload()
+        self.today.focus_first()
+        self._remember_case()
+
+    def _open_from_today(self, ref: str, tab_key: str) -> None:
+        from app.ui.workspace import TAB_KEYS
+
+        self.open_case(ref, TAB_KEYS.index(tab_key) if tab_key in TAB_KEYS else None)
+
+    def export_calendar(self) -> None:
+        if self.ctx.store is None:
+            return
+        import datetime as dt
+
+        from app.ui import appointment_ops as aops
+
+        first, _ = aops.week_of(self.ctx.clock.today())
+        last = first + dt.timedelta(weeks=6, days=-1)
+        chosen = self.ctx.prompts.save_file("Export calendar (no names or notes)", "iCalendar files (*.ics)",
+                                            "casebook-appointments.ics")
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != ".ics":
+            path = path.with_name(path.name + ".ics")
+        if path.is_dir() or not path.parent.exists():
+            self.ctx.prompts.error(f"Cannot write {path}: choose a file in an existing folder.")
+            return
+        aops.export_calendar(
+            self.ctx, path, first, last,
+            lambda n: self.statusBar().showMessage(
+                f"Wrote {n} appointment(s) from {first:%d/%m/%Y} to {last:%d/%m/%Y} to {path.name} "
+                "(case references, kinds, times and places only)", 8000),
+            lambda exc: self.ctx.prompts.error(f"Could not write the calendar file: {' '.join(str(exc).split())}"))
 
     def open_case(self, ref: str, tab: int | None = None) -> None:
         if self.workspace.ref not in (None, ref) and self.workspace.dirty_forms():
@@ -462,6 +518,7 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         self.new_case_page.form.set_value({})
         self.caseload.clear()
+        self.today.clear()
         path = self.ctx.store_path
         self._stop_sync()
         ops.close_store(self.ctx)
@@ -516,6 +573,7 @@ class MainWindow(QMainWindow):
         self._close_dialogs()
         self.workspace.clear()
         self.caseload.clear()
+        self.today.clear()
         self._stop_sync()
         # The window goes at once; the backup on close (seconds on a large store) finishes
         # behind it instead of leaving a frozen window on screen.

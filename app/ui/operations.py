@@ -16,6 +16,7 @@ from typing import Any
 
 from app.atomic import write_bytes_atomic
 from app.models.errors import NotFoundError
+from app.models.rules.appointments import Position, case_position
 from app.models.rules.calendar import WorkingCalendar
 from app.models.rules.deadlines import (
     CaseWarning,
@@ -54,6 +55,7 @@ class CaseData:
     upw: UpwProgress | None
     plan_versions: list[dict[str, Any]]
     signed_on: dict[str, dt.date | None] = field(default_factory=dict)  # contract signatures by role
+    enforcement: Position | None = None  # where the person is in the warning/breach process
 
 
 # ------------------------------------------------------------------ store lifecycle
@@ -173,7 +175,9 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
             for role in SIGNATURE_ROLES:
                 sig = store.get_signature(ref, SIGNATURE_DOCUMENT, role)
                 signed[role] = None if sig is None else sig[1]
-        return CaseData(case, due, warnings, upw_progress(case, today, config), store.plan_versions(ref), signed)
+        position = case_position(case, config.enforcement, WorkingCalendar.for_store(store).add_working_days, today)
+        return CaseData(case, due, warnings, upw_progress(case, today, config), store.plan_versions(ref), signed,
+                        position)
 
     ctx.tasks.run(work, on_done, on_error)
 
@@ -275,47 +279,56 @@ def save_store_settings(ctx: AppContext, values: dict[str, Any], on_done: Done, 
 
 # ------------------------------------------------------------------ documents (PDF)
 def render_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, review_date: dt.date | None,
-               on_done: Done, on_error: Failed) -> None:
-    """Render on the worker; nothing is recorded (a preview is not an export)."""
+               on_done: Done, on_error: Failed, **letter: Any) -> None:
+    """Render on the worker; nothing is recorded (a preview is not an export).  ``letter``:
+    ``appointment`` and ``large_type`` for the letters (app/reports/render.py)."""
     store = ctx.require_store()
     ctx.tasks.run(lambda: render_document(store, document, ref, review_date=review_date,
-                                          for_individual=for_individual), on_done, on_error)
+                                          for_individual=for_individual, **letter), on_done, on_error)
 
 
 def save_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, pdf: bytes, path: Path,
-             password: str | None, on_done: Done, on_error: Failed) -> None:
+             password: str | None, on_done: Done, on_error: Failed, appointment: str | None = None) -> None:
     """Write the PDF atomically (AES-256 when a password is given), then audit the export."""
     store = ctx.require_store()
+
+    made: list[Changes] = []  # a warning letter leaving the app records the warning (a change-set)
 
     def work() -> Path:
         data = encrypt_pdf(pdf, password) if password else pdf
         write_bytes_atomic(path, data)
-        record_export(store, document, ref, for_individual=for_individual)
+        made.append(record_export(store, document, ref, for_individual=for_individual, appointment=appointment)
+                    or Changes())
         return path
 
-    ctx.tasks.run(work, on_done, on_error)
+    _mutate(ctx, work, lambda _: made[0] if made else Changes(), on_done, on_error)
 
 
 def queue_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, review_date: dt.date | None,
-              pdf: bytes, password: str | None, on_done: Done, on_error: Failed) -> None:
+              pdf: bytes, password: str | None, on_done: Done, on_error: Failed,
+              appointment: str | None = None) -> None:
     """Queue the PDF in the store's outbox for the team's shared drive, then audit the export.
     Returns (on_done) the file name it will be delivered as."""
     store = ctx.require_store()
+
+    made: list[Changes] = []
 
     def work() -> str:
         data = encrypt_pdf(pdf, password) if password else pdf
         name = suggested_filename(document, ref, for_individual=for_individual, review_date=review_date)
         outbox.enqueue(store, name, document, ref, data)
-        record_export(store, document, ref, for_individual=for_individual)
+        made.append(record_export(store, document, ref, for_individual=for_individual, appointment=appointment)
+                    or Changes())
         return name
 
-    ctx.tasks.run(work, on_done, on_error)
+    _mutate(ctx, work, lambda _: made[0] if made else Changes(), on_done, on_error)
 
 
 def record_printed(ctx: AppContext, ref: str, document: str, for_individual: bool,
-                   on_done: Done = None, on_error: Failed = None) -> None:
+                   on_done: Done = None, on_error: Failed = None, appointment: str | None = None) -> None:
     store = ctx.require_store()
-    ctx.tasks.run(lambda: record_export(store, document, ref, for_individual=for_individual), on_done, on_error)
+    _mutate(ctx, lambda: record_export(store, document, ref, for_individual=for_individual,
+                                       appointment=appointment), lambda _: Changes(), on_done, on_error)
 
 
 def save_signatures(ctx: AppContext, ref: str, signatures: dict[str, tuple[bytes, dt.date]], on_done: Done,

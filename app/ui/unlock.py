@@ -71,6 +71,7 @@ class UnlockPage(QWidget):
         self.ctx = ctx
         self.path: Path | None = None
         self.creating = False
+        self.just_created = False
         self.failures = 0
         self.lockout_seconds = list(LOCKOUT_SECONDS)
         self._wait = 0
@@ -284,6 +285,7 @@ class UnlockPage(QWidget):
         self.passphrase.clear()
         self.confirm.clear()
         self.info.clear()
+        self.just_created = self.creating  # the main window opens a new store on the caseload
         self.set_mode(False)
         self._enable()
         self.unlocked.emit(store)

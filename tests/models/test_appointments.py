@@ -190,7 +190,7 @@ def test_store_at_schema_2_upgrades_with_backup(store_path: Path, passphrase: st
     with Store.open(store_path, passphrase, clock=Clock.fixed(TODAY)) as s:
         assert s._conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
         s.appointments.book(REF, {"date": "2026-11-18", "start": "10:00", "kind": "office"})
-        assert len(s.appointments.list(REF)) == 1
+        assert len(s.appointments.of_case(REF)) == 1
     assert list(store_path.parent.glob(store_path.name + ".v2-*.bak"))
 
 
@@ -266,3 +266,20 @@ def test_demo_has_appointments_with_outcomes_and_a_warning() -> None:
     assert {"attended", "acceptable_absence", "unacceptable_absence", None} <= outcomes
     assert any(e["step"] == "first_warning" for c in bundle["cases"] for e in c.get("enforcement", []))
     assert any(a["date"] == TODAY.isoformat() for a in appts)
+
+
+def test_review_summary_shows_attendance_since_last_review(appt_store: Store) -> None:
+    from app.models.store import casework
+
+    A = appt_store.appointments
+    A.book(REF, {"date": "2026-11-17", "start": "10:00", "kind": "office"})
+    A.record_outcome(REF, "A1", "attended")
+    casework.record_review(appt_store, REF, {"held_on": "2026-11-18", "kind": "scheduled"})
+    A.book(REF, {"date": "2026-11-19", "start": "10:00", "kind": "office"})
+    A.book(REF, {"date": "2026-11-20", "start": "10:00", "kind": "phone"})
+    A.record_outcome(REF, "A2", "acceptable_absence", reason="Hospital appointment")
+    A.record_outcome(REF, "A3", "unacceptable_absence")
+    casework.record_review(appt_store, REF, {"held_on": "2026-11-23", "kind": "scheduled"})
+    text = " ".join(_pdf_text(render_document(appt_store, "review", REF, for_individual=True)).split())
+    assert "Attendance since the last review" in text
+    assert "2 appointments: 1 acceptable absence, 1 unacceptable absence" in text

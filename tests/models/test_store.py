@@ -240,7 +240,8 @@ def test_migration_backs_up_first(loaded_store: Store, store_path: Path, passphr
 def test_audit_chain(loaded_store: Store) -> None:
     loaded_store.add_item("CPO-2026-0001", "notes", {"date": "2026-11-23", "kind": "phone", "text": "secret words"})
     events = loaded_store.audit_events()
-    assert [e.action for e in events][:3] == ["create", "import", "create"]
+    assert [(e.action, e.entity) for e in events][:4] == [("create", "store"), ("import", "bundle"),
+                                                         ("import", "case"), ("create", "note")]
     assert loaded_store.verify_audit() == []
     assert all("secret words" not in (e.detail or "") for e in events)
 

@@ -102,6 +102,7 @@ def test_tab_moves_out_of_lists_and_caseload_reads_in_order(qtbot: Any, make_win
                                                             passphrase: str) -> None:
     w = make_window()
     unlock(qtbot, w, ui_store, passphrase)
+    w.show_caseload()  # unlocking opens on Today
     page = w.caseload
     # search, the four quick filters, then the table
     chain = _focus_chain(page.search, page.view)

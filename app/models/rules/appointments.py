@@ -115,7 +115,7 @@ class EnforcementPolicy:
     def from_values(cls, values: Mapping[str, Any]) -> EnforcementPolicy:
         """From stored settings; a missing or unusable value falls back to its default."""
         def pick(key: str, default: int) -> int:
-            value = values.get(key)
+            value: Any = values.get(key)
             return int(value) if valid_policy_value(key, value) else default
         return cls(pick(SETTING_WARNINGS, DEFAULT_WARNINGS),
                    pick(SETTING_WARNING_LETTER_DAYS, DEFAULT_WARNING_LETTER_DAYS),

@@ -75,7 +75,7 @@ class Appointments:
         self.store = store
 
     # ------------------------------------------------------------------ reading
-    def list(self, ref: str) -> list[dict[str, Any]]:
+    def of_case(self, ref: str) -> list[dict[str, Any]]:
         """The case's appointments (bundle dicts) in booking order."""
         with self.store.transaction() as tx:
             case = tx.case(ref)

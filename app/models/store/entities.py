@@ -453,3 +453,6 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(400))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the case's rows after this change (app/models/store/content.py); None for
+    # events that are not about one case, and for events written before schema 3.
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .appointments import AppointmentsTab
 from .base import CaseTab
 from .contract import ContractTab
 from .details import DetailsTab
@@ -38,6 +39,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("contract", "Contract", ContractTab, "Alt+7"),
     TabSpec("learning", "Learning", LearningTab, "Alt+8"),
     TabSpec("flags", "Flags", FlagsTab, "Alt+9"),
+    TabSpec("appointments", "Appointments", AppointmentsTab, "Alt+0"),
 )
 
 __all__ = ["TABS", "CaseTab", "TabSpec"]

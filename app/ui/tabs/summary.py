@@ -29,8 +29,10 @@ class SummaryTab(CaseTab):
         self.flags = QLabel(inner)
         self.upw = QLabel(inner)
         self.warnings = QLabel(inner)
-        for lab in (self.person, self.order, self.flags, self.upw, self.warnings):
-            lab.setWordWrap(lab in (self.flags, self.warnings))
+        self.enforcement = QLabel(inner)
+        self.enforcement.setAccessibleName("Warning and breach process")
+        for lab in (self.person, self.order, self.flags, self.upw, self.warnings, self.enforcement):
+            lab.setWordWrap(lab in (self.flags, self.warnings, self.enforcement))
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             lab.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.due_model = due_model()
@@ -41,7 +43,9 @@ class SummaryTab(CaseTab):
         person_box = QGroupBox("Person", inner)
         QVBoxLayout(person_box).addWidget(self.person)
         order_box = QGroupBox("Order", inner)
-        QVBoxLayout(order_box).addWidget(self.order)
+        order_lay = QVBoxLayout(order_box)
+        order_lay.addWidget(self.order)
+        order_lay.addWidget(self.enforcement)
         flags_box = QGroupBox("Protection flags and warnings", inner)
         fl = QVBoxLayout(flags_box)
         fl.addWidget(self.flags)
@@ -64,7 +68,7 @@ class SummaryTab(CaseTab):
 
     def clear(self) -> None:
         super().clear()
-        for lab in (self.person, self.order, self.flags, self.upw, self.warnings):
+        for lab in (self.person, self.order, self.flags, self.upw, self.warnings, self.enforcement):
             lab.clear()
         self.due_model.clear()
 
@@ -137,3 +141,6 @@ class SummaryTab(CaseTab):
                              f"Complete by {fmt_date(u.complete_by)}: {pace}."
                              + (f"<br>{e(other_activity_text(u))}" if u.other_activity_hours else ""))
         self.due_model.set_rows(sorted(shown_due(data.due, privacy), key=lambda d: d.due_on))
+        from .appointments import position_html
+
+        self.enforcement.setText(position_html(data.enforcement, today))
