@@ -53,12 +53,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_argv(argv: Sequence[str]) -> None:
+    """Arguments that are not valid UTF-8 (or hold a NUL) get one line, before anything runs."""
+    for i, arg in enumerate(argv, 1):
+        if "\x00" in arg:
+            raise CliError(f"argument {i} contains a NUL character", EXIT_USAGE)
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CliError(f"argument {i} ({arg.encode('utf-8', 'backslashreplace').decode()[:60]}) is not valid "
+                           "UTF-8: rename the file or retype the value", EXIT_USAGE) from None
+
+
 def run(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _check_argv(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     store = getattr(args, "store", None)
     if isinstance(store, Path) and store.is_dir():
         raise CliError(f"{store} is a folder, not a store file", EXIT_USAGE)
+    if isinstance(store, Path) and store.exists() and not store.is_file():  # a FIFO or device: never opened
+        raise CliError(f"{store} is not a regular file, not a store", EXIT_USAGE)
     if not getattr(args, "verb", None):
         if args.passphrase_file:
             read_passphrase(args)  # an unreadable or empty file is a one-line error, not a crash
@@ -106,10 +122,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _fail(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}")
         code = EXIT_USAGE
+    except (UnicodeError, RecursionError, OverflowError, MemoryError) as exc:  # last resort: never a traceback
+        _fail(f"cannot process this input ({type(exc).__name__})")
+        code = EXIT_USAGE
     return code
 
 
+MAX_MESSAGE_CHARS = 400
+
+
 def _fail(message: str) -> None:
+    """One line on stderr, cut short: an error never echoes a long value in full."""
+    message = " ".join(message.splitlines())
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 3] + "..."
     print(f"casebook: {message}", file=sys.stderr)
 
 

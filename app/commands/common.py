@@ -40,22 +40,47 @@ def clock_from(args: argparse.Namespace) -> Clock:
     if today:
         import datetime as dt
 
+        from app.models.store.bundle import date_in_range, date_range_text, shown
+
         try:
-            return Clock.fixed(dt.date.fromisoformat(today))
+            day = dt.date.fromisoformat(today)
         except ValueError:
-            raise CliError(f"--today {today!r} is not a date (YYYY-MM-DD)") from None
+            raise CliError(f"--today {shown(today)} is not a date (YYYY-MM-DD)") from None
+        if not date_in_range(day):
+            raise CliError(f"--today {today} is outside the dates Casebook accepts ({date_range_text()})")
+        return Clock.fixed(day)
     return default_clock()
 
 
-def read_secret_file(path: str | Path, what: str) -> str:
-    """The first line's worth of a passphrase file (trailing newline removed); one-line errors."""
+def check_text(value: str, what: str) -> str:
+    """Refuse text SQLite or the terminal cannot carry: NUL characters, and bytes that are
+    not UTF-8 (Python hands those over as lone surrogates)."""
+    if "\x00" in value:
+        raise CliError(f"{what} contains a NUL character")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CliError(f"{what} is not valid UTF-8 text") from None
+    return value
+
+
+def read_secret_file(path: str | Path, what: str) -> str:
+    """The first line's worth of a passphrase file (trailing newline removed); one-line errors.
+    Only a regular file is read (a FIFO or /dev/zero is refused, never waited on)."""
+    from app import safeio
+
+    try:
+        raw = safeio.read_regular(path, safeio.MAX_SECRET_BYTES)
+    except safeio.TooLargeError:
+        raise CliError(f"cannot read {what} {path}: larger than "
+                       f"{safeio.describe_limit(safeio.MAX_SECRET_BYTES)}, not a passphrase file") from None
     except OSError as exc:
         raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise CliError(f"cannot read {what} {path}: not UTF-8 text") from None
-    return text.rstrip("\r\n")
+    return check_text(text.rstrip("\r\n"), f"the {what}")
 
 
 def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: str = "Passphrase: ") -> str:
@@ -64,11 +89,11 @@ def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: 
     if pfile:
         value = read_secret_file(pfile, "passphrase file")
     elif os.environ.get(PASSPHRASE_ENV):
-        value = os.environ[PASSPHRASE_ENV]
+        value = check_text(os.environ[PASSPHRASE_ENV], PASSPHRASE_ENV)
     else:
         if not sys.stdin.isatty():
             raise CliError(f"no passphrase: set {PASSPHRASE_ENV}, use --passphrase-file, or run in a terminal")
-        value = getpass.getpass(prompt)
+        value = check_text(getpass.getpass(prompt), "the passphrase")
         if confirm and getpass.getpass("Repeat passphrase: ") != value:
             raise CliError("the passphrases do not match")
     if not value:
@@ -76,18 +101,21 @@ def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: 
     return value
 
 
-def open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """Open the store named by --store; unlock failures exit 3."""
+def open_store(args: argparse.Namespace, *, inspect: bool = False):  # type: ignore[no-untyped-def]
+    """Open the store named by --store; unlock failures exit 3.  ``inspect``: a store that
+    does not match its seal opens read-only (for ``audit``) instead of being refused."""
     from app.models.errors import InstanceLockedError, UnlockError
     from app.models.store import Store
     from app.models.store.security import unlock_failure_message
 
     path: Path = args.store
+    if path.exists() and not path.is_file():
+        raise CliError(f"{path} is not a store file", EXIT_USAGE)
     if not path.exists():
         raise CliError(f"no store at {path}", EXIT_USAGE)
     passphrase = read_passphrase(args)
     try:
-        return Store.open(path, passphrase, clock=clock_from(args))
+        return Store.open(path, passphrase, clock=clock_from(args), inspect=inspect)
     except InstanceLockedError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     except UnlockError as exc:

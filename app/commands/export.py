@@ -41,21 +41,24 @@ def register(sub: Any) -> None:
 
 def parse_day(value: str, option: str) -> dt.date:
     """YYYY-MM-DD or dd/mm/yyyy."""
+    from app.models.store.bundle import date_in_range, date_range_text, shown
+
     try:
         if "/" in value:
-            return dt.datetime.strptime(value, "%d/%m/%Y").date()
-        return dt.date.fromisoformat(value)
+            day = dt.datetime.strptime(value, "%d/%m/%Y").date()
+        else:
+            day = dt.date.fromisoformat(value)
     except ValueError:
-        raise CliError(f"{option} {value!r} is not a date (YYYY-MM-DD or dd/mm/yyyy)") from None
+        raise CliError(f"{option} {shown(value)} is not a date (YYYY-MM-DD or dd/mm/yyyy)") from None
+    if not date_in_range(day):
+        raise CliError(f"{option} {value} is outside the dates Casebook accepts ({date_range_text()})")
+    return day
 
 
 def read_password(path: str) -> str:
-    try:
-        value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
-    except OSError as exc:
-        raise CliError(f"cannot read password file {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise CliError(f"cannot read password file {path}: not UTF-8 text") from None
+    from app.commands.common import read_secret_file
+
+    value = read_secret_file(path, "password file")
     if not value:
         raise CliError(f"password file {path} is empty")
     return value

@@ -71,7 +71,7 @@ def _when(at: str) -> str:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, inspect=True) as store:
         events = store.audit_events()
         problems = store.verify_audit() if args.verify else []
     if args.case:
@@ -158,13 +158,14 @@ def _shared_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
-    from app.models.store.security import list_backups, rolling_backup, set_backup_keep
+    from app.models.store.security import MAX_BACKUP_KEEP, list_backups, rolling_backup, set_backup_keep
 
     if args.shared is not None:
         return _shared_backups(args)
     if args.store is None:
         raise CliError("give --store PATH (or --shared FOLDER)")
-
+    if args.keep is not None and not 1 <= args.keep <= MAX_BACKUP_KEEP:  # before unlocking
+        raise CliError(f"--keep: keep 1 to {MAX_BACKUP_KEEP} backups")
     if args.now or args.keep is not None:
         with open_store(args) as store:
             if args.keep is not None:

@@ -132,12 +132,27 @@ def cmd_export_json(args: argparse.Namespace) -> int:
     if args.to.is_dir():
         raise CliError(f"{args.to} is a folder; give a file name")
     refs = list(dict.fromkeys(args.case)) if args.case else None  # a repeated --case is exported once
+    _check_writable_target(args.to)
     with open_store(args) as store:
-        data = store.export_bundle(refs)
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    write_bytes_atomic(args.to, text.encode("utf-8"))
+        data = store.export_bundle(refs, record=False)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        write_bytes_atomic(args.to, text.encode("utf-8"))
+        store.record_export_bundle(data)  # only an export that happened is recorded
     print(f"exported {len(data['cases'])} case(s) to {args.to}")
     return EXIT_OK
+
+
+def _check_writable_target(path: Path) -> None:
+    """Before unlocking: the folder for an output file exists and can be written."""
+    import os
+
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise CliError(f"no folder {parent}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CliError(f"cannot write to {parent}: permission denied")
+    if path.exists() and not path.is_file():
+        raise CliError(f"{path} is not a regular file; give a new file name")
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
@@ -200,6 +215,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise CliError(f"{args.to} is a folder; give a file name")
     if args.to.exists():
         raise CliError(f"{args.to} already exists; choose a new file")
+    _check_writable_target(args.to)
     with open_store(args) as store:
         store.backup(args.to)
     print(f"backup written to {args.to} and verified")

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app import safeio
 from app.atomic import fsync_dir
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
@@ -85,14 +86,11 @@ class FileOps:
 
     def sha256(self, path: Path) -> str:
         h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                h.update(chunk)
+        h.update(safeio.read_regular(path, safeio.MAX_BUNDLE_BYTES))  # a FIFO or device is refused, never read
         return h.hexdigest()
 
     def read_bytes(self, path: Path) -> bytes:
-        with open(path, "rb") as fh:
-            return fh.read()
+        return safeio.read_regular(path, safeio.MAX_BUNDLE_BYTES)
 
     def open_new(self, path: Path) -> int:
         return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)

@@ -183,15 +183,16 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
 
     def work() -> CaseData:
         case = store.get_case(ref)
-        due, warnings = case_due(case, today, WorkingCalendar.for_store(store), DeadlineConfig.for_store(store))
+        config = DeadlineConfig.for_store(store)
+        due, warnings = case_due(case, today, WorkingCalendar.for_store(store), config)
         signed: dict[str, dt.date | None] = {}
         if case.get("contract") is not None:
             for role in SIGNATURE_ROLES:
                 sig = store.get_signature(ref, SIGNATURE_DOCUMENT, role)
                 signed[role] = None if sig is None else sig[1]
-        config = DeadlineConfig.for_store(store)
         position = case_position(case, config.enforcement, WorkingCalendar.for_store(store).add_working_days, today)
-        return CaseData(case, due, warnings, upw_progress(case, today), store.plan_versions(ref), signed, position)
+        return CaseData(case, due, warnings, upw_progress(case, today, config), store.plan_versions(ref), signed,
+                        position)
 
     ctx.tasks.run(work, on_done, on_error)
 

@@ -32,9 +32,12 @@ def without_export_stamp(bundle: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_entity_round_trips_exactly(store: Store) -> None:
+    """A version 1 bundle (from before issue 18) imports and re-exports losslessly, as version 3."""
     original = full_bundle()
+    assert original["version"] == 1
     store.import_bundle(copy.deepcopy(original))
     exported = store.export_bundle()
+    assert exported["version"] == 3
     assert without_export_stamp(exported) == without_export_stamp(original)
     # Same key order and list order, as text, too.
     assert json.dumps(exported["cases"], ensure_ascii=False) == json.dumps(original["cases"], ensure_ascii=False)
@@ -237,7 +240,8 @@ def test_migration_backs_up_first(loaded_store: Store, store_path: Path, passphr
 def test_audit_chain(loaded_store: Store) -> None:
     loaded_store.add_item("CPO-2026-0001", "notes", {"date": "2026-11-23", "kind": "phone", "text": "secret words"})
     events = loaded_store.audit_events()
-    assert [e.action for e in events][:3] == ["create", "import", "create"]
+    assert [(e.action, e.entity) for e in events][:4] == [("create", "store"), ("import", "bundle"),
+                                                         ("import", "case"), ("create", "note")]
     assert loaded_store.verify_audit() == []
     assert all("secret words" not in (e.detail or "") for e in events)
 

@@ -11,6 +11,7 @@ import pytest
 
 from app.models.errors import NotFoundError, ValidationError
 from app.models.store import Store, db, security
+from app.models.store.seal import RollbackError
 from tests.helpers import run_cli
 
 REF = "CPO-2026-0001"
@@ -31,7 +32,7 @@ def test_every_mutator_and_viewing_is_audited_without_sensitive_text(loaded_stor
     case["individual"]["family_name"] = SECRET
     individual = dict(case["individual"], given_names=SECRET)
     note = {"date": "2026-11-20", "kind": "office", "text": SECRET, "sensitivity": "not_for_disclosure"}
-    steps: list[tuple[Any, tuple[str, str, str | None]]] = [
+    steps: list[tuple[Any, ...]] = [
         (lambda: s.create_case(case), ("create", "case", "CPO-2026-0002")),
         (lambda: s.update_case("CPO-2026-0002", {"individual": individual}), ("update", "case", "CPO-2026-0002")),
         (lambda: s.add_item(REF, "notes", note), ("create", "note", REF)),
@@ -46,12 +47,13 @@ def test_every_mutator_and_viewing_is_audited_without_sensitive_text(loaded_stor
         (lambda: s.backup(tmp_path / "b.bak"), ("backup", "store", None)),
         (lambda: security.record_nfd_view(s, REF, "notes#1"), ("view_nfd", "case", REF)),
         (lambda: s.delete_case("CPO-2026-0002"), ("delete", "case", "CPO-2026-0002")),
-        (lambda: s.import_bundle({**example_bundle, "cases": [case]}), ("import", "bundle", None)),
+        (lambda: s.import_bundle({**example_bundle, "cases": [case]}), ("import", "bundle", None),
+             ("import", "case", "CPO-2026-0002")),
     ]
-    for action, expected in steps:
+    for action, *expected in steps:
         before = len(s.audit_events())
         action()
-        assert _new_events(s, before) == [expected]
+        assert _new_events(s, before) == expected
     events = s.audit_events()
     assert events[0].action == "create" and events[1].action == "import"
     assert all(e.actor == "test-officer" and e.at for e in events)
@@ -91,20 +93,25 @@ def test_cli_audit_lists_and_verify_detects_tampering(closed_store: Path, passph
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["intact"] is True
-    assert [e["action"] for e in out["events"]] == ["create", "import", "unlock"]
+    # the unlock of this very run is written at its close, after the listing
+    assert [e["action"] for e in out["events"]] == ["create", "import", "import"]
     r = run_cli("audit", "--store", closed_store, passphrase=passphrase)
     assert r.returncode == 0 and "23/11/2026" in r.stdout and "import" in r.stdout
     _tamper(closed_store, passphrase, "UPDATE audit_events SET detail = '0 case(s)' WHERE id = 2")
     r = run_cli("audit", "--store", closed_store, "--verify", passphrase=passphrase)
     assert r.returncode == 1
     assert "audit event 2: contents altered" in r.stdout
-    assert r.stderr.startswith("casebook: the audit trail has been altered: audit event 2")
+    # the direct edit is seen first by the seal (the file differs from the one Casebook closed)
+    assert r.stderr.startswith("casebook: the audit trail has been altered: seal: ")
     assert r.stderr.count("\n") == 1
 
 
 def test_verify_detects_a_removed_event(closed_store: Path, passphrase: str) -> None:
-    Store.open(closed_store, passphrase).close()  # events: create, import, unlock
+    Store.open(closed_store, passphrase).close()  # events: create, import bundle, import case, unlock
     _tamper(closed_store, passphrase, "DELETE FROM audit_events WHERE id = 2")
-    with Store.open(closed_store, passphrase) as s:
+    with pytest.raises(RollbackError):
+        Store.open(closed_store, passphrase)  # changed outside Casebook: refused for writing
+    with Store.open(closed_store, passphrase, inspect=True) as s:
         problems = s.verify_audit()
-    assert problems == ["audit event 3: chain broken (previous hash differs)"]
+    assert problems[0].startswith("seal: ") and "does not match what Casebook last saved" in problems[0]
+    assert problems[1:] == ["audit event 3: chain broken (previous hash differs)"]

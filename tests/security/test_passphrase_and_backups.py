@@ -107,7 +107,8 @@ def test_restore_puts_a_backup_in_place_and_keeps_the_current_file(closed_store:
     assert r.returncode == 0 and str(backup) in r.stdout and "1 backup(s)" in r.stdout
     r = run_cli("restore", "--store", closed_store, "--from", backup, passphrase=passphrase)
     assert r.returncode == 0, r.stderr
-    asides = [p for p in closed_store.parent.iterdir() if ".before-restore-" in p.name]
+    asides = [p for p in closed_store.parent.iterdir()
+              if ".before-restore-" in p.name and not p.name.endswith(".seal")]
     assert len(asides) == 1 and digest(asides[0]) == current
     assert not any(p.name.endswith(".restoring") for p in closed_store.parent.iterdir())
     with Store.open(closed_store, passphrase) as s:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -20,13 +21,24 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
+from app import safeio
 from app.models.errors import ValidationError
 from app.models.rules.appointments import check_case_appointments
 from app.models.store import entities as E
 from app.paths import resource_path
 
 FORMAT = "casebook.case-bundle"
-VERSION = 2  # 2: appointments and enforcement (docs/BUNDLE-SCHEMA.md); version 1 bundles still import
+VERSION = 3  # 2: appointments and enforcement; 3: timescales round 2 (docs/BUNDLE-SCHEMA.md); older still import
+READ_VERSIONS = (1, 2, 3)
+
+# Dates outside this range are refused at import and on input: no order, birth or review
+# falls outside it, and the deadline arithmetic (which adds up to 100 years) stays total.
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+# Values a bundle may hold: integers JSON parsers agree on (IEEE doubles), finite numbers,
+# text that is valid Unicode (no lone surrogates), nesting no deeper than any real bundle.
+MAX_SAFE_INT = 2**53 - 1
+MAX_DEPTH = 40
+SHOWN_VALUE_CHARS = 40
 
 UPW_MIN_HOURS, UPW_MAX_HOURS = 20, 300
 SUPERVISION_MIN_MONTHS, SUPERVISION_MAX_MONTHS = 6, 36
@@ -46,8 +58,8 @@ _format_checker = FormatChecker()
 def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    dt.date.fromisoformat(value)
-    return len(value) == 10
+    day = dt.date.fromisoformat(value)
+    return len(value) == 10 and MIN_DATE <= day <= MAX_DATE
 
 
 @_format_checker.checks("date-time", raises=ValueError)
@@ -55,7 +67,15 @@ def _is_datetime(value: object) -> bool:
     if not isinstance(value, str):
         return True
     parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return "T" in value and parsed.tzinfo is not None
+    return "T" in value and parsed.tzinfo is not None and MIN_DATE <= parsed.date() <= MAX_DATE
+
+
+def date_in_range(day: dt.date) -> bool:
+    return MIN_DATE <= day <= MAX_DATE
+
+
+def date_range_text() -> str:
+    return f"{MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}"
 
 
 @cache
@@ -74,7 +94,49 @@ def _path(prefix: str, parts: Iterable[Any]) -> str:
     return out
 
 
-def _describe(err: jsonschema.ValidationError) -> str:
+def shown(value: Any, restricted: bool = False) -> str:
+    """A value as an error message may quote it: cut short, and never restricted text."""
+    if restricted:
+        return "the value (not shown: not for disclosure)"
+    text = repr(value)
+    if len(text) > SHOWN_VALUE_CHARS:
+        text = text[: SHOWN_VALUE_CHARS - 4] + "...'" if isinstance(value, str) else text[:SHOWN_VALUE_CHARS] + "..."
+    return text
+
+
+def _restricted(root: Any, path: Iterable[Any]) -> bool:
+    """Whether the value at ``path`` sits in an item marked not for disclosure (or victim
+    contact, or a review's restricted notes): such text is never quoted."""
+    node = root
+    for part in path:
+        if isinstance(node, dict):
+            if node.get("sensitivity") == "not_for_disclosure" or node.get("kind") == "victim_contact":
+                return True
+            if part == "restricted_notes":
+                return True
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return True
+    return isinstance(node, dict) and node.get("sensitivity") == "not_for_disclosure"
+
+
+def _describe(err: jsonschema.ValidationError, root: Any = None) -> str:
+    restricted = _restricted(root, err.absolute_path) if root is not None else True
+    message = _describe_raw(err, restricted)
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return message
+
+
+def _describe_raw(err: jsonschema.ValidationError, restricted: bool) -> str:
+    value = shown(err.instance, restricted)
+    if err.validator == "format" and err.validator_value in ("date", "date-time") and isinstance(err.instance, str):
+        try:
+            dt.datetime.fromisoformat(err.instance.replace("Z", "+00:00"))
+            return f"{value} is outside the dates Casebook accepts ({date_range_text()})"
+        except ValueError:
+            pass
     if err.validator == "required":
         return err.message.replace("is a required property", "is required")
     if err.validator == "additionalProperties":
@@ -83,16 +145,72 @@ def _describe(err: jsonschema.ValidationError) -> str:
         )
     if err.validator == "enum":
         allowed = ", ".join(str(v) for v in err.validator_value)
-        return f"{err.instance!r} is not one of: {allowed}"
+        return f"{value} is not one of: {allowed}"
     if err.validator == "format":
-        return f"{err.instance!r} is not a valid {err.validator_value}"
+        return f"{value} is not a valid {err.validator_value}"
     if err.validator == "pattern" and "format" in err.schema:
-        return f"{err.instance!r} is not a valid {err.schema['format']} (YYYY-MM-DD)"
-    return err.message
+        return f"{value} is not a valid {err.schema['format']} (YYYY-MM-DD)"
+    if err.validator in ("maxLength", "minLength"):
+        return f"{value} is too {'long' if err.validator == 'maxLength' else 'short'} " \
+               f"({'at most' if err.validator == 'maxLength' else 'at least'} {err.validator_value} characters)"
+    if err.validator == "pattern":
+        return f"{value} does not match the expected form"
+    if err.validator == "type":
+        return f"{value} is not of type {err.validator_value!r}"
+    message = err.message
+    if isinstance(err.instance, (str, int, float, list, dict)) and not isinstance(err.instance, bool):
+        full = repr(err.instance)
+        if full in message:
+            message = message.replace(full, value)
+        elif restricted or len(full) > SHOWN_VALUE_CHARS:
+            message = f"{value} is not valid here ({err.validator})"
+    return message
+
+
+def check_values(instance: Any, prefix: str = "$") -> None:
+    """Refuse what JSON can carry but the store cannot hold faithfully: nesting deeper than
+    MAX_DEPTH, NaN or infinite numbers, integers beyond +-2**53, text with lone surrogates
+    (or NUL characters), and objects with a repeated key (see ``load_bundle_text``)."""
+    stack: list[tuple[Any, str, int]] = [(instance, prefix, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValidationError(f"nested more than {MAX_DEPTH} levels deep", where)
+        if isinstance(node, _Object) and node.duplicate is not None:
+            raise ValidationError(f"the key {shown(node.duplicate)} appears more than once in this object", where)
+        if isinstance(node, bool) or node is None:
+            continue
+        if isinstance(node, float):
+            if not math.isfinite(node):
+                raise ValidationError("not a finite number (NaN and Infinity are not allowed)", where)
+        elif isinstance(node, int):
+            if abs(node) > MAX_SAFE_INT:
+                raise ValidationError("a whole number too large to store (more than 2**53)", where)
+        elif isinstance(node, str):
+            if "\x00" in node:
+                raise ValidationError("text contains a NUL character", where)
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValidationError("text contains an invalid character (a lone surrogate)", where) from None
+        elif isinstance(node, dict):
+            for key, value in reversed(list(node.items())):
+                if not isinstance(key, str):
+                    raise ValidationError("an object key is not text", where)
+                try:
+                    key.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValidationError("a key contains an invalid character (a lone surrogate)", where) from None
+                stack.append((value, f"{where}.{key}" if len(key) <= SHOWN_VALUE_CHARS else f"{where}.{key[:20]}...",
+                              depth + 1))
+        elif isinstance(node, (list, tuple)):
+            for i in range(len(node) - 1, -1, -1):
+                stack.append((node[i], f"{where}[{i}]", depth + 1))
 
 
 def check(instance: Any, definition: str | None = None, prefix: str = "$") -> None:
     """Validate against the whole schema or one of its $defs; raise the first problem."""
+    check_values(instance, prefix)
     errors = sorted(
         _validator(definition).iter_errors(instance),
         key=lambda e: (list(map(str, e.absolute_path)), str(e.validator)),
@@ -103,11 +221,36 @@ def check(instance: Any, definition: str | None = None, prefix: str = "$") -> No
         deepest = max(errors, key=lambda e: len(e.absolute_path))
         if len(deepest.absolute_path) > len(err.absolute_path):
             err = deepest
-        raise ValidationError(_describe(err), _path(prefix, err.absolute_path))
+        raise ValidationError(_describe(err, instance), _path(prefix, err.absolute_path))
+
+
+def scheduled_review_months_ok(months: int) -> bool:
+    """Departmental reviews are scheduled 3 and 6 months after imposition, then every 6."""
+    return months == 3 or (months >= 6 and months % 6 == 0)
 
 
 def check_case_rules(case: dict[str, Any], prefix: str) -> None:
     """Rules beyond the schema for one (schema-valid) case."""
+    order = case["order"]
+    if "ends_on" in order and order["ends_on"] < order["imposed_on"]:  # ISO dates compare as text
+        raise ValidationError(
+            f"the order cannot end ({_dmy(order['ends_on'])}) before it was imposed ({_dmy(order['imposed_on'])})",
+            f"{prefix}.order.ends_on")
+    hearings = set(order.get("progress_reviews") or [])
+    reported: set[str] = set()
+    for i, report in enumerate(order.get("progress_review_reports") or []):
+        where = f"{prefix}.order.progress_review_reports[{i}]"
+        if report["hearing_on"] not in hearings:
+            raise ValidationError(f"no court progress review on {_dmy(report['hearing_on'])} to report to",
+                                  where + ".hearing_on")
+        if report["hearing_on"] in reported:
+            raise ValidationError(f"the report for the progress review on {_dmy(report['hearing_on'])} is "
+                                  "recorded twice", where + ".hearing_on")
+        reported.add(report["hearing_on"])
+    for r, review in enumerate(case.get("reviews", [])):
+        check_review_rules(review, f"{prefix}.reviews[{r}]")
+    for f, flag in enumerate(case.get("flags", [])):
+        check_flag_rules(flag, f"{prefix}.flags[{f}]")
     for i, req in enumerate(case["order"]["requirements"]):
         where = f"{prefix}.order.requirements[{i}]"
         if req["kind"] == "unpaid_work_or_other_activity":
@@ -146,6 +289,33 @@ def check_case_rules(case: dict[str, Any], prefix: str) -> None:
         raise ValidationError(*problems[0])
 
 
+def _dmy(iso: str) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
+def check_review_rules(review: dict[str, Any], prefix: str = "$") -> None:
+    months = review.get("scheduled_review_months")
+    if months is None:
+        return
+    if review.get("kind") != "departmental":
+        raise ValidationError("only a departmental review can be a scheduled departmental review",
+                              prefix + ".scheduled_review_months")
+    if not scheduled_review_months_ok(months):
+        raise ValidationError(f"departmental reviews are scheduled at 3 and 6 months, then every 6 months, "
+                              f"not at {months} months", prefix + ".scheduled_review_months")
+
+
+def check_flag_rules(flag: dict[str, Any], prefix: str = "$") -> None:
+    reviews = flag.get("reviews") or []
+    if reviews and flag["kind"] != "victim_safety_plan":
+        raise ValidationError("only a victim safety plan records reviews held", prefix + ".reviews")
+    for i, review in enumerate(reviews):
+        nxt = review.get("next_review_on")
+        if nxt is not None and nxt <= review["reviewed_on"]:
+            raise ValidationError("the next review must be after the review it was set at",
+                                  f"{prefix}.reviews[{i}].next_review_on")
+
+
 def validate_bundle(data: Any, existing_refs: Iterable[str] = ()) -> None:
     """Validate a whole bundle; duplicate references (within it or with the store) fail."""
     check(data)
@@ -162,18 +332,78 @@ def validate_bundle(data: Any, existing_refs: Iterable[str] = ()) -> None:
         check_case_rules(case, prefix)
 
 
-def load_bundle_file(path: Path) -> Any:
+class _Object(dict):  # type: ignore[type-arg]
+    """A JSON object as parsed, remembering the first key it held twice."""
+
+    __slots__ = ("duplicate",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.duplicate: str | None = None
+        if len(self) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.duplicate = key
+                    break
+                seen.add(key)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > 16:
+        raise ValueError("a whole number too large to store (more than 2**53)")
+    return int(text)
+
+
+def load_bundle_text(text: str) -> Any:
+    """Parse bundle JSON strictly: repeated keys, NaN/Infinity, huge integers, lone
+    surrogates and absurd nesting are all refused (ValidationError with its JSON path)."""
     try:
-        with open(path, encoding="utf-8-sig") as fh:  # -sig: a byte order mark (some Windows tools) is fine
-            return json.load(fh)
-    except FileNotFoundError:
-        raise ValidationError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{path} is a folder, not a bundle file") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not UTF-8 text") from None
+        data = json.loads(text, object_pairs_hook=_Object, parse_constant=_no_constant, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from None
+    except RecursionError:
+        raise ValidationError(f"not a case bundle: nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as exc:
+        raise ValidationError(f"not valid JSON: {str(exc)[:100]}") from None
+    check_values(data)
+    return _plain(data)
+
+
+def _plain(node: Any) -> Any:
+    """The parsed tree with ordinary dicts (depth already bounded by check_values)."""
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def load_bundle_file(path: Path) -> Any:
+    """Read and parse a bundle file: a regular file of at most MAX_BUNDLE_BYTES (a FIFO or a
+    device is refused, never read), UTF-8 with or without a byte order mark."""
+    try:
+        raw = safeio.read_regular(path, safeio.MAX_BUNDLE_BYTES)
+    except FileNotFoundError:
+        raise ValidationError(f"no such file: {path}") from None
+    except safeio.NotRegularFileError as exc:
+        raise ValidationError(f"{path} is {exc.strerror}: give a bundle file") from None
+    except safeio.TooLargeError:
+        raise ValidationError(f"{path} is larger than {safeio.describe_limit(safeio.MAX_BUNDLE_BYTES)}: "
+                              "not a bundle Casebook will read") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{path} is a folder, not a bundle file") from None
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")  # -sig: a byte order mark (some Windows tools) is fine
+    except UnicodeDecodeError:
+        raise ValidationError(f"{path} is not UTF-8 text") from None
+    return load_bundle_text(text)
 
 
 # ----------------------------------------------------------------------------------------
@@ -200,7 +430,10 @@ ORDER: list[Field] = [
     ("responsible_officer", "responsible_officer", "s"),
     ("status", "status", "s"),
 ]
-ORDER_TAIL: list[Field] = [("progress_reviews", "progress_reviews", "j")]
+ORDER_TAIL: list[Field] = [
+    ("progress_reviews", "progress_reviews", "j"),
+    ("progress_review_reports", "progress_review_reports", "j"),  # v2
+]
 REQUIREMENT: list[Field] = [
     ("kind", "kind", "s"),
     ("hours", "hours", "i"),
@@ -252,6 +485,7 @@ REVIEW_HEAD: list[Field] = [
 REVIEW_TAIL: list[Field] = [
     ("next_review_on", "next_review_on", "d"),
     ("restricted_notes", "restricted_notes", "s"),
+    ("scheduled_review_months", "scheduled_review_months", "i"),  # v2
 ]
 REVIEW_GOAL: list[Field] = [
     ("goal_id", "goal_key", "s"),
@@ -273,6 +507,7 @@ FLAG: list[Field] = [
     ("closed_on", "closed_on", "d"),
     ("details", "details", "s"),
     ("sensitivity", "sensitivity", "s"),
+    ("reviews", "reviews", "j"),  # v2: victim safety plan reviews
 ]
 CONSENT: list[Field] = [
     ("purpose", "purpose", "s"),

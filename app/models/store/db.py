@@ -38,6 +38,7 @@ CIPHER_SETTINGS: tuple[tuple[str, str], ...] = (
 # with 64 MiB the store is decrypted once per session (see docs/BENCHMARKS.md).
 CACHE_KIB = 65536
 
+PAGE_SIZE = 4096
 DatabaseError = sqlcipher3.dbapi2.DatabaseError
 SQLITE_CORRUPT = 11
 
@@ -79,6 +80,11 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
         raise StoreError(f"{path} cannot be opened: you do not have permission to read and write it")
     elif path.stat().st_size == 0:
         raise DamagedStoreError(f"{path} is empty: not a Casebook store or damaged")
+    elif path.stat().st_size < PAGE_SIZE:
+        # SQLite reads a file shorter than its header as a new, empty database and would
+        # happily build a fresh store over it: an existing path is never created over.
+        raise DamagedStoreError(f"{path.name} is not a Casebook store, or damaged (only "
+                                f"{path.stat().st_size} bytes: truncated)")
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -95,8 +101,34 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
                     f"{path.name} is damaged (truncated or altered) or not a Casebook store"
                 ) from exc
             raise UnlockError("wrong passphrase, or the file is damaged or not a Casebook store") from exc
+        if not create and conn.execute("PRAGMA user_version").fetchone()[0] == 0 \
+                and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+            raise DamagedStoreError(f"{path.name} is not a Casebook store, or damaged (it holds no tables)")
         _session_pragmas(conn)
         conn.execute("PRAGMA cipher_memory_security = OFF")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_readonly(path: Path, passphrase: str) -> Any:
+    """A read-only keyed connection (for looking inside a backup: never writes a byte,
+    not even the journal mode).  Raises UnlockError/DamagedStoreError like open_connection."""
+    from urllib.parse import quote
+
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size < PAGE_SIZE:
+        raise DamagedStoreError(f"{path.name} is not a Casebook store, or damaged")
+    conn = sqlcipher3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True,
+                              isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        _apply_key(conn, passphrase)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except DatabaseError as exc:
+            raise UnlockError(f"{path.name} does not open with this passphrase, or is damaged") from exc
     except BaseException:
         conn.close()
         raise

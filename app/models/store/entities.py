@@ -102,6 +102,8 @@ class Order(Base):
     responsible_officer: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str | None] = mapped_column(String(20))
     progress_reviews: Mapped[list[Any] | None] = mapped_column(JSON)
+    # [{"hearing_on": date, "submitted_on": date}]: reports recorded as submitted (bundle v2)
+    progress_review_reports: Mapped[list[Any] | None] = mapped_column(JSON)
     case: Mapped[Case] = relationship(back_populates="order")
     requirements: Mapped[list[Requirement]] = relationship(
         cascade="all, delete-orphan", order_by="Requirement.position"
@@ -203,6 +205,8 @@ class Review(Base):
     autonomy_changes: Mapped[str | None] = mapped_column(Text)
     next_review_on: Mapped[dt.date | None] = mapped_column(Date)
     restricted_notes: Mapped[str | None] = mapped_column(Text)
+    # Departmental reviews: which scheduled review this is, in months after imposition (bundle v2)
+    scheduled_review_months: Mapped[int | None] = mapped_column(Integer)
     lists_present: Mapped[list[Any]] = mapped_column(JSON, default=list)
     goal_progress: Mapped[list[ReviewGoalProgress]] = relationship(
         cascade="all, delete-orphan", order_by="ReviewGoalProgress.position"
@@ -290,6 +294,8 @@ class Flag(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     details: Mapped[str | None] = mapped_column(Text)
     sensitivity: Mapped[str | None] = mapped_column(String(20))
+    # Victim safety plans: [{"reviewed_on": date, "next_review_on": date}] (bundle v2)
+    reviews: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class Consent(Base):
@@ -398,6 +404,14 @@ class LocalHoliday(Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
+class LocalWorkingDay(Base):
+    """A Scottish public holiday the service works on (a local "working day" override)."""
+
+    __tablename__ = "local_working_days"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
 class StoreSetting(Base):
     """Store-wide settings (declared in app.settings); value is JSON."""
 
@@ -439,3 +453,6 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(400))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of the case's rows after this change (app/models/store/content.py); None for
+    # events that are not about one case, and for events written before schema 3.
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -21,15 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, configure_mappers, selectinload
 
 from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.rules.clock import Clock, default_clock
+from app.models.rules.deadlines import future_record_problem
 from app.models.store import bundle as B
-from app.models.store import db, instance_lock, security
+from app.models.store import content, db, instance_lock, seal, security
 from app.models.store import entities as E
 from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
+from app.models.store.timescales import LocalCalendar, Timescales
 
 if TYPE_CHECKING:
     from app.models.store.appointments import Appointments
@@ -45,6 +47,10 @@ LIST_DEFS = {
     "referrals": "referral",
 }
 GENESIS_HASH = "0" * 64
+# Audit entities that are not about one case (their ref is a setting key, a date, an id):
+# every other audited event with a ref carries the content hash of that case.
+NON_CASE_ENTITIES = frozenset({"store", "setting", "local_holiday", "bundle", "outbox"})
+_AUTO: Any = object()
 
 
 @dataclass(slots=True)
@@ -82,11 +88,17 @@ class AuditRow:
     detail: str | None
     prev_hash: str
     hash: str
+    content_hash: str | None = None
 
 
 def audit_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, ref: str | None,
-               detail: str | None) -> str:
-    payload = json.dumps([prev_hash, at, actor, action, entity, ref, detail], ensure_ascii=False)
+               detail: str | None, content_hash: str | None = None) -> str:
+    """The chain hash of one event; the content hash (schema 3) is chained when present,
+    so events written before it still verify."""
+    fields = [prev_hash, at, actor, action, entity, ref, detail]
+    if content_hash is not None:
+        fields.append(content_hash)
+    payload = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -125,6 +137,16 @@ class Store:
         self.actor = actor or _default_actor()
         self.closed = False
         self._instance_lock: Any = None
+        # Audit events owed since unlock (the unlock itself, failed attempts before it): written
+        # with the session's first change, or at a clean close -- never by a refused command.
+        self._deferred: list[tuple[str, str, str | None, str | None]] = []
+        self._after_deferred: list[Any] = []
+        self._seal_key: bytes | None = None  # None: a store without a seal (schema < 3)
+        self._seal_was_closed = False
+        self._wrote = False
+        self.seal_problem = ""  # set (and every change refused) when opened with inspect=True
+        self._wal_kept: bytes | None = None
+        configure_mappers()  # once per process, at unlock rather than in the first change
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -137,13 +159,22 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path: Path | str, passphrase: str, **kw: Any) -> Store:
+    def open(cls, path: Path | str, passphrase: str, *, inspect: bool = False, **kw: Any) -> Store:
+        """Unlock an existing store.  Nothing is written until the first change (or a clean
+        close): the unlock's audit event waits, so a command refused after unlocking leaves
+        the store file byte-identical (the attempt goes to the side file instead).
+
+        A store that does not match its seal (see seal.py) raises RollbackError; with
+        ``inspect`` it opens read-only instead (``seal_problem`` says why; every change is
+        refused), so ``audit --verify`` can show what is wrong."""
         path = Path(path)
-        store = cls._locked(path, passphrase, kw, create=False)
+        store = cls._locked(path, passphrase, kw, create=False, inspect=inspect)
+        events, done = security.pending_unlock_events(path)
+        store._deferred[:0] = events
+        store._after_deferred.append(done)
         if kw.get("actor") is None:
             store.actor = store._officer_actor() or store.actor
-        security.flush_unlock_failures(store)
-        store._audit_now("unlock", "store", None, f"login {_default_actor()}")
+        store._deferred.append(("unlock", "store", None, f"login {_default_actor()}"))
         return store
 
     def _officer_actor(self) -> str | None:
@@ -153,17 +184,41 @@ class Store:
         return value if isinstance(value, str) and value else None
 
     @classmethod
-    def _locked(cls, path: Path, passphrase: str, kw: dict[str, Any], *, create: bool) -> Store:
+    def _locked(cls, path: Path, passphrase: str, kw: dict[str, Any], *, create: bool,
+                inspect: bool = False) -> Store:
         """Take the single-instance lock, connect (create, or unlock with the damage checks),
-        migrate (an existing store is backed up first); release everything on failure."""
+        compare the seal (refusing a store that went back in time), migrate (an existing store
+        is backed up first); release everything on failure."""
         lock = instance_lock.acquire(path, create_dirs=create)
         try:
+            sealed: dict[str, Any] | None = None
+            file_hash, wal_size, wal_kept = None, 0, None
             if create:
                 conn = db.open_connection(path, passphrase, create=True)
             else:
+                security.clean_stale_partials(path)  # what a killed backup or restore left
+                sealed = seal.read(path)
+                wal = seal.wal_path(path)
+                wal_size = wal.stat().st_size if wal.is_file() else 0
+                if sealed and sealed.get("closed"):
+                    file_hash = seal.file_sha256(path)  # before SQLite has the file open
+                # SQLite deletes the -wal when its last connection closes, even one that then
+                # refuses the store: a refused store gets its log back as it was (evidence).
+                wal_kept = wal.read_bytes() if 0 < wal_size <= 256 * 1024 * 1024 else None
                 conn = security.unlock(path, passphrase, kw.get("clock"))
+            problem = ""
             try:
-                migrate(conn, None if create else (lambda dest: db.export_copy(conn, dest, passphrase)), path)
+                try:
+                    note = "" if create else check_seal(conn, path, passphrase, sealed, file_hash, wal_size)
+                except seal.RollbackError as exc:
+                    if not inspect:
+                        conn.close()
+                        _put_back(wal, wal_kept)
+                        raise
+                    note, problem = "", str(exc)
+                if not problem:
+                    migrate(conn, None if create else (lambda dest: db.export_copy(conn, dest, passphrase)), path)
+                key = _seal_key(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -172,6 +227,12 @@ class Store:
             raise
         store = cls(path, conn, passphrase, **kw)
         store._instance_lock = lock
+        store._seal_key = key
+        store._seal_was_closed = bool(sealed and sealed.get("closed"))
+        store.seal_problem = problem
+        store._wal_kept = wal_kept if problem else None
+        if note:
+            store._deferred.append(("seal", "store", None, note))
         return store
 
     @property
@@ -181,33 +242,100 @@ class Store:
 
         return Appointments(self)
 
-    def close(self) -> None:
+    def close(self, aborted: bool = False) -> None:
+        """Lock the store.  ``aborted`` (a command refused after unlocking): the owed unlock
+        event is not written; the attempt is noted in the side file instead."""
         if self.closed:
             return
         with self._lock:
-            self._engine.dispose()
+            if self.seal_problem:
+                self._deferred = []  # a store that does not match its seal is never written
+            if self._deferred:
+                if aborted:
+                    security.record_refused_command(self.path, self.clock)
+                else:
+                    try:
+                        with self._tx() as s:
+                            self._flush_deferred(s)
+                    except (StoreError, db.DatabaseError, OSError):
+                        pass
+            head = None
             try:
+                if self._seal_key is not None:
+                    head = self._head()
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             except db.DatabaseError:
                 pass
+            self._engine.dispose()  # closes the one connection (StaticPool)
             self._conn.close()
+            if self.seal_problem:
+                _put_back(seal.wal_path(self.path), self._wal_kept)
             self._passphrase = ""
             self.closed = True
-            if self._instance_lock is not None:
-                self._instance_lock.release()
+            try:
+                if head is not None and self._seal_key is not None and (self._wrote or not self._seal_was_closed):
+                    seal.write(self.path, self._seal_key, head, closed=True)
+            except OSError:
+                pass  # the next open sees the store ahead of its seal, which is accepted
+            finally:
+                if self._instance_lock is not None:
+                    self._instance_lock.release()
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(aborted=exc_type is not None)
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
+        """One transaction.  A transaction that changed anything also adds one to the
+        commit counter (in the same transaction) and, once committed, updates the seal."""
         if self.closed:
             raise StoreError("the store is locked")
-        with self._lock, Session(self._engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with self._lock:
+            deferred = list(self._deferred)
+            wrote = False
+            try:
+                with Session(self._engine, expire_on_commit=False) as session, session.begin():
+                    before = self._conn.total_changes
+                    yield session
+                    session.flush()
+                    if self._conn.total_changes != before:
+                        if self.seal_problem:
+                            raise seal.RollbackError(self.seal_problem)
+                        wrote = True
+                        if self._deferred:  # a change that was not audited still owes the unlock event
+                            self._flush_deferred(session)
+                            session.flush()
+                        if self._seal_key is not None:
+                            self._conn.execute("UPDATE store_seal SET counter = counter + 1")
+                        head = self._head() if self._seal_key is not None else None
+            except BaseException:
+                self._deferred = deferred
+                raise
+            if wrote:
+                self._wrote = True
+                if not self._deferred and deferred:
+                    callbacks, self._after_deferred = self._after_deferred, []
+                    for callback in callbacks:
+                        callback()
+                if head is not None and self._seal_key is not None:
+                    try:
+                        seal.write(self.path, self._seal_key, head, closed=False)
+                    except OSError:
+                        pass  # the next open sees the store ahead of its seal, which is accepted
+
+    def _head(self) -> seal.Head:
+        counter = self._conn.execute("SELECT counter FROM store_seal WHERE id = 1").fetchone()
+        last = self._conn.execute("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+        return seal.Head(int(counter[0]) if counter else 0, int(last[0]) if last else 0,
+                         str(last[1]) if last else GENESIS_HASH)
+
+    def commit_state(self) -> dict[str, Any]:
+        """The authenticated commit state for an off-laptop copy's metadata: commit counter,
+        audit head, and an HMAC over them under the seal key (see ``security.commit_state``)."""
+        return security.commit_state(self)
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -219,12 +347,39 @@ class Store:
             yield Tx(self, s)
 
     # ------------------------------------------------------------------ audit
-    def _audit(self, s: Session, action: str, entity: str, ref: str | None, detail: str | None = None) -> None:
+    def _audit(self, s: Session, action: str, entity: str, ref: str | None, detail: str | None = None,
+               content_hash: Any = _AUTO) -> None:
+        """Append one hash-chained event.  An event about a case (any entity but
+        NON_CASE_ENTITIES, with a ref) carries the hash of that case's rows as they are now,
+        in this transaction (``content.DELETED`` once the case is gone)."""
+        if self._deferred:
+            self._flush_deferred(s)
+        if content_hash is _AUTO:
+            content_hash = self._content_hash(s, entity, ref)
+        self._append_event(s, action, entity, ref, detail, content_hash)
+
+    def _append_event(self, s: Session, action: str, entity: str, ref: str | None, detail: str | None,
+                      content_hash: str | None) -> None:
         prev = s.scalar(select(E.AuditEvent.hash).order_by(E.AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
         at = self.clock.now().isoformat(timespec="seconds")
-        h = audit_hash(prev, at, self.actor, action, entity, ref, detail)
+        h = audit_hash(prev, at, self.actor, action, entity, ref, detail, content_hash)
         s.add(E.AuditEvent(at=at, actor=self.actor, action=action, entity=entity, entity_ref=ref,
-                           detail=detail, prev_hash=prev, hash=h))
+                           detail=detail, prev_hash=prev, hash=h, content_hash=content_hash))
+
+    def _flush_deferred(self, s: Session) -> None:
+        events, self._deferred = self._deferred, []
+        for action, entity, ref, detail in events:
+            self._append_event(s, action, entity, ref, detail, None)
+
+    def _raw(self, s: Session) -> Any:
+        s.flush()
+        s.connection()
+        return lambda sql, params: self._conn.execute(sql, params).fetchall()
+
+    def _content_hash(self, s: Session, entity: str, ref: str | None) -> str | None:
+        if ref is None or entity in NON_CASE_ENTITIES:
+            return None
+        return content.case_hashes(self._raw(s), [ref]).get(ref, content.DELETED)
 
     def _audit_now(self, action: str, entity: str, ref: str | None, detail: str | None) -> None:
         with self._tx() as s:
@@ -238,18 +393,46 @@ class Store:
         with self._tx() as s:
             rows = s.scalars(select(E.AuditEvent).order_by(E.AuditEvent.id)).all()
             return [AuditRow(r.id, r.at, r.actor, r.action, r.entity, r.entity_ref, r.detail,
-                             r.prev_hash, r.hash) for r in rows]
+                             r.prev_hash, r.hash, r.content_hash) for r in rows]
 
     def verify_audit(self) -> list[str]:
-        """Problems in the hash chain ([] when intact)."""
-        problems = []
+        """Problems in the hash chain, then cases whose rows no longer match their last
+        audited state ([] when intact).  The first content problem names the first such case
+        (by reference)."""
+        problems = [f"seal: {self.seal_problem}"] if self.seal_problem else []
         prev = GENESIS_HASH
-        for r in self.audit_events():
+        events = self.audit_events()
+        last: dict[str, AuditRow] = {}
+        mentioned: set[str] = set()
+        for r in events:
             if r.prev_hash != prev:
                 problems.append(f"audit event {r.id}: chain broken (previous hash differs)")
-            if audit_hash(r.prev_hash, r.at, r.actor, r.action, r.entity, r.entity_ref, r.detail) != r.hash:
+            if audit_hash(r.prev_hash, r.at, r.actor, r.action, r.entity, r.entity_ref, r.detail,
+                          r.content_hash) != r.hash:
                 problems.append(f"audit event {r.id}: contents altered")
             prev = r.hash
+            if r.entity_ref is not None and r.entity not in NON_CASE_ENTITIES:
+                mentioned.add(r.entity_ref)
+                if r.content_hash is not None:
+                    last[r.entity_ref] = r
+        with self._tx() as s:
+            current = content.case_hashes(self._raw(s))
+        for ref in sorted(set(last) | set(current)):
+            event = last.get(ref)
+            now = current.get(ref, content.DELETED)
+            if event is None:
+                if ref not in mentioned:
+                    problems.append(f"case {ref}: not in the audit trail at all (added outside Casebook)")
+                continue  # audited before schema 3: no content hash to compare with
+            if event.content_hash == now:
+                continue
+            if now == content.DELETED:
+                problems.append(f"case {ref}: deleted outside Casebook (its last audited state is event {event.id})")
+            elif event.content_hash == content.DELETED:
+                problems.append(f"case {ref}: present, but the audit trail records its deletion (event {event.id})")
+            else:
+                problems.append(f"case {ref}: its data no longer matches its last audited state (event "
+                                f"{event.id}): changed outside Casebook")
         return problems
 
     # ------------------------------------------------------------------ reading
@@ -339,14 +522,27 @@ class Store:
                 refs.append(case_data["reference"])
             s.flush()
             self._audit(s, "import", "bundle", None, f"{len(refs)} case(s)")
+            hashes = content.case_hashes(self._raw(s), refs)
+            for ref in refs:  # one event per case, carrying its content hash
+                self._append_event(s, "import", "case", ref, None, hashes[ref])
+                if len(refs) > 50:
+                    s.flush()
             return refs
 
-    def export_bundle(self, refs: Iterable[str] | None = None, exported_by: str | None = None) -> dict[str, Any]:
+    def export_bundle(self, refs: Iterable[str] | None = None, exported_by: str | None = None,
+                      *, record: bool = True) -> dict[str, Any]:
+        """The cases as a bundle.  ``record=False``: the caller records the export (with
+        ``record_export_bundle``) only once the file is written."""
         cases = self.get_cases(refs)
         out = B.new_bundle(cases, exported_by or self.actor, self.clock.now())
+        if record:
+            self.record_export_bundle(out)
+        return out
+
+    def record_export_bundle(self, bundle: dict[str, Any]) -> None:
+        cases = bundle["cases"]
         self.record_event("export", "bundle", cases[0]["reference"] if len(cases) == 1 else None,
                           f"{len(cases)} case(s)")
-        return out
 
     # ------------------------------------------------------------------ cases
     def create_case(self, data: dict[str, Any]) -> str:
@@ -377,6 +573,13 @@ class Store:
                     merged[key] = value
             B.check(merged, "case")
             B.check_case_rules(merged, "$")
+            if "order" in changes:
+                today = self.clock.today().isoformat()
+                for i, report in enumerate(merged["order"].get("progress_review_reports") or []):
+                    if report["submitted_on"] > today:
+                        raise ValidationError("a progress review report can only be recorded as submitted once "
+                                              "it has been, not dated after today",
+                                              f"$.order.progress_review_reports[{i}].submitted_on")
             if "individual" in changes:
                 B.fill(case.individual, B.INDIVIDUAL, merged["individual"])
             if "order" in changes:
@@ -405,6 +608,18 @@ class Store:
         if key not in LIST_DEFS:
             raise ValidationError(f"unknown list {key!r}")
         B.check(item, LIST_DEFS[key])
+        future = future_record_problem(key, item, self.clock.today())
+        if future is not None:
+            raise future
+        if key == "reviews":
+            B.check_review_rules(item)
+        if key == "flags":
+            B.check_flag_rules(item)
+            today = self.clock.today()
+            for i, review in enumerate(item.get("reviews") or []):
+                if review["reviewed_on"] > today.isoformat():
+                    raise ValidationError("a safety plan review can only be recorded once it has been held, "
+                                          "not dated after today", f"$.reviews[{i}].reviewed_on")
         if key == "goals":
             others = s.scalars(select(E.Goal.goal_key).where(E.Goal.case_id == case.id,
                                                              E.Goal.position != (-1 if index is None else index)))
@@ -553,6 +768,20 @@ class Store:
             row.value = value
         self._audit(s, "update", "setting", key)
 
+    def local_working_days(self) -> list[tuple[dt.date, str]]:
+        """Scottish public holidays the service works on (see ``store.calendar``)."""
+        return self.calendar.working_days()
+
+    @property
+    def timescales(self) -> Timescales:
+        """Records that close due items: scheduled review choice, reports submitted, safety plan reviews."""
+        return Timescales(self)
+
+    @property
+    def calendar(self) -> LocalCalendar:
+        """Local holidays and working-day overrides."""
+        return LocalCalendar(self)
+
     def local_holidays(self) -> list[tuple[dt.date, str]]:
         with self._tx() as s:
             return [(h.day, h.name) for h in s.scalars(select(E.LocalHoliday).order_by(E.LocalHoliday.day))]
@@ -614,6 +843,48 @@ class Tx:
         """A DB-API cursor over the store's one connection inside this transaction (fast reads)."""
         self.session.connection()
         return self.store._conn.execute(sql, params)
+
+
+def _put_back(wal: Path, data: bytes | None) -> None:
+    """Restore a -wal SQLite removed on closing a connection to a refused store."""
+    if data is None or (wal.is_file() and wal.stat().st_size == len(data)):
+        return
+    try:
+        db.create_private_file(wal) if not wal.exists() else None
+        with open(wal, "r+b") as fh:
+            fh.write(data)
+            fh.truncate(len(data))
+    except OSError:
+        pass
+
+
+def _seal_key(conn: Any) -> bytes | None:
+    try:
+        row = conn.execute("SELECT secret FROM store_seal WHERE id = 1").fetchone()
+    except db.DatabaseError:
+        return None  # schema < 3
+    return seal.derive_key(bytes(row[0])) if row else None
+
+
+def check_seal(conn: Any, path: Path, passphrase: str, sealed: dict[str, Any] | None,
+                file_hash: str | None, wal_size: int) -> str:
+    """Compare the seal with the store just unlocked; RollbackError on a mismatch (nothing
+    written).  Returns a note worth an audit event ('' when none)."""
+    key = _seal_key(conn)
+    if key is None:
+        return ""
+    counter = int(conn.execute("SELECT counter FROM store_seal WHERE id = 1").fetchone()[0])
+    last = conn.execute("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+    head = seal.Head(counter, int(last[0]) if last else 0, str(last[1]) if last else GENESIS_HASH)
+
+    def hash_at(event_id: int) -> str | None:
+        row = conn.execute("SELECT hash FROM audit_events WHERE id = ?", (event_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    verdict = seal.compare(sealed, key, head, hash_at, path, file_hash, wal_size)
+    if not verdict.ok:
+        raise seal.RollbackError(security.rollback_message(path, passphrase, verdict, head))
+    return verdict.note
 
 
 def check_store(path: Path | str, passphrase: str) -> list[str]:

@@ -39,7 +39,7 @@ AUDIT_DDL = (
 
 
 # Tables added by later versions: version 1 creates every other table in entities.
-LATER_TABLES = {"appointments": 3, "enforcement_actions": 3}
+LATER_TABLES = {"appointments": 3, "enforcement_actions": 3, "local_working_days": 5}
 
 
 def _v1(conn: Any) -> None:
@@ -111,8 +111,40 @@ def _v3(conn: Any) -> None:
         conn.execute(ddl)
 
 
+def _v4(conn: Any) -> None:
+    """The seal (see app/models/store/seal.py): a commit counter and a random seal secret;
+    audit events carry the content hash of the case they changed (app/models/store/content.py)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS store_seal (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "counter INTEGER NOT NULL, secret BLOB NOT NULL)"
+    )
+    conn.execute("INSERT OR IGNORE INTO store_seal (id, counter, secret) VALUES (1, 0, randomblob(32))")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(audit_events)").fetchall()}
+    if "content_hash" not in columns:  # a store created by this version has it from _v1
+        conn.execute("ALTER TABLE audit_events ADD COLUMN content_hash VARCHAR(64)")
+
+
+def _add_column(conn: Any, table: str, column: str, ddl_type: str) -> None:
+    """Add a column unless it is there (a store created at version 1 by this code already
+    has every column of the current entities)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})").fetchall()}
+    if column not in have:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}")
+
+
+def _v5(conn: Any) -> None:
+    """Timescales round 2: which scheduled departmental review a review is; court progress
+    review reports recorded as submitted; victim safety plan reviews held; local working-day
+    overrides of Scottish public holidays."""
+    _add_column(conn, "reviews", "scheduled_review_months", "INTEGER")
+    _add_column(conn, "orders", "progress_review_reports", "JSON")
+    _add_column(conn, "flags", "reviews", "JSON")
+    for ddl in schema_ddl(version=5):
+        conn.execute(ddl.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1))
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app import safeio
 from app.atomic import fsync_dir, write_bytes_atomic
 from app.models.errors import (
     DamagedStoreError,
@@ -28,7 +29,7 @@ from app.models.errors import (
     ValidationError,
 )
 from app.models.rules.clock import Clock
-from app.models.store import db, instance_lock
+from app.models.store import db, instance_lock, seal
 
 if TYPE_CHECKING:
     from app.models.store import Store
@@ -64,14 +65,16 @@ def pending_unlock_failures(store_path: Path | str) -> dict[str, Any]:
     """The failed attempts recorded since the last successful unlock: {count, attempts}."""
     path = failures_path(store_path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # Only a regular file is read: a FIFO planted here must not hang every open.
+        data = json.loads(safeio.read_regular(path, safeio.MAX_SIDE_FILE_BYTES).decode("utf-8"))
         count = int(data["count"])
         attempts = [{"at": str(a["at"]), "actor": str(a["actor"])[:100]} for a in data["attempts"]]
+        refused = [{"at": str(a["at"]), "actor": str(a["actor"])[:100]} for a in data.get("refused", [])]
     except FileNotFoundError:
-        return {"count": 0, "attempts": []}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {"count": 1, "attempts": [], "unreadable": True}
-    return {"count": max(count, len(attempts)), "attempts": attempts}
+        return {"count": 0, "attempts": [], "refused": []}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {"count": 1, "attempts": [], "refused": [], "unreadable": True}
+    return {"count": max(count, len(attempts)), "attempts": attempts, "refused": refused[-MAX_FAILURES_KEPT:]}
 
 
 def record_unlock_failure(store_path: Path | str, clock: Clock | None = None) -> None:
@@ -82,31 +85,58 @@ def record_unlock_failure(store_path: Path | str, clock: Clock | None = None) ->
     try:
         data = pending_unlock_failures(store_path)
         attempts = data["attempts"] + [{"at": _now(clock).isoformat(timespec="seconds"), "actor": _login()}]
-        out = {"count": int(data["count"]) + 1, "attempts": attempts[-MAX_FAILURES_KEPT:]}
+        out = {"count": int(data["count"]) + 1, "attempts": attempts[-MAX_FAILURES_KEPT:],
+               "refused": data.get("refused", [])}
         write_bytes_atomic(failures_path(store_path), json.dumps(out).encode("utf-8"), mode=0o600)
     except OSError:
         pass
 
 
-def flush_unlock_failures(store: Store) -> int:
-    """After a successful unlock: add one ``failed_unlock`` audit event per recorded attempt,
-    then remove the side file.  Returns how many attempts were recorded."""
-    data = pending_unlock_failures(store.path)
-    count = int(data["count"])
-    if count == 0:
-        return 0
-    with store._tx() as s:
-        listed = data["attempts"]
-        if count > len(listed):
-            why = "record unreadable" if data.get("unreadable") else "earlier attempts not itemised"
-            store._audit(s, "failed_unlock", "store", None, f"{count - len(listed)} attempt(s); {why}")
-        for attempt in listed:
-            store._audit(s, "failed_unlock", "store", None, f"attempt at {attempt['at']} by {attempt['actor']}")
+def record_refused_command(store_path: Path | str, clock: Clock | None = None) -> None:
+    """A command unlocked the store and was then refused: note it in the side file (not the
+    store, which a refused command leaves byte-identical).  The next change writes it to the
+    audit trail as a ``refused`` event.  Never raises."""
     try:
-        failures_path(store.path).unlink()
+        data = pending_unlock_failures(store_path)
+        refused = data.get("refused", []) + [{"at": _now(clock).isoformat(timespec="seconds"), "actor": _login()}]
+        out = {"count": int(data["count"]), "attempts": data["attempts"], "refused": refused[-MAX_FAILURES_KEPT:]}
+        write_bytes_atomic(failures_path(store_path), json.dumps(out).encode("utf-8"), mode=0o600)
     except OSError:
         pass
-    return count
+
+
+def pending_unlock_events(store_path: Path | str) -> tuple[list[tuple[str, str, str | None, str | None]], Any]:
+    """The audit events owed by the side file (failed unlocks, refused commands), and a
+    callable that removes the side file once they are committed."""
+    data = pending_unlock_failures(store_path)
+    events: list[tuple[str, str, str | None, str | None]] = []
+    count = int(data["count"])
+    listed = data["attempts"]
+    if count > len(listed):
+        why = "record unreadable" if data.get("unreadable") else "earlier attempts not itemised"
+        events.append(("failed_unlock", "store", None, f"{count - len(listed)} attempt(s); {why}"))
+    for attempt in listed:
+        events.append(("failed_unlock", "store", None, f"attempt at {attempt['at']} by {attempt['actor']}"))
+    for attempt in data.get("refused", []):
+        events.append(("refused", "store", None,
+                       f"unlocked at {attempt['at']} by {attempt['actor']}; the command was refused, nothing changed"))
+
+    def done() -> None:
+        if events:
+            try:
+                failures_path(store_path).unlink()
+            except OSError:
+                pass
+
+    return events, done
+
+
+def flush_unlock_failures(store: Store) -> int:
+    """Write the owed failed-unlock events now (normally they go with the first change)."""
+    pending = [e for e in store._deferred if e[0] in ("failed_unlock", "refused")]
+    if pending:
+        store.record_event("unlock", "store", None, None)
+    return len(pending)
 
 
 def damage_problems(conn: Any) -> list[str]:
@@ -148,10 +178,21 @@ def check_closed_store(path: Path | str, passphrase: str) -> list[str]:
     Refuses (InstanceLockedError) while the store is open in a Casebook window: a check
     then would race the window's writes and could report half-written work.
     """
+    from app.models.store.facade import check_seal
+
     with instance_lock.acquire(path):
+        sealed = seal.read(Path(path))
+        wal = seal.wal_path(path)
+        wal_size = wal.stat().st_size if wal.is_file() else 0
+        file_hash = seal.file_sha256(Path(path)) if sealed and sealed.get("closed") else None
         conn = unlock(path, passphrase, check_damage=False)
         try:
-            return db.integrity_problems(conn)
+            problems = db.integrity_problems(conn)
+            try:
+                check_seal(conn, Path(path), passphrase, sealed, file_hash, wal_size)
+            except seal.RollbackError as exc:
+                problems.append(f"seal: {exc}")
+            return problems
         finally:
             conn.close()
 
@@ -178,6 +219,78 @@ def damaged_message(store_path: Path | str, problem_count: int) -> str:
     if newest is None:
         return base + "; no backup found"
     return f"{base}; newest backup: {newest.path} (restore with: casebook restore --store {store_path} --from {newest.path})"
+
+
+def rollback_message(store_path: Path | str, passphrase: str, verdict: seal.Verdict, head: seal.Head) -> str:
+    """One line for a store that went back in time: what is missing, and the newest backup
+    that has it (found by looking inside the backups, read-only)."""
+    store_path = Path(store_path)
+    if verdict.missing_from is not None:
+        text = f"{store_path.name} is older than what Casebook last saved: {verdict.problem}"
+    else:
+        text = f"{store_path.name} does not match what Casebook last saved: {verdict.problem}"
+    found: BackupInfo | None = None
+    missing: list[str] = []
+    for b in list_backups(store_path):
+        try:
+            conn = db.open_readonly(b.path, passphrase)
+        except (StoreError, OSError):
+            continue
+        try:
+            row = conn.execute("SELECT counter FROM store_seal WHERE id = 1").fetchone()
+            counter = int(row[0]) if row else 0
+            lo = verdict.missing_from if verdict.missing_from is not None else head.audit_id
+            events = conn.execute(
+                "SELECT id, at, action, entity, entity_ref FROM audit_events WHERE id > ? ORDER BY id",
+                (lo,)).fetchall()
+        except db.DatabaseError:
+            continue
+        finally:
+            conn.close()
+        if counter > head.counter or (events and verdict.missing_from is not None):
+            found = b
+            missing = [f"#{i} {action} {entity}{' ' + ref if ref else ''} ({at[:16].replace('T', ' ')})"
+                       for i, at, action, entity, ref in events]
+            break
+    if verdict.missing_to is not None and verdict.missing_from is not None and verdict.missing_to > verdict.missing_from:
+        text += f"; missing audit events {verdict.missing_from + 1} to {verdict.missing_to}"
+    if found is None:
+        return text + "; no backup has the missing changes. Nothing was written"
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (text + f"; the newest backup that has them is {found.path}"
+            + (f" (it has: {shown})" if shown else "")
+            + f"; restore with: casebook restore --store {store_path} --from {found.path}. Nothing was written")
+
+
+def commit_state(store: Store) -> dict[str, Any]:
+    """Public, for off-laptop copies (issue 14): the store's commit counter and audit chain
+    head with an HMAC-SHA256 over them under the store's seal key.  Holds no case content.
+    ``{"counter", "audit_id", "audit_head", "mac"}``; ``mac`` is None for a store without
+    a seal (schema < 3).  Check a copy's metadata with ``check_commit_state``."""
+    with store.transaction():
+        head = store._head() if store._seal_key is not None else None
+    if head is None or store._seal_key is None:
+        return {"counter": 0, "audit_id": 0, "audit_head": "", "mac": None}
+    state: dict[str, Any] = {"counter": head.counter, "audit_id": head.audit_id, "audit_head": head.audit_head}
+    state["mac"] = _state_mac(store._seal_key, state)
+    return state
+
+
+def _state_mac(key: bytes, state: dict[str, Any]) -> str:
+    payload = json.dumps(["casebook.commit-state", state.get("counter"), state.get("audit_id"),
+                          state.get("audit_head")], separators=(",", ":"))
+    return hmac.new(key, payload.encode("utf-8"), "sha256").hexdigest()
+
+
+def check_commit_state(store: Store, state: dict[str, Any]) -> str | None:
+    """None when ``state`` (from ``commit_state``, e.g. a copy's metadata) is authentic for
+    this store's seal key; else one line saying why not."""
+    if store._seal_key is None:
+        return "this store has no seal key"
+    mac = state.get("mac")
+    if not isinstance(mac, str) or not hmac.compare_digest(mac, _state_mac(store._seal_key, state)):
+        return "the commit state does not authenticate under this store's key (altered, or another store)"
+    return None
 
 
 # ---------------------------------------------------------------------- audit helpers
@@ -309,19 +422,78 @@ def rolling_backup(store: Store, reason: str | None = None) -> Path:
         if not dest.exists():
             break
         stamp += dt.timedelta(microseconds=1)
-    store.backup(dest)
-    prune_backups(store.path, backup_keep(store))
+    store.backup(dest)  # verified: reopened with the passphrase and fully checked
+    prune_backups(store.path, backup_keep(store), known_good=dest)
     return dest
 
 
-def prune_backups(store_path: Path | str, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` rolling backups; returns what was removed."""
+def backup_is_good(path: Path, passphrase: str) -> bool:
+    """Whether ``path`` opens with ``passphrase`` and passes every integrity check."""
+    try:
+        conn = db.open_connection(path, passphrase)
+    except (StoreError, OSError):
+        return False
+    try:
+        return not db.integrity_problems(conn)
+    finally:
+        conn.close()
+
+
+def prune_backups(store_path: Path | str, keep: int, *, known_good: Path | None = None,
+                  passphrase: str | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` rolling backups; returns what was removed.
+
+    Never removes the last backup that opens and passes ``check``: unless one of the kept
+    backups is ``known_good`` (just taken and verified) or verifies with ``passphrase``,
+    the newest older backup that verifies is kept too; with no way to verify, nothing is
+    removed."""
     rolling = [b for b in list_backups(store_path) if b.kind == "rolling"]
+    kept, doomed = rolling[: max(keep, 1)], rolling[max(keep, 1):]
+    if not doomed:
+        return []
+    good = known_good is not None and any(b.path == Path(known_good) for b in kept)
+    if not good:
+        if passphrase is None:
+            return []
+        good = any(backup_is_good(b.path, passphrase) for b in kept)
+        if not good:
+            for b in doomed:
+                if backup_is_good(b.path, passphrase):
+                    doomed.remove(b)
+                    break
     removed = []
-    for b in rolling[max(keep, 1):]:
+    for b in doomed:
         try:
             b.path.unlink()
             removed.append(b.path)
+        except OSError:
+            pass
+    return removed
+
+
+def clean_stale_partials(store_path: Path | str) -> list[Path]:
+    """Remove what a killed backup or restore left behind (``*.bak.partial`` and its
+    ``-journal``/``-wal``/``-shm``, ``<store>.restoring*``).  Call only while holding the
+    store's instance lock: then no backup or restore of this store is under way."""
+    store_path = Path(store_path)
+    removed: list[Path] = []
+    candidates: list[Path] = []
+    folder = backups_dir(store_path)
+    if folder.is_dir():
+        candidates += [f for f in folder.iterdir() if f.name.startswith(store_path.name) and ".partial" in f.name]
+    if store_path.parent.is_dir():
+        for f in store_path.parent.iterdir():
+            name = f.name
+            if not name.startswith(store_path.name + "."):
+                continue
+            rest = name[len(store_path.name) + 1:]
+            if rest.startswith("restoring") or (rest.startswith("v") and ".bak.partial" in rest):
+                candidates.append(f)
+    for f in candidates:
+        try:
+            if f.is_file() or f.is_symlink():
+                f.unlink()
+                removed.append(f)
         except OSError:
             pass
     return removed
@@ -355,7 +527,7 @@ def restore_backup(store_path: Path | str, backup: Path | str, passphrase: str,
         raise StoreError("a store cannot be restored from itself")
     with instance_lock.acquire(store_path, create_dirs=True):
         staging = store_path.with_name(store_path.name + ".restoring")
-        for suffix in ("", "-wal", "-shm", ".lock", FAILURES_SUFFIX):
+        for suffix in ("", "-wal", "-shm", ".lock", FAILURES_SUFFIX, seal.SEAL_SUFFIX):
             Path(str(staging) + suffix).unlink(missing_ok=True)
         try:
             _copy_private(backup, staging)
@@ -386,14 +558,17 @@ def restore_backup(store_path: Path | str, backup: Path | str, passphrase: str,
                     os.link(store_path, aside)
                 except OSError:
                     shutil.copy2(store_path, aside)
-                for suffix in ("-wal", "-shm"):  # a -wal belongs to the old file, never the restored one
+                for suffix in ("-wal", "-shm", seal.SEAL_SUFFIX):  # these belong to the old file
                     side = Path(str(store_path) + suffix)
                     if side.exists():
                         os.replace(side, Path(str(aside) + suffix))
             os.replace(staging, store_path)
+            staged_seal = seal.seal_path(staging)
+            if staged_seal.exists():  # the restored file's own seal, as it was closed
+                os.replace(staged_seal, seal.seal_path(store_path))
             fsync_dir(store_path.parent)
         finally:
-            for suffix in ("", "-wal", "-shm", FAILURES_SUFFIX):
+            for suffix in ("", "-wal", "-shm", FAILURES_SUFFIX, seal.SEAL_SUFFIX):
                 Path(str(staging) + suffix).unlink(missing_ok=True)
     return aside
 
