@@ -383,7 +383,7 @@ class Bench:
 
     def m_sync(self, m: Measurement) -> None:
         outbox = need("app.models.store.outbox")
-        sync = need("app.sync")
+        sync = need("app.team.delivery")
         n = self.cfg.sync_files
         content = b"%PDF-1.4\n" + bytes(range(256)) * 80  # ~20 KB, like a small PDF
         t = time.perf_counter()

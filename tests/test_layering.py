@@ -29,7 +29,7 @@ def _py_files(*parts: str) -> list[Path]:
 def test_core_and_reports_never_import_qt() -> None:
     offenders = [
         str(p.relative_to(ROOT))
-        for p in _py_files("models") + _py_files("reports")
+        for p in _py_files("models") + _py_files("reports") + _py_files("team")
         if any(name.split(".")[0] in {"PySide6", "shiboken6", "PyQt5", "PyQt6"} for name in _imports(p))
     ]
     assert offenders == []
@@ -38,7 +38,7 @@ def test_core_and_reports_never_import_qt() -> None:
 def test_core_never_imports_ui() -> None:
     offenders = [
         str(p.relative_to(ROOT))
-        for p in _py_files("models") + _py_files("reports")
+        for p in _py_files("models") + _py_files("reports") + _py_files("team")
         if any(name.startswith("app.ui") for name in _imports(p))
     ]
     assert offenders == []
@@ -53,8 +53,8 @@ def test_only_db_module_imports_sqlcipher() -> None:
 def test_importing_core_loads_no_qt_at_runtime() -> None:
     code = (
         "import importlib, pkgutil, sys\n"
-        "import app.models, app.reports\n"
-        "for pkg in (app.models, app.reports):\n"
+        "import app.models, app.reports, app.team\n"
+        "for pkg in (app.models, app.reports, app.team):\n"
         "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        importlib.import_module(m.name)\n"
         "import app.cli, app.commands\n"
@@ -65,3 +65,10 @@ def test_importing_core_loads_no_qt_at_runtime() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_store_never_imports_the_team_package() -> None:
+    """The shared drive builds on the store, never the other way round."""
+    offenders = [str(p.relative_to(ROOT)) for p in _py_files("models")
+                 if any(name.startswith("app.team") for name in _imports(p))]
+    assert offenders == []

@@ -40,16 +40,26 @@ def register(sub: Any) -> None:
     p.add_argument("--new-passphrase-file", metavar="FILE", help="read the new passphrase from this file")
     p.set_defaults(func=cmd_passphrase)
 
-    p = sub.add_parser("backups", help="list the store's encrypted backups (or take one with --now)")
-    add_store_arg(p)
+    p = sub.add_parser("backups", help="list the store's encrypted backups (or take one with --now), "
+                                        "or with --shared the off-laptop copies on the shared drive")
+    add_store_arg(p, required=False)
+    p.add_argument("--shared", type=Path, metavar="FOLDER", help="list the off-laptop copies in this shared folder")
     p.add_argument("--now", action="store_true", help="take a rolling backup now")
     p.add_argument("--keep", type=int, metavar="N", help="keep the newest N rolling backups (store setting)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_backups)
 
-    p = sub.add_parser("restore", help="replace the store with a backup (the current file is kept aside)")
+    p = sub.add_parser("restore", help="replace the store with a backup (the current file is kept aside), "
+                                        "or with --from-shared make a NEW store from the shared drive's copy")
     add_store_arg(p)
-    p.add_argument("--from", dest="source", type=Path, required=True, metavar="BACKUP")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--from", dest="source", type=Path, metavar="BACKUP")
+    g.add_argument("--from-shared", type=Path, metavar="FOLDER",
+                   help="restore the newest verified off-laptop copy from this shared folder to a NEW file")
+    p.add_argument("--officer", metavar="ID", help="whose copy (needed when several officers' copies are there)")
+    p.add_argument("--recovery-identity", type=Path, metavar="FILE",
+                   help="team recovery: open the recovery copy with this age identity; a new passphrase is set")
+    p.add_argument("--new-passphrase-file", metavar="FILE", help="the new passphrase (with --recovery-identity)")
     p.set_defaults(func=cmd_restore)
 
 
@@ -125,9 +135,35 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _shared_backups(args: argparse.Namespace) -> int:
+    from app.team import copies
+    from app.team.delivery import SyncError
+
+    if args.now or args.keep is not None:
+        raise CliError("--now and --keep go with --store, not --shared")
+    try:
+        found = copies.scan(args.shared)
+    except (SyncError, OSError) as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        json.dump([c.as_dict() for c in found], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for c in found:
+        when = c.taken.astimezone().strftime("%d/%m/%Y %H:%M:%S") if c.taken else "-" * 19
+        state = "verified" if c.verified else f"NOT VERIFIED: {c.problem}"
+        print(f"{c.officer}  {when}  {c.size // 1024:>8} KiB  {c.kind or '?':<10}  {state}  {c.name}")
+    print(f"{len(found)} file(s), {sum(c.verified for c in found)} verified")
+    return EXIT_PROBLEMS if any(not c.verified for c in found) else EXIT_OK
+
+
 def cmd_backups(args: argparse.Namespace) -> int:
     from app.models.store.security import MAX_BACKUP_KEEP, list_backups, rolling_backup, set_backup_keep
 
+    if args.shared is not None:
+        return _shared_backups(args)
+    if args.store is None:
+        raise CliError("give --store PATH (or --shared FOLDER)")
     if args.keep is not None and not 1 <= args.keep <= MAX_BACKUP_KEEP:  # before unlocking
         raise CliError(f"--keep: keep 1 to {MAX_BACKUP_KEEP} backups")
     if args.now or args.keep is not None:
@@ -155,8 +191,45 @@ def cmd_backups(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _restore_shared(args: argparse.Namespace) -> int:
+    from app.models.store.security import check_new_passphrase
+    from app.team import copies
+    from app.team.delivery import SyncError
+
+    if Path(str(args.store)).exists():
+        raise CliError(f"{args.store} already exists; restore to a new file (nothing was replaced)")
+    identities = None
+    passphrase = new = None
+    if args.recovery_identity is not None:
+        identities = copies.load_identity_file(args.recovery_identity)
+        new = _read_new_passphrase(args)
+        check_new_passphrase(new)
+    else:
+        if args.new_passphrase_file:
+            raise CliError("--new-passphrase-file goes with --recovery-identity")
+        passphrase = read_passphrase(args, prompt="Passphrase of the copy: ")
+    try:
+        result = copies.restore_from_shared(args.store, args.from_shared, officer=args.officer,
+                                            passphrase=passphrase, recovery_identities=identities,
+                                            new_passphrase=new, clock=clock_from(args))
+    except UnlockError as exc:
+        raise CliError(str(exc), EXIT_UNLOCK) from None
+    except SyncError as exc:
+        raise CliError(str(exc)) from None
+    for name, reason in result.skipped:
+        print(f"casebook: skipped {name}: {reason}", file=sys.stderr)
+    how = "with the recovery identity, under the new passphrase" if result.recovered else "with its passphrase"
+    print(f"restored {args.store} from {result.copy} (officer {result.officer}) {how}; check passed")
+    return EXIT_OK
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from app.models.store.security import restore_backup
+
+    if args.from_shared is not None:
+        return _restore_shared(args)
+    if args.officer or args.recovery_identity or args.new_passphrase_file:
+        raise CliError("--officer, --recovery-identity and --new-passphrase-file go with --from-shared")
 
     if not args.source.is_file():
         raise CliError(f"no backup at {args.source}")

@@ -25,6 +25,7 @@ from app.models.errors import StoreError, UnlockError
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="create a new, empty encrypted store")
     add_store_arg(p)
+    p.add_argument("--officer", metavar="NAME", help="the officer's display name (editable later: casebook identity)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="create a store filled with synthetic demo cases")
@@ -65,17 +66,30 @@ def _new_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.store.exists():
         raise CliError(f"{args.store} already exists; choose a new file")
     from app.models.store.security import MIN_PASSPHRASE_LENGTH
+    from app.team import identity
+
+    officer = getattr(args, "officer", None)
+    if officer is not None:
+        identity.check_officer_name(officer)
 
     passphrase = read_passphrase(args, confirm=True, prompt="New passphrase: ")
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:  # the same rule as a passphrase change
         raise CliError(f"the passphrase is too short: use at least {MIN_PASSPHRASE_LENGTH} characters")
-    return Store.create(args.store, passphrase, clock=clock_from(args))
+    store = Store.create(args.store, passphrase, clock=clock_from(args))
+    try:
+        identity.ensure(store, officer)  # every store gets its officer id and keys at creation
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with _new_store(args):
-        pass
-    print(f"created {args.store}")
+    from app.team import identity
+
+    with _new_store(args) as store:
+        ident = identity.ensure(store)
+    print(f"created {args.store} for officer {ident.officer_id}" + (f" ({ident.name})" if ident.name else ""))
     return EXIT_OK
 
 

@@ -38,7 +38,8 @@ def _local(when: dt.datetime | None) -> str:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from app.models.store import outbox
-    from app.sync import NoFolderError, sync_outbox
+    from app.team.copies import copy_status, take_copy
+    from app.team.delivery import NoFolderError, sync_outbox
 
     if args.save and args.to is None:
         raise CliError("--save needs --to FOLDER")
@@ -51,6 +52,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
             report = sync_outbox(store, folder, force=True)
         except NoFolderError as exc:
             raise CliError(str(exc), EXIT_USAGE) from None
+        copy = take_copy(store, report.folder)
+        card_problem = None
+        if report.reachable:
+            from app.team.cards import publish_card
+            from app.team.delivery import SyncError, describe_error
+
+            try:
+                published = publish_card(store, report.folder)
+                if published:
+                    print(f"officer card published as {published}")
+            except (OSError, SyncError) as exc:
+                card_problem = describe_error(exc, report.folder)
+        status = copy_status(store)
     for o in report.outcomes:
         if o.status == "delivered":
             print(f"delivered  {o.name}")
@@ -58,9 +72,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(f"already    {o.name}")
         else:
             print(f"queued     {o.filename}: {o.error}")
+    print(copy.line())
+    print(status.line())
     if report.waiting:
         reason = f": {report.problem}" if report.problem else ""
         print(f"casebook: {report.waiting} export(s) still queued{reason}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if card_problem:
+        print(f"casebook: officer card not published: {card_problem}", file=sys.stderr)
+    if copy.status == "failed":
+        print(f"casebook: {copy.line()}", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"{len(report.delivered)} delivered to {report.folder}; nothing waiting")
     return EXIT_OK

@@ -155,8 +155,10 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
         hours = rng.choice([40, 60, 80, 100, 120, 150, 200, 250, 300])
         requirements.append({"kind": "unpaid_work_or_other_activity", "hours": hours})
     if rng.random() < 0.2:
-        requirements.append({"kind": rng.choice(["alcohol_treatment", "drug_treatment", "programme", "conduct"]),
-                             "details": "As set out in the order (synthetic)."})
+        extra = rng.choice(["alcohol_treatment", "drug_treatment", "programme", "conduct"])
+        if extra.endswith("_treatment") and not supervision_months:
+            extra = "conduct"  # guidance 8.2: a treatment requirement always comes with supervision
+        requirements.append({"kind": extra, "details": "As set out in the order (synthetic)."})
     months_long = max(supervision_months, 6 if hours > 100 else 3 if hours else 0) or 12
     ends = _add_months(imposed, months_long) - dt.timedelta(days=1)
     town, pc = rng.choice(TOWNS)
@@ -191,9 +193,11 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
     if supervision_months:
         case["supervision_intensity"] = rng.choice(["high", "medium", "medium", "low"])
         if rng.random() < 0.15:
-            case["order"]["progress_reviews"] = [
-                _weekday_on_or_after(_add_months(imposed, 3)).isoformat()
-            ]
+            hearing = _weekday_on_or_after(_add_months(imposed, 3))
+            case["order"]["progress_reviews"] = [hearing.isoformat()]
+            if hearing < today:  # the report went in a week before the hearing
+                case["order"]["progress_review_reports"] = [
+                    {"hearing_on": hearing.isoformat(), "submitted_on": (hearing - dt.timedelta(days=7)).isoformat()}]
     elapsed = (today - imposed).days
     if hours:
         sessions = []
@@ -404,5 +408,5 @@ def demo_bundle(count: int, seed: int = 2026, today: dt.date | None = None,
     cases = [demo_case(i, rng, today, notes_per_case) for i in range(count)]
     for case in cases:
         demo_appointments(case, today, seed)
-    return {"format": "casebook.case-bundle", "version": 2, "exported_by": "Casebook demo generator",
+    return {"format": "casebook.case-bundle", "version": 3, "exported_by": "Casebook demo generator",
             "cases": cases}

@@ -95,6 +95,8 @@ class ListEditor(QWidget, _Saver):
         self.private_item = private_item
         self.new_defaults = new_defaults or dict
         self.custom_add: Callable[[str, dict[str, Any], Any, Any], None] | None = None
+        # Completes an item before it is saved (index None for a new one), e.g. a default choice.
+        self.prepare: Callable[[dict[str, Any], int | None], dict[str, Any]] | None = None
         self.ref: str | None = None
         self.case_label = ""  # "Given Family (REF)", set by the workspace
         self.items: list[dict[str, Any]] = []
@@ -340,6 +342,8 @@ class ListEditor(QWidget, _Saver):
         except FormError as exc:
             self.form.show_error(str(exc), exc.key)
             return
+        if self.prepare is not None:
+            item = self.prepare(item, self.index)
         self.form.clear_error()
         self.save_button.setEnabled(False)
         ref = self.ref

@@ -20,7 +20,8 @@ NEED_AREAS = _c("accommodation", "employment_and_learning", "finances_and_benefi
 REQUIREMENTS = _c("offender_supervision", "unpaid_work_or_other_activity", "compensation", "programme", "residence",
                   "mental_health_treatment", "drug_treatment", "alcohol_treatment", "conduct", "restricted_movement",
                   unpaid_work_or_other_activity="Unpaid work or other activity")
-NOTE_KINDS = _c("home_visit", "office", "phone", "unpaid_work", "agency_liaison", "victim_contact", "other")
+NOTE_KINDS = _c("home_visit", "office", "face_to_face", "phone", "unpaid_work", "agency_liaison", "victim_contact",
+                "other", face_to_face="Face to face elsewhere (cafe, agency office)")
 FLAG_KINDS = _c("domestic_abuse", "child_protection", "adult_support_and_protection", "mappa", "marac", "matac",
                 "victim_safety_plan", "caledonian_system", "compulsory_supervision_order", "other",
                 mappa="MAPPA", marac="MARAC", matac="MATAC", caledonian_system="Caledonian System",
@@ -67,6 +68,8 @@ CASE_FIELDS = [
         F("months", "Months", "int", width=60), F("complete_by", "Complete by", "date", width=100),
         F("details", "Details"))),
     F("order.progress_reviews", "Court progress reviews (dates)", "datelines", placeholder="One date per line, dd/mm/yyyy"),
+    F("order.progress_review_reports", "Progress review reports submitted", "table", columns=(
+        F("hearing_on", "Court review on", "date", width=130), F("submitted_on", "Report submitted on", "date"))),
 ]
 
 GOAL_FIELDS = [
@@ -101,6 +104,8 @@ REVIEW_FIELDS = [
     F("positive_developments", "Positive developments", "multiline"),
     F("autonomy_changes", "Changes to autonomy or restrictions", "multiline"),
     F("next_review_on", "Next review on", "date"),
+    # Departmental reviews: which scheduled review this is; the choices are the case's schedule.
+    F("scheduled_review_months", "Counts as (departmental reviews)", "choice", ()),
     F("restricted_notes", "Restricted notes (NOT FOR DISCLOSURE)", "multiline", private=True),
 ]
 
@@ -170,6 +175,8 @@ FLAG_FIELDS = [
     F("review_on", "Review on", "date"),
     F("closed_on", "Closed on", "date"),
     F("details", "Details", "multiline"),
+    F("reviews", "Safety plan reviews held", "table", columns=(
+        F("reviewed_on", "Reviewed on", "date", width=130), F("next_review_on", "Next review on", "date"))),
 ]
 
 

@@ -573,6 +573,25 @@ class Form(QWidget):
             for cb in w.findChildren(QCheckBox):
                 cb.setChecked(cb.objectName() in (value or []))
 
+    def set_choices(self, key: str, choices: Choices, blank: str = "") -> None:
+        """Replace the choices of a choice field (keeping its value when still offered);
+        ``blank`` labels the empty choice of an optional field."""
+        box = self.widgets[key]
+        assert isinstance(box, QComboBox)
+        current = box.currentData()
+        was = self._loading
+        self._loading = True
+        try:
+            box.clear()
+            if not self.spec(key).required:
+                box.addItem(blank, None)
+            for value, label in choices:
+                box.addItem(label, value)
+            i = box.findData(current)
+            box.setCurrentIndex(i if i >= 0 else 0)
+        finally:
+            self._loading = was
+
     def set_field(self, key: str, value: Any) -> None:
         self._put(self.spec(key), value)
 

@@ -238,6 +238,11 @@ class MainWindow(QMainWindow):
         self.busy = QLabel(self)
         self.sync_label = QLabel(self)
         self.sync_label.setAccessibleName("Shared drive sync")
+        self.copy_label = QLabel(self)
+        self.copy_label.setAccessibleName("Last off-laptop copy")
+        self.copy_warned = False  # the overdue-copy warning is shown once per unlock
+        self._copy_asked = False  # closing has asked about (or made) an off-laptop copy
+        self.statusBar().addPermanentWidget(self.copy_label)
         self.statusBar().addPermanentWidget(self.sync_label)
         self.statusBar().addPermanentWidget(self.busy)
         ctx.tasks.busy_changed.connect(lambda b: self.busy.setText("Working…" if b else ""))
@@ -366,6 +371,8 @@ class MainWindow(QMainWindow):
 
     def on_unlocked(self, store: Any) -> None:
         self.ctx.store = store
+        self.copy_warned = False
+        self._copy_asked = False
         self.ctx.store_path = Path(store.path)
         self.ctx.settings.add_recent_store(store.path)
         self.setWindowTitle(f"Casebook — {self.ctx.store_path.name}")
@@ -450,6 +457,7 @@ class MainWindow(QMainWindow):
         self._stop_sync()
         service = SyncService(store, self, poll_ms=self.sync_poll_ms)
         service.status_changed.connect(self._sync_status)
+        service.copy_status.connect(self._copy_status)
         self.ctx.sync = service
         QTimer.singleShot(self.sync_delay_ms, lambda: self._begin_sync(service))
 
@@ -463,10 +471,14 @@ class MainWindow(QMainWindow):
         service, self.ctx.sync = self.ctx.sync, None
         if service is not None:
             service.status_changed.disconnect(self._sync_status)
+            service.copy_status.disconnect(self._copy_status)
             service.stop()
             service.deleteLater()
         self.sync_label.clear()
         self.sync_label.setToolTip("")
+        self.copy_label.clear()
+        self.copy_label.setToolTip("")
+        self.copy_label.setStyleSheet("")
 
     def _sync_status(self, waiting: int, message: str) -> None:
         if waiting > 0:
@@ -478,6 +490,21 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(text)
         self.sync_label.setToolTip(message)
 
+    def _copy_status(self, text: str, detail: str, warn: bool) -> None:
+        """The status bar says when the last off-laptop copy was delivered; red, and one warning
+        per unlock, when it is older than the store's threshold (offsite_warn_days) and the
+        record has changed since."""
+        self.copy_label.setText(("⚠ " if warn else "") + text)
+        self.copy_label.setToolTip(detail)
+        self.copy_label.setStyleSheet(
+            f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 0 4px;" if warn else "")
+        if warn and not self.copy_warned:
+            self.copy_warned = True
+            self.ctx.prompts.warn(
+                "The record on this laptop has no recent copy on the shared drive: " + detail
+                + ". If the laptop is lost or broken, what changed since would be lost. Connect to the "
+                "office network and choose Sync now.")
+
     def sync_now(self) -> None:
         if self.ctx.sync is not None:
             self.sync_label.setText("Sending queued exports to the shared drive…")
@@ -485,6 +512,41 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ passphrase
     def change_passphrase(self) -> None:
+        if self.ctx.store is None:
+            return
+        if self.ctx.sync is not None and self.ctx.sync.reachable:
+            self._offer_copy("Before the passphrase changes, deliver an off-laptop copy of the changed record "
+                             "now? Copies already on the shared drive keep opening with the current passphrase.",
+                             self._open_passphrase_dialog)
+            return
+        self._open_passphrase_dialog()
+
+    def _offer_copy(self, question: str, then: Callable[[], None]) -> None:
+        """If the record changed since the last off-laptop copy and the drive is reachable, ask
+        (``question``) and deliver one on the worker; then ``then()`` whatever happened."""
+        def checked(result: tuple[bool, str | None]) -> None:
+            due, _problem = result
+            if not due or self.ctx.store is None or not self.ctx.prompts.confirm(question):
+                then()
+                return
+            self.copy_label.setText("Delivering an off-laptop copy…")
+
+            def failed(exc: BaseException) -> None:
+                self.ctx.prompts.error(f"The off-laptop copy could not be delivered: {exc}")
+                then()
+
+            def done(outcome: Any) -> None:
+                if outcome.status == "failed":
+                    self.ctx.prompts.error(f"The off-laptop copy could not be delivered: {outcome.error}")
+                else:
+                    self.copy_label.setText("Off-laptop copy delivered just now")
+                then()
+
+            ops.take_copy(self.ctx, done, failed)
+
+        ops.copy_due(self.ctx, checked)
+
+    def _open_passphrase_dialog(self) -> None:
         if self.ctx.store is None:
             return
         if self.passphrase_dialog is not None:
@@ -882,6 +944,14 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 self.save_all(lambda ok: self._close_now() if ok else None)
                 return
+        if (self.ctx.store is not None and not self._copy_asked and self.ctx.sync is not None
+                and self.ctx.sync.reachable):
+            # ask about an off-laptop copy first (the check runs on the worker), then close again
+            event.ignore()
+            self._copy_asked = True
+            self._offer_copy("The record has changed since the last off-laptop copy and the shared drive "
+                             "is reachable. Deliver a copy now, before closing?", lambda: None if self.close() else None)
+            return
         self._shutdown()
         event.accept()
 
@@ -894,12 +964,14 @@ class MainWindow(QMainWindow):
         """The application is quitting without the window having closed (log-off, a quit
         request): close the store cleanly all the same (unsaved form edits cannot be asked about)."""
         if not getattr(self, "_shut_down", False):
+            self._quitting = True
             self._shutdown()
 
     def _shutdown(self) -> None:
         """Stop sync, take the rolling backup (on the worker), close the store, stop the worker.
         A failed backup is reported but never stops the window closing; waiting is bounded."""
         self._shut_down = True
+        self._copy_was_reachable = self.ctx.sync is not None and self.ctx.sync.reachable
         self.idle.stop()
         self._remember_case()
         self._close_dialogs()
@@ -919,6 +991,12 @@ class MainWindow(QMainWindow):
                 except Exception as exc:  # reported below; closing goes on
                     outcome["error"] = " ".join(str(exc).split()) or type(exc).__name__
 
+            if getattr(self, "_quitting", False) and self._copy_was_reachable:
+                # log-off / quit without the window closing: nobody to ask, so a changed record
+                # gets its off-laptop copy on the way out (bounded by the same wait)
+                from app.team import copies
+
+                self.ctx.tasks.run(lambda: copies.take_copy(store), None, lambda exc: None)
             self.ctx.tasks.run(backup)
         ops.close_store(self.ctx)
         finished = self.ctx.tasks.stop(CLOSE_BACKUP_WAIT_S)

@@ -53,7 +53,8 @@ from app.ui.table_models import CaseloadRow, build_caseload_rows
 Done = Callable[[Any], None] | None
 Failed = Callable[[BaseException], None] | None
 
-STORE_SETTING_KEYS = ["officer_name", "intensity_weeks", "report_days_before", "shared_drive_folder"]
+STORE_SETTING_KEYS = ["officer_name", "intensity_weeks", "report_days_before", "shared_drive_folder",
+                      "recovery_recipient"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,23 @@ def open_store(ctx: AppContext, path: Path, passphrase: str, on_done: Done, on_e
     ctx.tasks.run(lambda: Store.open(path, passphrase, clock=clock), on_done, on_error)
 
 
-def create_store(ctx: AppContext, path: Path, passphrase: str, on_done: Done, on_error: Failed) -> None:
+def create_store(ctx: AppContext, path: Path, passphrase: str, on_done: Done, on_error: Failed,
+                 officer: str | None = None) -> None:
+    """Create the store and give it its officer identity (id, keys, display name) at once."""
     clock = ctx.clock
-    ctx.tasks.run(lambda: Store.create(path, passphrase, clock=clock), on_done, on_error)
+
+    def work() -> Store:
+        from app.team import identity
+
+        store = Store.create(path, passphrase, clock=clock)
+        try:
+            identity.ensure(store, officer or None)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    ctx.tasks.run(work, on_done, on_error)
 
 
 def close_store(ctx: AppContext, on_done: Done = None) -> None:
@@ -179,15 +194,16 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
 
     def work() -> CaseData:
         case = store.get_case(ref)
-        due, warnings = case_due(case, today, WorkingCalendar.for_store(store), DeadlineConfig.for_store(store))
+        config = DeadlineConfig.for_store(store)
+        due, warnings = case_due(case, today, WorkingCalendar.for_store(store), config)
         signed: dict[str, dt.date | None] = {}
         if case.get("contract") is not None:
             for role in SIGNATURE_ROLES:
                 sig = store.get_signature(ref, SIGNATURE_DOCUMENT, role)
                 signed[role] = None if sig is None else sig[1]
-        config = DeadlineConfig.for_store(store)
         position = case_position(case, config.enforcement, WorkingCalendar.for_store(store).add_working_days, today)
-        return CaseData(case, due, warnings, upw_progress(case, today), store.plan_versions(ref), signed, position)
+        return CaseData(case, due, warnings, upw_progress(case, today, config), store.plan_versions(ref), signed,
+                        position)
 
     ctx.tasks.run(work, on_done, on_error)
 
@@ -272,8 +288,11 @@ def load_store_settings(ctx: AppContext, on_done: Done, on_error: Failed = None)
     store = ctx.require_store()
 
     def work() -> dict[str, Any]:
+        from app.team import identity
+
         values = casework.get_settings(store, STORE_SETTING_KEYS)
         values["local_holidays"] = store.local_holidays()
+        values["identity"] = identity.ensure(store).as_dict()
         return values
 
     ctx.tasks.run(work, on_done, on_error)
@@ -423,3 +442,66 @@ def sync_now(ctx: AppContext) -> None:
         ctx.prompts.info("Unlock a store first: its queued exports are kept inside it.")
         return
     ctx.sync.sync_now()
+
+
+# ------------------------------------------------------------------ off-laptop copies (issue 14)
+def copy_due(ctx: AppContext, on_done: Callable[[Any], None]) -> None:
+    """``on_done((due, problem))``: due when the record changed since the last off-laptop copy
+    and the shared drive folder is reachable now; problem is why a due copy cannot go."""
+    store = ctx.require_store()
+
+    def work() -> tuple[bool, str | None]:
+        from app.team import copies
+        from app.team.delivery import NoFolderError, configured_folder, folder_problem
+
+        if not copies.changed_since_last(store):
+            return False, None
+        try:
+            problem = folder_problem(configured_folder(store))
+        except NoFolderError as exc:
+            return False, str(exc)
+        return problem is None, problem
+
+    ctx.tasks.run(work, on_done, lambda exc: on_done((False, str(exc))))
+
+
+def take_copy(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
+    """Deliver an off-laptop copy now if the record changed since the last one."""
+    store = ctx.require_store()
+
+    def work() -> Any:
+        from app.team import copies
+
+        return copies.take_copy(store)
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
+def restore_from_shared(ctx: AppContext, new: Path, folder: Path, officer: str | None, on_done: Done,
+                        on_error: Failed, *, passphrase: str | None = None, identity_file: Path | None = None,
+                        new_passphrase: str | None = None) -> None:
+    """Restore the newest good copy on the shared drive to the new file ``new`` (on the worker)."""
+    clock = ctx.clock
+
+    def work() -> Any:
+        from app.team import copies
+
+        identities = None if identity_file is None else copies.load_identity_file(identity_file)
+        return copies.restore_from_shared(new, folder, officer=officer, passphrase=passphrase,
+                                          recovery_identities=identities, new_passphrase=new_passphrase,
+                                          clock=clock)
+
+    ctx.tasks.run(work, on_done, on_error)
+
+
+def officers_on_drive(ctx: AppContext, folder: Path, on_done: Done, on_error: Failed) -> None:
+    def work() -> list[str]:
+        from app.team import copies
+        from app.team.delivery import SyncError, folder_problem
+
+        problem = folder_problem(folder)
+        if problem is not None:
+            raise SyncError(problem)
+        return copies.officers_on_drive(folder)
+
+    ctx.tasks.run(work, on_done, on_error)

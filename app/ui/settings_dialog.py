@@ -79,6 +79,17 @@ class SettingsDialog(QDialog):
         fl.addWidget(self.folder, 1)
         fl.addWidget(browse)
         sl.addRow(self._label("Shared &drive folder:", self.folder), fl)
+        self.recovery = QLineEdit(self)
+        self.recovery.setAccessibleName("Team recovery recipient")
+        self.recovery.setPlaceholderText("age1… from the team manager (casebook recovery-key); empty: none")
+        self.recovery.setToolTip("With a recovery recipient, each off-laptop copy also goes in a form the team "
+                                 "manager's recovery identity can restore if your passphrase is lost")
+        sl.addRow(self._label("Team &recovery recipient:", self.recovery), self.recovery)
+        self.identity = QLabel(self)
+        self.identity.setAccessibleName("Officer identity")
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.identity.setWordWrap(True)
+        sl.addRow("Officer id and key:", self.identity)
         self.holidays = QListWidget(self)
         self.holidays.setAccessibleName("Local holidays")
         self.holidays.setToolTip("Council holidays: not working days, on top of the Scottish public holidays")
@@ -148,6 +159,9 @@ class SettingsDialog(QDialog):
             spin.setValue(int(weeks[k]))
         self.report_days.setValue(int(values.get("report_days_before", 5)))
         self.folder.setText(values.get("shared_drive_folder") or "")
+        self.recovery.setText(values.get("recovery_recipient") or "")
+        ident = values.get("identity")
+        self.identity.setText(f"{ident['officer_id']}   fingerprint {ident['fingerprint']}" if ident else "")
         self.holidays.clear()
         for day, name in values.get("local_holidays") or []:
             self._add_holiday_row(day, name)
@@ -206,11 +220,21 @@ class SettingsDialog(QDialog):
             "intensity_weeks": {k: s.value() for k, s in self.weeks.items()},
             "report_days_before": self.report_days.value(),
             "shared_drive_folder": self.folder.text().strip() or None,
+            "recovery_recipient": self.recovery.text().strip() or None,
         }
 
     def save(self) -> None:
         self.ctx.settings.set("idle_lock_minutes", self.idle.value())
         self.ctx.settings.set("privacy_exit_passphrase", self.privacy_passphrase.isChecked())
+        recipient = self.recovery.text().strip()
+        if recipient:
+            from app.team.copies import check_recipient
+
+            try:
+                check_recipient(recipient)
+            except StoreError as exc:
+                self._show_error(f"Team recovery recipient: {exc}")
+                return
         self.buttons.setEnabled(False)
 
         def done(_: Any) -> None:

@@ -16,6 +16,7 @@ Unsent items live in the encrypted store, so stopping, locking or logging out lo
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,28 +25,46 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
-from app.sync import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
+from app.team import cards, copies
+from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
 
 DEFAULT_POLL_MS = 30_000
+# Background passes deliver an off-laptop copy of a changed record at most this often; "Sync
+# now", closing and a passphrase change deliver one whenever the record has changed.
+COPY_MIN_AGE = dt.timedelta(minutes=15)
 
 
 class _Relay(QObject):
     finished = Signal(int, str)
+    copy = Signal(str, str, bool)
 
 
 class _Pass(QRunnable):
-    def __init__(self, job: Callable[[], tuple[int, str]], relay: _Relay) -> None:
+    """One pass: the outbox first (its result is emitted at once), then the off-laptop copy
+    and card (seconds for a large store), whose result follows on its own signal."""
+
+    def __init__(self, job: Callable[[], tuple[int, str, Callable[[], tuple[str, str, bool] | None] | None]],
+                 relay: _Relay) -> None:
         super().__init__()
         self._job = job
         self._relay = relay
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        after: Callable[[], tuple[str, str, bool] | None] | None = None
         try:
-            waiting, message = self._job()
+            waiting, message, after = self._job()
         except Exception as exc:  # never let a worker exception escape into Qt
             waiting, message = -1, _one_line(exc)
         self._relay.finished.emit(waiting, message)
+        if after is None:
+            return
+        try:
+            copy = after()
+        except Exception:  # the copy line simply stays as it was; the next pass tries again
+            copy = None
+        if copy is not None:
+            self._relay.copy.emit(*copy)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -63,6 +82,8 @@ class SyncService(QObject):
     """
 
     status_changed = Signal(int, str)
+    # (text for the status bar, detail for its tooltip, warn: the last off-laptop copy is overdue)
+    copy_status = Signal(str, str, bool)
 
     def __init__(self, store: Store, parent: QObject | None = None, *, poll_ms: int = DEFAULT_POLL_MS,
                  folder: Path | str | None = None, ops: FileOps | None = None) -> None:
@@ -77,10 +98,14 @@ class SyncService(QObject):
         self._timer.timeout.connect(self._tick)
         self._relay = _Relay(self)
         self._relay.finished.connect(self._finished)
+        self._relay.copy.connect(self._copy_finished)
+        self.last_copy: tuple[str, str, bool] | None = None
         self._busy = False
         self._again_forced: bool | None = None
         self._stopping = threading.Event()
         self.last_waiting = 0
+        self.copy_min_age: dt.timedelta | None = COPY_MIN_AGE
+        self.reachable = False  # the folder was reachable at the last pass (closing asks about a copy then)
         self.last_message = ""
 
     # ------------------------------------------------------------------ API
@@ -126,28 +151,58 @@ class SyncService(QObject):
         self._busy = True
         self._pool.start(_Pass(lambda: self._pass(force), self._relay))
 
-    def _pass(self, force: bool) -> tuple[int, str]:
-        """Runs on the worker thread."""
+    def _pass(self, force: bool) -> tuple[int, str, Callable[[], tuple[str, str, bool] | None] | None]:
+        """Runs on the worker thread: the outbox, then (returned as a second step) the
+        off-laptop copy when one is due and the officer's card."""
         store = self._store
         if store.closed:
-            return -1, "Store locked: queued exports are kept and sent after unlocking"
+            return -1, "Store locked: queued exports are kept and sent after unlocking", None
         try:
             folder = self._folder or configured_folder(store)
         except NoFolderError:
+            self.reachable = False
             waiting = outbox.waiting_count(store)
             return waiting, (f"{_exports(waiting)} waiting: no shared drive folder set" if waiting
-                             else "No shared drive folder set")
+                             else "No shared drive folder set"), \
+                lambda: self._copy_line(store, "no shared drive folder is set (Settings)")
         waiting = outbox.waiting_count(store)
         if not force:
             problem = folder_problem(folder, self._ops)
+            self.reachable = problem is None
             if problem is not None:
                 return waiting, (f"{_exports(waiting)} waiting: {problem}" if waiting
-                                 else "Shared drive not reachable; nothing waiting")
-            if waiting == 0:
-                return 0, "Shared drive up to date"
-        report = sync_outbox(store, folder, force=force, ops=self._ops,
-                             should_stop=self._stopping.is_set)
-        return report.waiting, report.summary()
+                                 else "Shared drive not reachable; nothing waiting"), \
+                    lambda: self._copy_line(store, problem)
+        if waiting == 0 and not force:
+            message = "Shared drive up to date"
+        else:
+            report = sync_outbox(store, folder, force=force, ops=self._ops, should_stop=self._stopping.is_set)
+            waiting, message = report.waiting, report.summary()
+
+        def copy_step() -> tuple[str, str, bool] | None:
+            if self._stopping.is_set() or store.closed:
+                return None
+            outcome = copies.take_copy(store, folder, ops=self._ops, min_age=None if force else self.copy_min_age)
+            try:
+                cards.publish_card(store, folder, self._ops)
+            except (OSError, StoreError):
+                pass  # published on a later pass; the copy line carries the drive's problems
+            return self._copy_line(store, outcome.error)
+
+        return waiting, message, copy_step
+
+    def _copy_line(self, store: Store, problem: str | None) -> tuple[str, str, bool] | None:
+        if store.closed:
+            return None
+        status = copies.copy_status(store)
+        detail = status.line()
+        if status.changed and problem:
+            detail += f". The next copy is due: {problem}"
+        return status.line(), detail, status.overdue
+
+    def _copy_finished(self, text: str, detail: str, warn: bool) -> None:
+        self.last_copy = (text, detail, warn)
+        self.copy_status.emit(text, detail, warn)
 
     def _finished(self, waiting: int, message: str) -> None:
         self._busy = False

@@ -48,6 +48,10 @@ WRONG_PASSPHRASE = "Wrong passphrase. Check Caps Lock and the keyboard layout, t
 BACKUP_HINT_AFTER = 3  # refusals before the newest backup is mentioned
 
 
+RESTORE_WITH_PASSPHRASE = "My passphrase"
+RESTORE_WITH_RECOVERY = "The team recovery identity (team manager), setting a new passphrase"
+
+
 class UnlockPage(QWidget):
     unlocked = Signal(object)  # the open Store
     failed = Signal(str)
@@ -75,6 +79,10 @@ class UnlockPage(QWidget):
         open_other.clicked.connect(self.choose_store)
         create = QPushButton("Create a &new store…", self)
         create.clicked.connect(self.choose_new_store)
+        self.restore_button = QPushButton("Restore from the &shared drive…", self)
+        self.restore_button.setToolTip("A new laptop, or a lost passphrase: restore the newest copy of your "
+                                       "record from the team's shared drive folder to a new store file")
+        self.restore_button.clicked.connect(self.restore_from_shared)
         self.store_label = QLabel(self)
         self.store_label.setWordWrap(True)
         self.store_label.setAccessibleName("Store")
@@ -135,6 +143,7 @@ class UnlockPage(QWidget):
         bl = QHBoxLayout()
         bl.addWidget(open_other)
         bl.addWidget(create)
+        bl.addWidget(self.restore_button)
         bl.addStretch(1)
         cl.addLayout(bl)
         cl.addSpacing(8)
@@ -253,6 +262,14 @@ class UnlockPage(QWidget):
             if phrase != self.confirm.text():
                 self.show_message("The two passphrases differ.")
                 return
+        self.officer_name = None
+        if self.creating:
+            name = self.ctx.prompts.ask_text(
+                "Your name as the responsible officer (shown on documents and in the audit trail; "
+                "you can change it later in Settings):")
+            if name is None:
+                return
+            self.officer_name = " ".join(name.split()) or None
         self.unlock_with(phrase)
 
     def unlock_with(self, phrase: str) -> None:
@@ -263,7 +280,8 @@ class UnlockPage(QWidget):
         self.info.setText("Creating…" if self.creating else "Unlocking…")
         path = self.path
         if self.creating:
-            ops.create_store(self.ctx, path, phrase, self._done, self._error)
+            ops.create_store(self.ctx, path, phrase, self._done, self._error,
+                             officer=getattr(self, "officer_name", None))
         else:
             ops.open_store(self.ctx, path, phrase, self._done, self._error)
 
@@ -318,3 +336,84 @@ class UnlockPage(QWidget):
             self.info.setText(f"Too many wrong attempts: try again in {self._wait} s.")
         elif not self.busy:
             self.info.setText("" if not self.creating else self.info.text())
+
+    # ------------------------------------------------------------------ restore from the shared drive
+    def restore_from_shared(self) -> None:
+        """The same steps as ``casebook restore --from-shared``: the folder, whose copy, the new
+        file, then the passphrase (or the team recovery identity and a new passphrase)."""
+        if self.busy:
+            return
+        folder = self.ctx.prompts.choose_folder("The team's shared drive folder")
+        if not folder:
+            return
+        self.busy = True
+        self._enable()
+        self.info.setText("Looking for copies on the shared drive…")
+        ops.officers_on_drive(self.ctx, Path(folder), lambda found: self._restore_officer(Path(folder), found),
+                              self._restore_failed)
+
+    def _restore_officer(self, folder: Path, found: list[str]) -> None:
+        self.busy = False
+        self.info.clear()
+        self._enable()
+        if not found:
+            self.show_message(f"No off-laptop copies in {folder} (Casebook keeps them in casebook/backups there).")
+            return
+        officer = found[0]
+        if len(found) > 1:
+            index = self.ctx.prompts.choose("Whose record? (officer ids, as Settings and `casebook identity` "
+                                            "show them)", found)
+            if index is None:
+                return
+            officer = found[index]
+        how = self.ctx.prompts.choose("Open the copy with:", [RESTORE_WITH_PASSPHRASE, RESTORE_WITH_RECOVERY])
+        if how is None:
+            return
+        target = self.ctx.prompts.save_file("Save the restored store as (a new file)")
+        if not target:
+            return
+        new = Path(target)
+        if new.suffix == "":
+            new = new.with_suffix(".cbk")
+        if new.exists():
+            self.show_message(f"{new.name} already exists: choose a new file (nothing is ever replaced).")
+            return
+        if how == 0:
+            phrase = self.ctx.prompts.ask_password("The passphrase of the record on the shared drive:",
+                                                   confirm=False)
+            if not phrase:
+                return
+            kwargs: dict[str, Any] = {"passphrase": phrase}
+        else:
+            key = self.ctx.prompts.open_file("The team recovery identity (age key file)", "All files (*)")
+            if not key:
+                return
+            phrase = self.ctx.prompts.ask_password("A new passphrase for the restored store:", confirm=True)
+            if not phrase:
+                return
+            if entropy_bits(phrase) < MIN_BITS:
+                self.show_message("This passphrase is too weak: add more words.")
+                return
+            kwargs = {"identity_file": Path(key), "new_passphrase": phrase}
+        self.busy = True
+        self._enable()
+        self.message.hide()
+        self.info.setText("Restoring from the shared drive (checking the copy)…")
+        ops.restore_from_shared(self.ctx, new, folder, officer, self._restored, self._restore_failed, **kwargs)
+
+    def _restored(self, result: Any) -> None:
+        self.busy = False
+        self.info.clear()
+        self._enable()
+        skipped = "".join(f"\nSkipped {name}: {why}." for name, why in result.skipped)
+        self.ctx.prompts.info(f"Restored {result.path.name} from the shared drive copy {result.copy}; its "
+                              f"integrity check passed.{skipped}\nUnlock it with "
+                              + ("the new passphrase." if result.recovered else "your passphrase."))
+        self.set_store(result.path, creating=False)
+
+    def _restore_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.info.clear()
+        self._enable()
+        message = " ".join(str(exc).split()) if isinstance(exc, StoreError | OSError) else f"Restore failed: {exc}"
+        self.show_message(message[:1].upper() + message[1:])

@@ -93,7 +93,7 @@ def test_import_export_round_trip(tmp_path: Path) -> None:
     original = json.loads((DATA / "full-bundle.json").read_text(encoding="utf-8"))
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert exported["cases"] == original["cases"]
-    assert exported["format"] == "casebook.case-bundle" and exported["version"] == 2
+    assert exported["format"] == "casebook.case-bundle" and exported["version"] == 3  # a v1 bundle, re-exported as v3
     one = tmp_path / "one.json"
     result = run_cli("export-json", "--store", store, "--case", "CPO-2026-0102", "--to", one, passphrase=PASSPHRASE)
     assert result.returncode == 0

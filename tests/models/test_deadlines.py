@@ -88,8 +88,8 @@ def test_first_meeting(notes: list[dict[str, Any]], today: dt.date, status: str,
 def test_no_supervision_no_meeting_or_assessment() -> None:
     items, _ = case_due(make_case(requirements=[upw(60)]), D(2026, 11, 23), CAL)
     kinds = {i.kind for i in items}
-    assert "first_meeting" not in kinds and "assessment" not in kinds and "plan_review" not in kinds
-    assert {"upw_start", "upw_completion", "order_end"} <= kinds
+    assert "first_meeting" not in kinds and "assessment" not in kinds
+    assert {"upw_start", "upw_completion", "order_end", "plan_review"} <= kinds  # issue 18.6: plan reviews too
 
 
 # ------------------------------------------------------------------ unpaid work start / assessment
@@ -216,10 +216,11 @@ def test_progress_review_report() -> None:
     case = make_case()
     case["order"].update(order_extra)
     found = items_of(case, D(2026, 11, 23), "progress_review_report")
-    assert [(i.due_on, i.status) for i in found] == [(D(2026, 12, 3), "open")]  # 20/11 has passed
-    assert one(case, D(2026, 12, 4), "progress_review_report").status == "overdue"
+    # 20/11 has passed with no report recorded as submitted: still overdue (issue 18.3)
+    assert [(i.due_on, i.status) for i in found] == [(D(2026, 11, 13), "overdue"), (D(2026, 12, 3), "open")]
+    assert items_of(case, D(2026, 12, 4), "progress_review_report")[1].status == "overdue"
     config = DeadlineConfig(report_days_before=3)
-    assert items_of(case, D(2026, 11, 23), "progress_review_report", config)[0].due_on == D(2026, 12, 7)
+    assert items_of(case, D(2026, 11, 23), "progress_review_report", config)[1].due_on == D(2026, 12, 7)
     # Across Christmas: a review on 06/01/2027 needs the report five working days before.
     case["order"]["progress_reviews"] = ["2027-01-06"]
     assert one(case, D(2026, 11, 23), "progress_review_report").due_on == D(2026, 12, 24)

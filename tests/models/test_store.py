@@ -32,9 +32,12 @@ def without_export_stamp(bundle: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_entity_round_trips_exactly(store: Store) -> None:
+    """A version 1 bundle (from before issue 18) imports and re-exports losslessly, as version 3."""
     original = full_bundle()
+    assert original["version"] == 1
     store.import_bundle(copy.deepcopy(original))
     exported = store.export_bundle()
+    assert exported["version"] == 3
     assert without_export_stamp(exported) == without_export_stamp(original)
     # Same key order and list order, as text, too.
     assert json.dumps(exported["cases"], ensure_ascii=False) == json.dumps(original["cases"], ensure_ascii=False)

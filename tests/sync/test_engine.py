@@ -1,4 +1,4 @@
-"""app.sync over real folders: delivery, verification, conflicts, recovery, idempotence."""
+"""app.team.delivery over real folders: delivery, verification, conflicts, recovery, idempotence."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from app import sync
 from app.models.store import Store, outbox
-from app.sync import FileOps, read_manifest, sync_outbox
+from app.team import delivery as sync
+from app.team.delivery import FileOps, read_manifest, sync_outbox
 
 
 def sha(data: bytes) -> str:

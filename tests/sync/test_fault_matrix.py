@@ -11,8 +11,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from app.models.store import Store, outbox
 from app.sync import FileOps, sync_outbox
+
+from app.models.store import Store, outbox
 from tests.sync.test_faults import faulty
 
 ERRORS = [

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from app import sync
 from app.models.store import Store, outbox
-from app.sync import FileOps, sync_outbox
+from app.team import delivery as sync
+from app.team.delivery import FileOps, sync_outbox
 
 
 def faulty(method: str, exc: BaseException, after: int = 0) -> FileOps:

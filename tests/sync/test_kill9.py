@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.models.store import Store, outbox
-from app.sync import sync_outbox
+from app.team.delivery import sync_outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ WORKER = r"""
 import random, sys, time
 from pathlib import Path
 from app.models.store import Store
-from app.sync import FileOps, sync_outbox
+from app.team.delivery import FileOps, sync_outbox
 
 class Slow(FileOps):
     # small random pauses so SIGKILL lands at every stage of a delivery

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.models.store import Store, outbox
-from app.sync import FileOps
+from app.team.delivery import FileOps
 from app.ui.sync_service import SyncService
 
 

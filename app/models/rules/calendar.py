@@ -10,6 +10,10 @@ Saturday is due its first meeting on the fifth working day after that Saturday.
 counts the working days in (start, end]; going backwards it is minus the working days in
 [end, start).
 
+A local "working day" override turns a Scottish public holiday into a working day for this
+service (a council that works on a proclaimed one-off holiday, such as 15 June 2026); local
+holidays add days off.  Both are kept in the store.
+
 Scottish public holidays come from the ``holidays`` package (GB, subdivision SCT): New Year's
 Day and 2 January, Good Friday (Easter Monday is NOT a holiday in Scotland), the May Day and
 spring bank holidays, the first Monday in August, St Andrew's Day (30 November), Christmas
@@ -58,18 +62,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 class WorkingCalendar:
-    """Working days for one store: Scottish public holidays plus the store's local holidays."""
+    """Working days for one store: Scottish public holidays, less the days the service works
+    on anyway (``working_days``), plus the store's local holidays."""
 
-    def __init__(self, local_holidays: Iterable[dt.date] = ()) -> None:
+    def __init__(self, local_holidays: Iterable[dt.date] = (), working_days: Iterable[dt.date] = ()) -> None:
         self.local_holidays: frozenset[dt.date] = frozenset(local_holidays)
+        self.working_days: frozenset[dt.date] = frozenset(working_days)
         self._cache: dict[tuple[dt.date, int], dt.date] = {}
 
     @classmethod
     def for_store(cls, store: Store) -> WorkingCalendar:
-        return cls(day for day, _name in store.local_holidays())
+        return cls((day for day, _name in store.local_holidays()),
+                   (day for day, _name in store.local_working_days()))
 
     def is_holiday(self, day: dt.date) -> bool:
-        return day in self.local_holidays or day in scottish_holidays(day.year)
+        if day in self.local_holidays:
+            return True
+        return day in scottish_holidays(day.year) and day not in self.working_days
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and not self.is_holiday(day)
@@ -112,9 +121,11 @@ class WorkingCalendar:
         return count
 
     def holidays_between(self, first: dt.date, last: dt.date) -> list[dt.date]:
-        """Non-working weekdays (public or local holidays) in [first, last], in order."""
+        """Non-working weekdays (public holidays not overridden, or local holidays) in
+        [first, last], in order."""
         out: set[dt.date] = set()
         for year in range(first.year, last.year + 1):
-            out |= {h for h in scottish_holidays(year) if first <= h <= last and h.weekday() < 5}
+            out |= {h for h in scottish_holidays(year)
+                    if first <= h <= last and h.weekday() < 5 and h not in self.working_days}
         out |= {h for h in self.local_holidays if first <= h <= last and h.weekday() < 5}
         return sorted(out)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,14 +42,25 @@ DEPARTMENTAL_FIRST_MONTHS = (3, 6)
 DEPARTMENTAL_EVERY_MONTHS = 6
 # When an order has no end date and no length, schedules stop at the statutory maximum.
 FALLBACK_ORDER_MONTHS = 36
-FIRST_CONTACT_NOTE_KINDS = ("home_visit", "office")
+# Notes that record meeting the person face to face (a phone call is not a meeting).
+FIRST_CONTACT_NOTE_KINDS = ("home_visit", "office", "face_to_face")
+OTHER_ACTIVITY = "other_activity"
+TREATMENT_REQUIREMENTS = ("drug_treatment", "alcohol_treatment")
+MIN_AGE_AT_IMPOSITION = 16  # a CPO is imposed on people aged 16 or over
 HOURS_TOLERANCE = 1e-6  # logged hours "reach" the requirement within float rounding
 
 DEFAULT_INTENSITY_WEEKS: dict[str, int] = {"high": 4, "medium": 8, "low": 12}
 DEFAULT_INTENSITY = "medium"
 DEFAULT_REPORT_DAYS_BEFORE = 5
+DEFAULT_OTHER_ACTIVITY_CAP_PERCENT = 30   # local policy: share of the hours other activity may make up
+DEFAULT_UPW_ONLY_REVIEW_WEEKS = 12        # local policy: plan reviews of unpaid-work-only orders
+WEEKS_LIMITS = (1, 104)
+REPORT_DAYS_LIMITS = (0, 60)
+PERCENT_LIMITS = (0, 100)
 SETTING_INTENSITY_WEEKS = "intensity_weeks"
 SETTING_REPORT_DAYS_BEFORE = "report_days_before"
+SETTING_OTHER_ACTIVITY_CAP = "other_activity_cap_percent"
+SETTING_UPW_ONLY_REVIEW_WEEKS = "upw_only_review_weeks"
 
 KINDS = (
     "first_meeting",
@@ -72,8 +82,36 @@ WARNING_KINDS = (
     "upw_hours_out_of_range",
     "supervision_months_out_of_range",
     "end_before_imposition",
+    "treatment_without_supervision",
+    "date_of_birth_in_future",
+    "under_16_at_imposition",
 )
 ACTIVE_STATUSES = (None, "active")
+
+
+# Records that meet due items, by case list: the date that says when it happened.  One dated
+# after today is refused on save unless its kind allows planning (none yet: appointments,
+# issue 17, will be the kind that does).
+RECORD_DATES: dict[str, tuple[str, str]] = {
+    "notes": ("date", "note"),
+    "unpaid_work_sessions": ("date", "unpaid work session"),
+    "assessments": ("completed_on", "assessment"),
+    "reviews": ("held_on", "review"),
+}
+PLANNABLE_KINDS: dict[str, frozenset[str]] = {}
+
+
+def future_record_problem(list_key: str, item: Mapping[str, Any], today: dt.date) -> ValidationError | None:
+    """The error for saving ``item`` in ``list_key`` when it is dated after today (None if fine)."""
+    spec = RECORD_DATES.get(list_key)
+    if spec is None:
+        return None
+    key, what = spec
+    day = _date(item.get(key))
+    if day is None or day <= today or item.get("kind") in PLANNABLE_KINDS.get(list_key, frozenset()):
+        return None
+    return ValidationError(f"the {what} is dated {day:%d/%m/%Y}, after today ({today:%d/%m/%Y}): a record can "
+                           "only be saved once its date has come", f"$.{key}")
 
 
 # ---------------------------------------------------------------------------- public types
@@ -96,11 +134,17 @@ class CaseWarning:
 
 @dataclass(frozen=True)
 class UpwProgress:
+    """Hours counted towards the requirement (other activity only up to the local cap), as
+    of today: sessions dated after today are not there yet."""
+
     required_hours: int
-    hours_done: float
+    hours_done: float                  # counted: unpaid work + other activity up to the cap
     hours_remaining: float
     complete_by: dt.date
     hours_per_week_needed: float | None
+    other_activity_hours: float = 0.0  # logged, before the cap
+    other_activity_counted: float = 0.0
+    other_activity_cap: float | None = None  # hours; None when the cap is 100 %
 
 
 @dataclass(frozen=True)
@@ -111,16 +155,21 @@ class SmartProblem:
 
 @dataclass(frozen=True)
 class DeadlineConfig:
-    """Local policy: weeks between plan reviews per supervision intensity, and how many
-    working days before a court progress review the officer's report is due."""
+    """Local policy: weeks between plan reviews per supervision intensity, how many working
+    days before a court progress review the officer's report is due, the cap on other
+    activity (percent of the unpaid work hours) and the plan review interval of an
+    unpaid-work-only order with no intensity recorded."""
 
     intensity_weeks: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_INTENSITY_WEEKS))
     report_days_before: int = DEFAULT_REPORT_DAYS_BEFORE
+    other_activity_cap_percent: int = DEFAULT_OTHER_ACTIVITY_CAP_PERCENT
+    upw_only_review_weeks: int = DEFAULT_UPW_ONLY_REVIEW_WEEKS
     enforcement: appts.EnforcementPolicy = field(default_factory=appts.EnforcementPolicy)
 
     @classmethod
     def from_values(cls, intensity_weeks: Any = None, report_days_before: Any = None,
-                    enforcement: Mapping[str, Any] | None = None) -> DeadlineConfig:
+                    enforcement: Mapping[str, Any] | None = None, other_activity_cap_percent: Any = None,
+                    upw_only_review_weeks: Any = None) -> DeadlineConfig:
         """Build from stored values; anything missing or unusable falls back to the default."""
         weeks = dict(DEFAULT_INTENSITY_WEEKS)
         if isinstance(intensity_weeks, Mapping):
@@ -130,33 +179,51 @@ class DeadlineConfig:
         days = DEFAULT_REPORT_DAYS_BEFORE
         if _valid_report_days(report_days_before):
             days = int(report_days_before)
-        return cls(intensity_weeks=weeks, report_days_before=days,
+        cap = int(other_activity_cap_percent) if _in(other_activity_cap_percent, PERCENT_LIMITS) \
+            else DEFAULT_OTHER_ACTIVITY_CAP_PERCENT
+        upw_weeks = int(upw_only_review_weeks) if _valid_weeks(upw_only_review_weeks) \
+            else DEFAULT_UPW_ONLY_REVIEW_WEEKS
+        return cls(intensity_weeks=weeks, report_days_before=days, other_activity_cap_percent=cap,
+                   upw_only_review_weeks=upw_weeks,
                    enforcement=appts.EnforcementPolicy.from_values(enforcement or {}))
 
     @classmethod
     def for_store(cls, store: Store) -> DeadlineConfig:
         from app.models.store.casework import get_settings
 
-        keys = [SETTING_INTENSITY_WEEKS, SETTING_REPORT_DAYS_BEFORE, *(k for k, *_ in appts.POLICY_SETTINGS)]
+        keys = [SETTING_INTENSITY_WEEKS, SETTING_REPORT_DAYS_BEFORE, SETTING_OTHER_ACTIVITY_CAP,
+                SETTING_UPW_ONLY_REVIEW_WEEKS, *(k for k, *_ in appts.POLICY_SETTINGS)]
         values = get_settings(store, keys)
         return cls.from_values(values.get(SETTING_INTENSITY_WEEKS), values.get(SETTING_REPORT_DAYS_BEFORE),
-                               values)
+                               values, values.get(SETTING_OTHER_ACTIVITY_CAP),
+                               values.get(SETTING_UPW_ONLY_REVIEW_WEEKS))
 
     def weeks_for(self, intensity: str | None) -> int:
         level = intensity if intensity in self.intensity_weeks else DEFAULT_INTENSITY
         return self.intensity_weeks.get(level, DEFAULT_INTENSITY_WEEKS[DEFAULT_INTENSITY])
 
+    def other_activity_cap(self, required_hours: float) -> float | None:
+        """Hours of other activity that count towards ``required_hours`` (None: no cap)."""
+        if self.other_activity_cap_percent >= 100:
+            return None
+        return required_hours * self.other_activity_cap_percent / 100
+
+
+def _in(value: Any, limits: tuple[int, int]) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and limits[0] <= value <= limits[1]
+
 
 def _valid_weeks(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 104
+    return _in(value, WEEKS_LIMITS)
 
 
 def _valid_report_days(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 60
+    return _in(value, REPORT_DAYS_LIMITS)
 
 
 def save_deadline_config(store: Store, intensity_weeks: Mapping[str, int] | None = None,
-                         report_days_before: int | None = None) -> DeadlineConfig:
+                         report_days_before: int | None = None, other_activity_cap_percent: int | None = None,
+                         upw_only_review_weeks: int | None = None) -> DeadlineConfig:
     """Validate and store the local policy values given (others are left as they are)."""
     if intensity_weeks is not None:
         for level, value in intensity_weeks.items():
@@ -167,11 +234,21 @@ def save_deadline_config(store: Store, intensity_weeks: Mapping[str, int] | None
     if report_days_before is not None and not _valid_report_days(report_days_before):
         raise ValidationError(
             f"report days before a progress review must be a whole number from 0 to 60, not {report_days_before!r}")
+    if other_activity_cap_percent is not None and not _in(other_activity_cap_percent, PERCENT_LIMITS):
+        raise ValidationError("the other activity cap must be a whole number of percent from 0 to 100, "
+                              f"not {other_activity_cap_percent!r}")
+    if upw_only_review_weeks is not None and not _valid_weeks(upw_only_review_weeks):
+        raise ValidationError("weeks between reviews of unpaid-work-only orders must be a whole number from 1 to "
+                              f"104, not {upw_only_review_weeks!r}")
     if intensity_weeks is not None:
         merged = {**DeadlineConfig.for_store(store).intensity_weeks, **intensity_weeks}
         store.set_setting(SETTING_INTENSITY_WEEKS, merged)
     if report_days_before is not None:
         store.set_setting(SETTING_REPORT_DAYS_BEFORE, int(report_days_before))
+    if other_activity_cap_percent is not None:
+        store.set_setting(SETTING_OTHER_ACTIVITY_CAP, int(other_activity_cap_percent))
+    if upw_only_review_weeks is not None:
+        store.set_setting(SETTING_UPW_ONLY_REVIEW_WEEKS, int(upw_only_review_weeks))
     return DeadlineConfig.for_store(store)
 
 
@@ -189,12 +266,25 @@ class ReviewFact:
     held_on: dt.date
     kind: str | None
     next_review_on: dt.date | None
+    scheduled_months: int | None = None  # departmental: the scheduled review it is (None: the default)
+
+
+@dataclass(frozen=True)
+class SafetyPlanFact:
+    """A victim safety plan flag: its first review date, when it closed, and the reviews
+    recorded on it as (reviewed_on, next_review_on) in date order."""
+
+    review_on: dt.date | None
+    closed_on: dt.date | None
+    reviews: tuple[tuple[dt.date, dt.date | None], ...] = ()
 
 
 @dataclass(frozen=True)
 class CaseFacts:
     """The little a deadline needs to know about a case.  Event lists hold only records
-    dated on or after the imposition date (earlier ones cannot meet a post-sentence timescale)."""
+    dated on or after the imposition date (earlier ones cannot meet a post-sentence timescale).
+    Records dated after "today" are kept here and ignored by the rules (``facts_due`` is
+    given today), so the same facts answer for any today."""
 
     reference: str
     date_of_birth: dt.date | None
@@ -204,12 +294,13 @@ class CaseFacts:
     intensity: str | None
     requirements: tuple[Requirement, ...]
     progress_reviews: tuple[dt.date, ...] = ()
-    first_contact: dt.date | None = None                 # first home visit or office note
+    reports_submitted: tuple[tuple[dt.date, dt.date], ...] = ()  # (hearing, report submitted on)
+    first_contact: dt.date | None = None                 # first face-to-face note (home visit, office, elsewhere)
     first_upw_session: dt.date | None = None
-    upw_completed_on: dt.date | None = None               # the session that reached the hours
+    upw_completed_on: dt.date | None = None               # the session that reached the hours (capped)
     first_assessment: dt.date | None = None
     reviews: tuple[ReviewFact, ...] = ()                  # in held_on order
-    victim_safety_reviews: tuple[dt.date, ...] = ()       # review dates of open safety plan flags
+    safety_plans: tuple[SafetyPlanFact, ...] = ()         # victim safety plan flags with a review date or reviews
     failures: tuple[appts.Failure, ...] = ()              # failures to comply (appointments), date order
     enforcement: tuple[appts.Action, ...] = ()            # warning / breach steps taken, date order
 
@@ -239,18 +330,48 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _sessions(case: Mapping[str, Any], imposed: dt.date) -> list[tuple[dt.date, float]]:
-    """Unpaid work sessions on or after the imposition date, as (date, hours) in date order."""
+Session = tuple[dt.date, float, bool]  # (date, hours, other activity)
+
+
+def _sessions(case: Mapping[str, Any], imposed: dt.date) -> list[Session]:
+    """Unpaid work sessions on or after the imposition date, as (date, hours, other
+    activity) in date order."""
     rows = sorted(
-        ((d, float(s.get("hours", 0)), i) for i, s in enumerate(case.get("unpaid_work_sessions", []))
+        ((d, float(s.get("hours", 0)), s.get("kind") == OTHER_ACTIVITY, i)
+         for i, s in enumerate(case.get("unpaid_work_sessions", []))
          for d in [_date(s.get("date"))] if d is not None and d >= imposed),
-        key=lambda t: (t[0], t[2]),
+        key=lambda t: (t[0], t[3]),
     )
-    return [(d, h) for d, h, _i in rows]
+    return [(d, h, other) for d, h, other, _i in rows]
 
 
-def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
-    """Reduce a bundle-format case dict to the facts deadlines depend on."""
+def safety_plan_fact(flag: Mapping[str, Any]) -> SafetyPlanFact | None:
+    """The deadline facts of one flag: None unless it is a victim safety plan with a review
+    date or recorded reviews."""
+    if flag.get("kind") != "victim_safety_plan":
+        return None
+    reviews = sorted(((d, i, _date(r.get("next_review_on"))) for i, r in enumerate(flag.get("reviews") or [])
+                      for d in [_date(r.get("reviewed_on"))] if d is not None))
+    review_on = _date(flag.get("review_on"))
+    if review_on is None and not reviews:
+        return None
+    return SafetyPlanFact(review_on, _date(flag.get("closed_on")), tuple((d, n) for d, _i, n in reviews))
+
+
+def reports_submitted(order: Mapping[str, Any]) -> tuple[tuple[dt.date, dt.date], ...]:
+    """(hearing, submitted on) for each progress review report recorded on the order."""
+    out = []
+    for r in order.get("progress_review_reports") or []:
+        hearing, submitted = _date(r.get("hearing_on")), _date(r.get("submitted_on"))
+        if hearing is not None and submitted is not None:
+            out.append((hearing, submitted))
+    return tuple(out)
+
+
+def facts_from_case(case: Mapping[str, Any], config: DeadlineConfig | None = None) -> CaseFacts:
+    """Reduce a bundle-format case dict to the facts deadlines depend on (``config``: the
+    other activity cap decides when the hours were reached)."""
+    config = config or DeadlineConfig()
     order = case["order"]
     imposed = _date(order["imposed_on"])
     if imposed is None:
@@ -274,8 +395,8 @@ def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
          if d is not None and d >= imposed),
         key=lambda t: (t[0], t[1]),
     )
-    safety = [d for f in case.get("flags", []) if f.get("kind") == "victim_safety_plan" and not f.get("closed_on")
-              for d in [_date(f.get("review_on"))] if d is not None]
+    safety = [f for flag in case.get("flags", []) for f in [safety_plan_fact(flag)] if f is not None]
+    required = _required_hours(requirements)
     return CaseFacts(
         reference=case["reference"],
         date_of_birth=_date(case.get("individual", {}).get("date_of_birth")),
@@ -285,12 +406,14 @@ def facts_from_case(case: Mapping[str, Any]) -> CaseFacts:
         intensity=case.get("supervision_intensity"),
         requirements=requirements,
         progress_reviews=tuple(d for p in order.get("progress_reviews") or [] for d in [_date(p)] if d is not None),
+        reports_submitted=reports_submitted(order),
         first_contact=min(contacts, default=None),
         first_upw_session=sessions[0][0] if sessions else None,
-        upw_completed_on=_hours_reached_on(sessions, _required_hours(requirements)),
+        upw_completed_on=_hours_reached_on(sessions, required, config.other_activity_cap(required)),
         first_assessment=min(assessments, default=None),
-        reviews=tuple(ReviewFact(d, r.get("kind"), _date(r.get("next_review_on"))) for d, _i, r in reviews),
-        victim_safety_reviews=tuple(safety),
+        reviews=tuple(ReviewFact(d, r.get("kind"), _date(r.get("next_review_on")), r.get("scheduled_review_months"))
+                      for d, _i, r in reviews),
+        safety_plans=tuple(safety),
         failures=tuple(appts.failures_of(case.get("appointments", []), imposed)),
         enforcement=tuple(appts.actions_of(case.get("enforcement", []))),
     )
@@ -312,14 +435,23 @@ def upw_required_hours(facts: CaseFacts) -> int:
     return _required_hours(facts.requirements)
 
 
-def _hours_reached_on(sessions: Iterable[tuple[dt.date, float]], required: float) -> dt.date | None:
-    """The date of the session (in date order) that brought the hours up to ``required``."""
+def counted_hours(work: float, other: float, cap: float | None) -> float:
+    """Hours that count towards the requirement: unpaid work, plus other activity up to the cap."""
+    return work + (other if cap is None else min(other, cap))
+
+
+def _hours_reached_on(sessions: Iterable[Session], required: float, cap: float | None = None) -> dt.date | None:
+    """The date of the session (in date order) that brought the counted hours (other
+    activity only up to ``cap``) up to ``required``."""
     if required <= 0:
         return None
-    total = 0.0
-    for day, hours in sessions:
-        total += hours
-        if total >= required - HOURS_TOLERANCE:
+    work = other = 0.0
+    for day, hours, is_other in sessions:
+        if is_other:
+            other += hours
+        else:
+            work += hours
+        if counted_hours(work, other, cap) >= required - HOURS_TOLERANCE:
             return day
     return None
 
@@ -337,10 +469,19 @@ def upw_deadline(facts: CaseFacts) -> dt.date | None:
     return add_months(facts.imposed_on, months)
 
 
+def valid_end(facts: CaseFacts) -> dt.date | None:
+    """The order's end date, unless it is before the imposition date (refused on save and
+    import; a store from before that rule may still hold one): then schedules run as if no
+    end date were set, rather than silently dropping every review."""
+    ends = facts.ends_on
+    return ends if ends is not None and ends >= facts.imposed_on else None
+
+
 def _order_horizon(facts: CaseFacts) -> dt.date:
     """The order's end date, else its longest requirement, else the statutory maximum."""
-    if facts.ends_on is not None:
-        return facts.ends_on
+    ends = valid_end(facts)
+    if ends is not None:
+        return ends
     months = [r.months for r in facts.requirements if r.months]
     if months:
         return add_months(facts.imposed_on, max(months))
@@ -375,31 +516,73 @@ def _departmental_dates(imposed: dt.date, horizon: dt.date) -> tuple[tuple[int, 
     return tuple(out)
 
 
-def _match_departmental(schedule: list[tuple[int, dt.date]], held: list[dt.date]) -> list[dt.date | None]:
-    """Each departmental review counts towards the scheduled date nearest to it (the earlier
-    one on a tie); a scheduled date is met by the earliest review counted towards it."""
-    return _match_dates([due for _months, due in schedule], held)
+def assign_departmental(dues: list[dt.date], months: list[int],
+                        reviews: list[tuple[dt.date, int | None]]) -> list[int | None]:
+    """Which scheduled departmental review (an index into the schedule ``dues``/``months``)
+    each review (held_on, chosen months or None) is.  A review the officer assigned keeps
+    its choice (None when that review is not in the schedule, for example after the order
+    was shortened); the others, in date order, take the default: the oldest scheduled review
+    not yet met that was due on or before the review date, else the next one not yet met."""
+    slot_of = {m: k for k, m in enumerate(months)}
+    met = [False] * len(dues)
+    out: list[int | None] = [None] * len(reviews)
+    for j, (_held, chosen) in enumerate(reviews):
+        if chosen is not None:
+            k = slot_of.get(chosen)
+            out[j] = k
+            if k is not None:
+                met[k] = True
+    for j in sorted(range(len(reviews)), key=lambda j: reviews[j][0]):
+        held, chosen = reviews[j]
+        if chosen is None:
+            k = _default_slot(dues, met, held)
+            out[j] = k
+            if k is not None:
+                met[k] = True
+    return out
 
 
-def _match_dates(dates: list[dt.date], held: list[dt.date]) -> list[dt.date | None]:
-    """``_match_departmental`` over the scheduled dates alone (strictly increasing, as
-    ``add_months`` of increasing months always is): the nearest is one of the two dates either
-    side of the review, found by bisection; the earlier wins a tie."""
-    met: list[dt.date | None] = [None] * len(dates)
-    if not dates:
-        return met
-    last = len(dates) - 1
-    for day in sorted(held):
-        k = bisect_left(dates, day)
-        if k > last:
-            best = last
-        elif k == 0:
-            best = 0
-        else:
-            best = k - 1 if (day - dates[k - 1]).days <= (dates[k] - day).days else k
-        if met[best] is None:
-            met[best] = day
+def _default_slot(dues: list[dt.date], met: list[bool], held: dt.date) -> int | None:
+    """The oldest unmet scheduled review due on or before ``held``, else the next unmet one.
+    The dates increase, so that is simply the first unmet one: if it was due on or before
+    ``held`` it is the oldest such; if after, every earlier one is met and it is the next."""
+    del held  # see above: the answer does not depend on it
+    for k in range(len(dues)):
+        if not met[k]:
+            return k
+    return None
+
+
+def _match_dates(dues: list[dt.date], months: list[int],
+                 reviews: list[tuple[dt.date, int | None]]) -> list[dt.date | None]:
+    """For each scheduled date, the earliest review that is that scheduled review (or None)."""
+    met: list[dt.date | None] = [None] * len(dues)
+    for (held, _chosen), k in zip(reviews, assign_departmental(dues, months, reviews), strict=True):
+        if k is not None and (met[k] is None or held < met[k]):  # type: ignore[operator]
+            met[k] = held
     return met
+
+
+def departmental_choices(facts: CaseFacts) -> list[tuple[int, dt.date, str]]:
+    """The scheduled departmental reviews an officer may say a review is:
+    (months after imposition, due date, label)."""
+    return list(_departmental_dates(facts.imposed_on, _order_horizon(facts)))
+
+
+def default_departmental_months(facts: CaseFacts, held_on: dt.date) -> int | None:
+    """The default scheduled review for a departmental review held on ``held_on``, given the
+    case's departmental reviews in ``facts`` (leave out the one being edited).  None when the
+    schedule is empty or every scheduled review is already met."""
+    schedule = _departmental_dates(facts.imposed_on, _order_horizon(facts))
+    dues = [d for _m, d, _l in schedule]
+    months = [m for m, _d, _l in schedule]
+    others = [(r.held_on, r.scheduled_months) for r in facts.reviews if r.kind == "departmental"]
+    met = [False] * len(dues)
+    for k in assign_departmental(dues, months, others):
+        if k is not None:
+            met[k] = True
+    k = _default_slot(dues, met, held_on)
+    return None if k is None else months[k]
 
 
 def _age_on(dob: dt.date, day: dt.date) -> int:
@@ -411,14 +594,22 @@ def _fmt(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def facts_warnings(facts: CaseFacts) -> list[CaseWarning]:
+def facts_warnings(facts: CaseFacts, today: dt.date | None = None) -> list[CaseWarning]:
     """Rules the product warns on.  Learning (voluntary) is never looked at here: declining
     it is never non-compliance."""
     ref = facts.reference
     out: list[CaseWarning] = []
-    if facts.date_of_birth is not None:
-        age = _age_on(facts.date_of_birth, facts.imposed_on)
-        if age < 18 and not facts.has_supervision:
+    dob = facts.date_of_birth
+    if dob is not None:
+        age = _age_on(dob, facts.imposed_on)
+        if today is not None and dob > today:
+            out.append(CaseWarning(ref, "date_of_birth_in_future",
+                                   f"the date of birth {_fmt(dob)} is in the future: check it"))
+        elif age < MIN_AGE_AT_IMPOSITION:
+            out.append(CaseWarning(ref, "under_16_at_imposition",
+                                   f"aged {max(age, 0)} when the order was imposed on {_fmt(facts.imposed_on)}, but a "
+                                   "Community Payback Order is for people aged 16 or over: check the date of birth"))
+        elif age < 18 and not facts.has_supervision:
             out.append(CaseWarning(ref, "under_18_without_supervision",
                                    f"aged {age} when the order was imposed but the order has no offender "
                                    "supervision requirement"))
@@ -436,7 +627,15 @@ def facts_warnings(facts: CaseFacts) -> list[CaseWarning]:
     if facts.ends_on is not None and facts.ends_on < facts.imposed_on:
         out.append(CaseWarning(ref, "end_before_imposition",
                                f"the order ends on {_fmt(facts.ends_on)}, before it was imposed on "
-                               f"{_fmt(facts.imposed_on)}"))
+                               f"{_fmt(facts.imposed_on)}: correct the end date (reviews are scheduled as if "
+                               "no end date were set)"))
+    if not facts.has_supervision:
+        treatments = [k for k in TREATMENT_REQUIREMENTS if any(r.kind == k for r in facts.requirements)]
+        if treatments:
+            what = " and ".join(k.split("_")[0] for k in treatments)
+            out.append(CaseWarning(ref, "treatment_without_supervision",
+                                   f"the order has a {what} treatment requirement but no offender supervision "
+                                   "requirement (guidance 8.2: one will always be in place)"))
     return out
 
 
@@ -451,7 +650,7 @@ def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
     _due_rows(facts, today, cal, config or DeadlineConfig(), rows)
     if sort:
         rows.sort()
-    return _items(rows), facts_warnings(facts)
+    return _items(rows), facts_warnings(facts, today)
 
 
 # A due item as a plain tuple while a caseload is built: (due_on, case, kind rank, label,
@@ -481,6 +680,12 @@ def _plan_labels(level: str, weeks: int) -> tuple[str, str]:
             f"Plan review ({level} intensity, {weeks} weeks after the last review)")
 
 
+@lru_cache(maxsize=1024)
+def _upw_only_plan_labels(weeks: int) -> tuple[str, str]:
+    return (f"Plan review (unpaid work only, {weeks} weeks)",
+            f"Plan review (unpaid work only, {weeks} weeks after the last review)")
+
+
 @lru_cache(maxsize=8192)
 def _plan_label_set_at(held_on: dt.date) -> str:
     return f"Plan review (date set at the review of {_fmt(held_on)})"
@@ -489,6 +694,17 @@ def _plan_label_set_at(held_on: dt.date) -> str:
 @lru_cache(maxsize=8192)
 def _progress_report_label(hearing: dt.date) -> str:
     return f"Progress review report (court review {_fmt(hearing)})"
+
+
+def _until(day: dt.date | None, today: dt.date) -> dt.date | None:
+    """A record meets a due item only once its own date has come: one dated after today is
+    not there yet (a pre-booked visit typed as a note, a mistyped year)."""
+    return day if day is not None and day <= today else None
+
+
+@lru_cache(maxsize=8192)
+def _safety_label_set_at(reviewed_on: dt.date) -> str:
+    return f"Victim safety plan review (date set at the review of {_fmt(reviewed_on)})"
 
 
 def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: DeadlineConfig,
@@ -523,23 +739,24 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
 
     if supervision:
         emit(_RANK_FIRST_MEETING, "first_meeting", cal.add_working_days(imposed, FIRST_MEETING_DAYS),
-             facts.first_contact, _LABEL_FIRST_MEETING)
+             _until(facts.first_contact, today), _LABEL_FIRST_MEETING)
     if upw:
-        emit(_RANK_UPW_START, "upw_start", cal.add_working_days(imposed, UPW_START_DAYS), facts.first_upw_session,
-             _LABEL_UPW_START)
+        emit(_RANK_UPW_START, "upw_start", cal.add_working_days(imposed, UPW_START_DAYS),
+             _until(facts.first_upw_session, today), _LABEL_UPW_START)
     if supervision:
-        emit(_RANK_ASSESSMENT, "assessment", cal.add_working_days(imposed, ASSESSMENT_DAYS), facts.first_assessment,
-             _LABEL_ASSESSMENT)
+        emit(_RANK_ASSESSMENT, "assessment", cal.add_working_days(imposed, ASSESSMENT_DAYS),
+             _until(facts.first_assessment, today), _LABEL_ASSESSMENT)
     if upw:  # as upw_deadline(facts)
         deadline = court_deadline or add_months(
             imposed, UPW_LEVEL1_MONTHS if upw_hours <= UPW_LEVEL1_MAX_HOURS else UPW_LEVEL2_MONTHS)
-        emit(_RANK_UPW_COMPLETION, "upw_completion", deadline, facts.upw_completed_on,
+        emit(_RANK_UPW_COMPLETION, "upw_completion", deadline, _until(facts.upw_completed_on, today),
              _upw_completion_label(upw_hours))
 
+    reviews = [r for r in facts.reviews if r.held_on <= today]
     schedule = _departmental_dates(imposed, _order_horizon(facts))
-    held = [r.held_on for r in facts.reviews if r.kind == "departmental"]
+    held = [(r.held_on, r.scheduled_months) for r in reviews if r.kind == "departmental"]
     if held:
-        met = _match_dates([due for _months, due, _label in schedule], held)
+        met = _match_dates([due for _months, due, _label in schedule], [m for m, _d, _l in schedule], held)
         for (_months, due, label), done in zip(schedule, met, strict=True):
             emit(_RANK_DEPARTMENTAL, "departmental_review", due, done, label)
     else:
@@ -547,13 +764,18 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
             emit(_RANK_DEPARTMENTAL, "departmental_review", due, None, label)
 
     intensity = facts.intensity
+    weeks = 0
     if supervision or intensity is not None:
         weeks = config.weeks_for(intensity)
-        interval = dt.timedelta(weeks=weeks)
         level = intensity if intensity in config.intensity_weeks else DEFAULT_INTENSITY
         label, label_after = _plan_labels(level, weeks)  # type: ignore[arg-type]
+    elif upw:  # an unpaid-work-only order with no intensity recorded: the local default interval
+        weeks = config.upw_only_review_weeks
+        label, label_after = _upw_only_plan_labels(weeks)
+    if weeks:
+        interval = dt.timedelta(weeks=weeks)
         due = imposed + interval
-        for review in facts.reviews:
+        for review in reviews:
             if review.kind == "departmental" and review.next_review_on is None:
                 continue  # a management review on its own schedule (above), not a plan review
             emit(_RANK_PLAN_REVIEW, "plan_review", due, review.held_on, label)
@@ -563,18 +785,33 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
             else:
                 due = review.held_on + interval
                 label = label_after
-        if facts.ends_on is None or due < facts.ends_on:
+        ends = valid_end(facts)
+        if ends is None or due < ends:
             emit(_RANK_PLAN_REVIEW, "plan_review", due, None, label)
 
     if facts.progress_reviews:
+        submitted: dict[dt.date, dt.date] = {}
+        for hearing, on in facts.reports_submitted:
+            if on <= today and (hearing not in submitted or on < submitted[hearing]):
+                submitted[hearing] = on
         for hearing in sorted(set(facts.progress_reviews)):
-            if hearing < today:
-                continue  # the hearing has passed: nothing records the report, so nothing to chase
             emit(_RANK_PROGRESS_REPORT, "progress_review_report",
-                 cal.add_working_days(hearing, -config.report_days_before), None, _progress_report_label(hearing))
+                 cal.add_working_days(hearing, -config.report_days_before), submitted.get(hearing),
+                 _progress_report_label(hearing))
 
-    for review_on in facts.victim_safety_reviews:
-        emit(_RANK_SAFETY_REVIEW, "victim_safety_plan_review", review_on, None, "Victim safety plan review")
+    for plan in facts.safety_plans:
+        due_on: dt.date | None = plan.review_on
+        safety_label = "Victim safety plan review"
+        for reviewed_on, next_on in plan.reviews:
+            if reviewed_on > today:
+                break
+            if due_on is not None:
+                emit(_RANK_SAFETY_REVIEW, "victim_safety_plan_review", due_on, reviewed_on, safety_label)
+            due_on = next_on
+            safety_label = _safety_label_set_at(reviewed_on)
+        still_open = plan.closed_on is None or plan.closed_on > today  # closed next week is open today
+        if due_on is not None and still_open:
+            emit(_RANK_SAFETY_REVIEW, "victim_safety_plan_review", due_on, None, safety_label)
 
     if facts.failures or facts.enforcement:
         failures = [f for f in facts.failures if f.day <= today]  # a failure cannot be dated ahead
@@ -584,7 +821,7 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
     if facts.ends_on is not None:
         if active:
             emit(_RANK_ORDER_END, "order_end", facts.ends_on, None, "Order ends")
-        elif facts.status == "completed":
+        elif facts.status == "completed" and facts.ends_on <= today:
             emit(_RANK_ORDER_END, "order_end", facts.ends_on, facts.ends_on, "Order ended")
 
 
@@ -637,7 +874,7 @@ def _warning_sort_key(w: CaseWarning) -> tuple[str, int, str]:
 def case_due(case: dict[str, Any], today: dt.date, cal: WorkingCalendar, config: DeadlineConfig | None = None
              ) -> tuple[list[DueItem], list[CaseWarning]]:
     """Due items and warnings for one bundle-format case (as from ``Store.get_case``)."""
-    return facts_due(facts_from_case(case), today, cal, config)
+    return facts_due(facts_from_case(case, config), today, cal, config)
 
 
 def filter_within(items: Iterable[DueItem], today: dt.date, within_days: int | None) -> list[DueItem]:
@@ -665,9 +902,9 @@ def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
     with _gc_paused():
         rows: list[_Row] = []
         warnings: list[CaseWarning] = []
-        for facts in load_caseload_facts(store):
+        for facts in load_caseload_facts(store, config):
             _due_rows(facts, today, cal, config, rows)
-            case_warnings = facts_warnings(facts)
+            case_warnings = facts_warnings(facts, today)
             if case_warnings:
                 warnings.extend(case_warnings)
         rows.sort()
@@ -678,22 +915,40 @@ def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
         return _items(rows), warnings
 
 
-def upw_progress(case: dict[str, Any], today: dt.date) -> UpwProgress | None:
-    """Hours done and still to do, and the weekly pace needed to finish by the deadline
+def upw_progress(case: dict[str, Any], today: dt.date, config: DeadlineConfig | None = None) -> UpwProgress | None:
+    """Hours counted so far (sessions dated today or earlier; other activity only up to the
+    local cap) and still to do, and the weekly pace needed to finish by the deadline
     (counting today; None when complete or the deadline has passed).  None without unpaid work."""
-    facts = facts_from_case(case)
+    config = config or DeadlineConfig()
+    facts = facts_from_case(case, config)
     deadline = upw_deadline(facts)
     if deadline is None:
         return None
     required = upw_required_hours(facts)
-    done = round(sum(h for _d, h in _sessions(case, facts.imposed_on)), 2)
+    sessions = [s for s in _sessions(case, facts.imposed_on) if s[0] <= today]
+    work = sum(h for _d, h, other in sessions if not other)
+    other = sum(h for _d, h, other in sessions if other)
+    cap = config.other_activity_cap(required)
+    done = round(counted_hours(work, other, cap), 2)
     remaining = round(max(0.0, required - done), 2)
     per_week: float | None = None
     if remaining > 0 and today <= deadline:
         days_left = (deadline - today).days + 1
         per_week = round(remaining / (days_left / 7), 1)
     return UpwProgress(required_hours=required, hours_done=done, hours_remaining=remaining,
-                       complete_by=deadline, hours_per_week_needed=per_week)
+                       complete_by=deadline, hours_per_week_needed=per_week,
+                       other_activity_hours=round(other, 2),
+                       other_activity_counted=round(other if cap is None else min(other, cap), 2),
+                       other_activity_cap=None if cap is None else round(cap, 2))
+
+
+def other_activity_text(progress: UpwProgress) -> str:
+    """How the other activity hours were counted, for screens and documents."""
+    logged = f"Other activity: {progress.other_activity_hours:g} hours logged"
+    if progress.other_activity_cap is None:
+        return logged + ", all counted."
+    return (f"{logged}, {progress.other_activity_counted:g} counted "
+            f"(local cap {progress.other_activity_cap:g} hours).")
 
 
 MIN_SPECIFIC_WORDS = 3

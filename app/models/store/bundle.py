@@ -28,7 +28,8 @@ from app.models.store import entities as E
 from app.paths import resource_path
 
 FORMAT = "casebook.case-bundle"
-VERSION = 2  # 2: appointments and enforcement (docs/BUNDLE-SCHEMA.md); version 1 bundles still import
+VERSION = 3  # 2: appointments and enforcement; 3: timescales round 2 (docs/BUNDLE-SCHEMA.md); older still import
+READ_VERSIONS = (1, 2, 3)
 
 # Dates outside this range are refused at import and on input: no order, birth or review
 # falls outside it, and the deadline arithmetic (which adds up to 100 years) stays total.
@@ -223,8 +224,33 @@ def check(instance: Any, definition: str | None = None, prefix: str = "$") -> No
         raise ValidationError(_describe(err, instance), _path(prefix, err.absolute_path))
 
 
+def scheduled_review_months_ok(months: int) -> bool:
+    """Departmental reviews are scheduled 3 and 6 months after imposition, then every 6."""
+    return months == 3 or (months >= 6 and months % 6 == 0)
+
+
 def check_case_rules(case: dict[str, Any], prefix: str) -> None:
     """Rules beyond the schema for one (schema-valid) case."""
+    order = case["order"]
+    if "ends_on" in order and order["ends_on"] < order["imposed_on"]:  # ISO dates compare as text
+        raise ValidationError(
+            f"the order cannot end ({_dmy(order['ends_on'])}) before it was imposed ({_dmy(order['imposed_on'])})",
+            f"{prefix}.order.ends_on")
+    hearings = set(order.get("progress_reviews") or [])
+    reported: set[str] = set()
+    for i, report in enumerate(order.get("progress_review_reports") or []):
+        where = f"{prefix}.order.progress_review_reports[{i}]"
+        if report["hearing_on"] not in hearings:
+            raise ValidationError(f"no court progress review on {_dmy(report['hearing_on'])} to report to",
+                                  where + ".hearing_on")
+        if report["hearing_on"] in reported:
+            raise ValidationError(f"the report for the progress review on {_dmy(report['hearing_on'])} is "
+                                  "recorded twice", where + ".hearing_on")
+        reported.add(report["hearing_on"])
+    for r, review in enumerate(case.get("reviews", [])):
+        check_review_rules(review, f"{prefix}.reviews[{r}]")
+    for f, flag in enumerate(case.get("flags", [])):
+        check_flag_rules(flag, f"{prefix}.flags[{f}]")
     for i, req in enumerate(case["order"]["requirements"]):
         where = f"{prefix}.order.requirements[{i}]"
         if req["kind"] == "unpaid_work_or_other_activity":
@@ -304,6 +330,33 @@ def check_review_entry(review: dict[str, Any], prefix: str = "$") -> None:
         return
     raise ValidationError("a review needs what happened: attendees, a summary, or progress for a goal",
                           f"{prefix}.attendees")
+
+
+def _dmy(iso: str) -> str:
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
+def check_review_rules(review: dict[str, Any], prefix: str = "$") -> None:
+    months = review.get("scheduled_review_months")
+    if months is None:
+        return
+    if review.get("kind") != "departmental":
+        raise ValidationError("only a departmental review can be a scheduled departmental review",
+                              prefix + ".scheduled_review_months")
+    if not scheduled_review_months_ok(months):
+        raise ValidationError(f"departmental reviews are scheduled at 3 and 6 months, then every 6 months, "
+                              f"not at {months} months", prefix + ".scheduled_review_months")
+
+
+def check_flag_rules(flag: dict[str, Any], prefix: str = "$") -> None:
+    reviews = flag.get("reviews") or []
+    if reviews and flag["kind"] != "victim_safety_plan":
+        raise ValidationError("only a victim safety plan records reviews held", prefix + ".reviews")
+    for i, review in enumerate(reviews):
+        nxt = review.get("next_review_on")
+        if nxt is not None and nxt <= review["reviewed_on"]:
+            raise ValidationError("the next review must be after the review it was set at",
+                                  f"{prefix}.reviews[{i}].next_review_on")
 
 
 def validate_bundle(data: Any, existing_refs: Iterable[str] = (), aliases: dict[str, str] | None = None) -> None:
@@ -424,7 +477,10 @@ ORDER: list[Field] = [
     ("responsible_officer", "responsible_officer", "s"),
     ("status", "status", "s"),
 ]
-ORDER_TAIL: list[Field] = [("progress_reviews", "progress_reviews", "j")]
+ORDER_TAIL: list[Field] = [
+    ("progress_reviews", "progress_reviews", "j"),
+    ("progress_review_reports", "progress_review_reports", "j"),  # v2
+]
 REQUIREMENT: list[Field] = [
     ("kind", "kind", "s"),
     ("hours", "hours", "i"),
@@ -476,6 +532,7 @@ REVIEW_HEAD: list[Field] = [
 REVIEW_TAIL: list[Field] = [
     ("next_review_on", "next_review_on", "d"),
     ("restricted_notes", "restricted_notes", "s"),
+    ("scheduled_review_months", "scheduled_review_months", "i"),  # v2
 ]
 REVIEW_GOAL: list[Field] = [
     ("goal_id", "goal_key", "s"),
@@ -497,6 +554,7 @@ FLAG: list[Field] = [
     ("closed_on", "closed_on", "d"),
     ("details", "details", "s"),
     ("sensitivity", "sensitivity", "s"),
+    ("reviews", "reviews", "j"),  # v2: victim safety plan reviews
 ]
 CONSENT: list[Field] = [
     ("purpose", "purpose", "s"),

@@ -26,11 +26,15 @@ from app.models.rules import appointments as appts
 from app.models.rules.deadlines import (
     FIRST_CONTACT_NOTE_KINDS,
     HOURS_TOLERANCE,
+    OTHER_ACTIVITY,
     UNPAID_WORK,
     CaseFacts,
+    DeadlineConfig,
     Requirement,
     ReviewFact,
     _date,
+    reports_submitted,
+    safety_plan_fact,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,7 +45,7 @@ _LENIENT_DATE = re.compile(r"(\d+)-(\d+)-(\d+)")
 
 _BASE_SQL = f"""
 SELECT c.id, c.reference, c.supervision_intensity, i.date_of_birth,
-       o.imposed_on, o.ends_on, o.status, o.progress_reviews,
+       o.imposed_on, o.ends_on, o.status, o.progress_reviews, o.progress_review_reports,
        (SELECT min(n.date) FROM notes n
          WHERE n.case_id = o.case_id AND n.kind IN ({", ".join("?" * len(FIRST_CONTACT_NOTE_KINDS))})
            AND n.date >= o.imposed_on),
@@ -63,14 +67,14 @@ SELECT o.case_id, r.kind, r.hours, r.months, r.complete_by
 """
 
 _SESSIONS_SQL = """
-SELECT u.case_id, u.date, u.hours
+SELECT u.case_id, u.date, u.hours, u.kind
   FROM upw_sessions u JOIN orders o ON o.case_id = u.case_id
  WHERE u.date >= o.imposed_on
  ORDER BY u.case_id, u.date, u.position
 """
 
 _REVIEWS_SQL = """
-SELECT r.case_id, r.held_on, r.kind, r.next_review_on
+SELECT r.case_id, r.held_on, r.kind, r.next_review_on, r.scheduled_review_months
   FROM reviews r JOIN orders o ON o.case_id = r.case_id
  WHERE r.held_on >= o.imposed_on
  ORDER BY r.case_id, r.held_on, r.position
@@ -90,9 +94,9 @@ SELECT e.case_id, e.date, e.step, e.failure
 """
 
 _SAFETY_SQL = """
-SELECT f.case_id, f.review_on
+SELECT f.case_id, f.review_on, f.closed_on, f.reviews
   FROM flags f
- WHERE f.kind = 'victim_safety_plan' AND f.closed_on IS NULL AND f.review_on IS NOT NULL
+ WHERE f.kind = 'victim_safety_plan' AND (f.review_on IS NOT NULL OR f.reviews IS NOT NULL)
  ORDER BY f.case_id, f.position
 """
 
@@ -145,8 +149,16 @@ def _progress_reviews(raw: str | None) -> tuple[dt.date, ...]:
     return tuple(d for p in value or [] for d in [_date(p)] if d is not None)
 
 
-def load_caseload_facts(store: Store) -> list[CaseFacts]:
-    """One ``CaseFacts`` per case, ordered by reference, read in a single transaction."""
+def _json_list(raw: str | None) -> list[Any]:
+    if raw is None or raw == "null" or raw == "[]":
+        return []
+    return list(json.loads(raw) or [])
+
+
+def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> list[CaseFacts]:
+    """One ``CaseFacts`` per case, ordered by reference, read in a single transaction
+    (``config``: the other activity cap decides when the hours were reached)."""
+    config = config or DeadlineConfig()
     with store._tx() as session:
         # The DB-API cursor of the session's connection (same transaction): plain tuples,
         # no Row objects or per-value processing for ~90,000 rows.
@@ -175,38 +187,49 @@ def load_caseload_facts(store: Store) -> list[CaseFacts]:
         reqs.setdefault(case_id, []).append(requirement)
 
     # Unpaid work in (date, position) order: the first session, and the session whose running
-    # total reached the required hours (exactly the running sum of ``facts_from_case``).
+    # total (other activity only up to the cap) reached the required hours: exactly the running
+    # sum of ``facts_from_case``.
     required = {case_id: sum(int(r.hours or 0) for r in rs if r.kind == UNPAID_WORK) for case_id, rs in reqs.items()}
     first_session: dict[int, Any] = {}
     reached: dict[int, Any] = {}
     current: int | None = None
-    total = 0.0
+    work = other = 0.0
     target = 0.0
+    cap: float | None = None
     counting = False
-    for case_id, when, hours in session_rows:
+    for case_id, when, hours, kind in session_rows:
         if case_id != current:
             current = case_id
             first_session[case_id] = when
             need = required.get(case_id, 0)
             counting = need > 0
-            total = 0.0
+            work = other = 0.0
             target = need - HOURS_TOLERANCE
+            cap = config.other_activity_cap(need)
         if counting:
-            total += float(hours)
-            if total >= target:
+            if kind == OTHER_ACTIVITY:
+                other += float(hours)
+            else:
+                work += float(hours)
+            if work + (other if cap is None else min(other, cap)) >= target:
                 reached[case_id] = when
                 counting = False
 
     reviews: dict[int, list[ReviewFact]] = {}
-    for r_case, held_on, r_kind, next_on in review_rows:
+    for r_case, held_on, r_kind, next_on, months in review_rows:
         review = object.__new__(ReviewFact)
         object.__setattr__(review, "__dict__", {"held_on": known(held_on) or day(held_on), "kind": r_kind,
-                                                "next_review_on": known(next_on) or day(next_on)})
+                                                "next_review_on": known(next_on) or day(next_on),
+                                                "scheduled_months": months})
         reviews.setdefault(r_case, []).append(review)
 
-    safety: dict[int, list[dt.date]] = {}
-    for f_case, review_on in safety_rows:
-        safety.setdefault(f_case, []).append(known(review_on) or day(review_on))  # type: ignore[arg-type]
+    # Victim safety plans: few rows; built by the same function as ``facts_from_case``.
+    safety: dict[int, list[Any]] = {}
+    for f_case, review_on, closed_on, flag_reviews in safety_rows:
+        plan = safety_plan_fact({"kind": "victim_safety_plan", "review_on": review_on, "closed_on": closed_on,
+                                 "reviews": _json_list(flag_reviews)})
+        if plan is not None:
+            safety.setdefault(f_case, []).append(plan)
 
     failures: dict[int, list[appts.Failure]] = {}
     for p_case, p_day, p_key, p_outcome in failure_rows:
@@ -222,7 +245,7 @@ def load_caseload_facts(store: Store) -> list[CaseFacts]:
     out: list[CaseFacts] = []
     append = out.append
     no_reqs: list[Requirement] = []
-    for case_id, ref, intensity, dob, imposed, ends, status, progress, contact, assessed, attended in base:
+    for case_id, ref, intensity, dob, imposed, ends, status, progress, reports, contact, assessed, attended in base:
         if attended is not None and (contact is None or attended < contact):
             contact = attended
         facts = new(CaseFacts)
@@ -235,12 +258,13 @@ def load_caseload_facts(store: Store) -> list[CaseFacts]:
             "intensity": intensity,
             "requirements": tuple(reqs.get(case_id, no_reqs)),
             "progress_reviews": _progress_reviews(progress),
+            "reports_submitted": reports_submitted({"progress_review_reports": _json_list(reports)}) if reports else (),
             "first_contact": known(contact) or day(contact),
             "first_upw_session": day(first_session.get(case_id)),
             "upw_completed_on": day(reached.get(case_id)),
             "first_assessment": known(assessed) or day(assessed),
             "reviews": tuple(reviews.get(case_id, ())),
-            "victim_safety_reviews": tuple(safety.get(case_id, ())),
+            "safety_plans": tuple(safety.get(case_id, ())),
             "failures": tuple(failures.get(case_id, ())),
             "enforcement": tuple(actions.get(case_id, ())),
         })

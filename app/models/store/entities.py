@@ -128,6 +128,8 @@ class Order(Base):
     responsible_officer: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str | None] = mapped_column(String(20))
     progress_reviews: Mapped[list[Any] | None] = mapped_column(JSON)
+    # [{"hearing_on": date, "submitted_on": date}]: reports recorded as submitted (bundle v2)
+    progress_review_reports: Mapped[list[Any] | None] = mapped_column(JSON)
     case: Mapped[Case] = relationship(back_populates="order")
     requirements: Mapped[list[Requirement]] = relationship(
         cascade="all, delete-orphan", order_by="Requirement.position"
@@ -229,6 +231,8 @@ class Review(Base):
     autonomy_changes: Mapped[str | None] = mapped_column(Text)
     next_review_on: Mapped[dt.date | None] = mapped_column(Date)
     restricted_notes: Mapped[str | None] = mapped_column(Text)
+    # Departmental reviews: which scheduled review this is, in months after imposition (bundle v2)
+    scheduled_review_months: Mapped[int | None] = mapped_column(Integer)
     lists_present: Mapped[list[Any]] = mapped_column(JSON, default=list)
     goal_progress: Mapped[list[ReviewGoalProgress]] = relationship(
         cascade="all, delete-orphan", order_by="ReviewGoalProgress.position"
@@ -316,6 +320,8 @@ class Flag(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     details: Mapped[str | None] = mapped_column(Text)
     sensitivity: Mapped[str | None] = mapped_column(String(20))
+    # Victim safety plans: [{"reviewed_on": date, "next_review_on": date}] (bundle v2)
+    reviews: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class Consent(Base):
@@ -420,6 +426,14 @@ class LocalHoliday(Base):
     """A local (council) holiday: not a working day, on top of Scottish public holidays."""
 
     __tablename__ = "local_holidays"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class LocalWorkingDay(Base):
+    """A Scottish public holiday the service works on (a local "working day" override)."""
+
+    __tablename__ = "local_working_days"
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
 

@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session, configure_mappers, selectinload
 
 from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.rules.clock import Clock, default_clock
+from app.models.rules.deadlines import future_record_problem
 from app.models.store import bundle as B
 from app.models.store import content, db, instance_lock, seal, security
 from app.models.store import entities as E
 from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
+from app.models.store.timescales import LocalCalendar, Timescales
 
 if TYPE_CHECKING:
     from app.models.store.appointments import Appointments
@@ -170,8 +172,16 @@ class Store:
         events, done = security.pending_unlock_events(path)
         store._deferred[:0] = events
         store._after_deferred.append(done)
-        store._deferred.append(("unlock", "store", None, None))
+        if kw.get("actor") is None:
+            store.actor = store._officer_actor() or store.actor
+        store._deferred.append(("unlock", "store", None, f"login {_default_actor()}"))
         return store
+
+    def _officer_actor(self) -> str | None:
+        """The officer id (issue 14) names the actor in the audit trail once a store has one;
+        the login name is recorded as detail of each unlock."""
+        value = self.get_setting("officer_id")
+        return value if isinstance(value, str) and value else None
 
     @classmethod
     def _locked(cls, path: Path, passphrase: str, kw: dict[str, Any], *, create: bool,
@@ -572,6 +582,13 @@ class Store:
             B.check_case_rules(merged, "$")
             if {"individual", "order"} & set(changes):
                 B.check_entry_rules(merged, self.clock.today())
+            if "order" in changes:
+                today = self.clock.today().isoformat()
+                for i, report in enumerate(merged["order"].get("progress_review_reports") or []):
+                    if report["submitted_on"] > today:
+                        raise ValidationError("a progress review report can only be recorded as submitted once "
+                                              "it has been, not dated after today",
+                                              f"$.order.progress_review_reports[{i}].submitted_on")
             if "individual" in changes:
                 B.fill(case.individual, B.INDIVIDUAL, merged["individual"])
             if "order" in changes:
@@ -600,6 +617,18 @@ class Store:
         if key not in LIST_DEFS:
             raise ValidationError(f"unknown list {key!r}")
         B.check(item, LIST_DEFS[key])
+        future = future_record_problem(key, item, self.clock.today())
+        if future is not None:
+            raise future
+        if key == "reviews":
+            B.check_review_rules(item)
+        if key == "flags":
+            B.check_flag_rules(item)
+            today = self.clock.today()
+            for i, review in enumerate(item.get("reviews") or []):
+                if review["reviewed_on"] > today.isoformat():
+                    raise ValidationError("a safety plan review can only be recorded once it has been held, "
+                                          "not dated after today", f"$.reviews[{i}].reviewed_on")
         if key == "goals":
             others = s.scalars(select(E.Goal.goal_key).where(E.Goal.case_id == case.id,
                                                              E.Goal.position != (-1 if index is None else index)))
@@ -748,6 +777,20 @@ class Store:
         else:
             row.value = value
         self._audit(s, "update", "setting", key)
+
+    def local_working_days(self) -> list[tuple[dt.date, str]]:
+        """Scottish public holidays the service works on (see ``store.calendar``)."""
+        return self.calendar.working_days()
+
+    @property
+    def timescales(self) -> Timescales:
+        """Records that close due items: scheduled review choice, reports submitted, safety plan reviews."""
+        return Timescales(self)
+
+    @property
+    def calendar(self) -> LocalCalendar:
+        """Local holidays and working-day overrides."""
+        return LocalCalendar(self)
 
     def local_holidays(self) -> list[tuple[dt.date, str]]:
         with self._tx() as s:

@@ -39,7 +39,7 @@ AUDIT_DDL = (
 
 
 # Tables added by later versions: version 1 creates every other table in entities.
-LATER_TABLES = {"appointments": 3, "enforcement_actions": 3}
+LATER_TABLES = {"appointments": 3, "enforcement_actions": 3, "local_working_days": 5, "case_aliases": 6, "drafts": 6}
 
 
 def _v1(conn: Any) -> None:
@@ -124,23 +124,39 @@ def _v4(conn: Any) -> None:
         conn.execute("ALTER TABLE audit_events ADD COLUMN content_hash VARCHAR(64)")
 
 
+def _add_column(conn: Any, table: str, column: str, ddl_type: str) -> None:
+    """Add a column unless it is there (a store created at version 1 by this code already
+    has every column of the current entities)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})").fetchall()}
+    if column not in have:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}")
+
+
 def _v5(conn: Any) -> None:
+    """Timescales round 2: which scheduled departmental review a review is; court progress
+    review reports recorded as submitted; victim safety plan reviews held; local working-day
+    overrides of Scottish public holidays."""
+    _add_column(conn, "reviews", "scheduled_review_months", "INTEGER")
+    _add_column(conn, "orders", "progress_review_reports", "JSON")
+    _add_column(conn, "flags", "reviews", "JSON")
+    for ddl in schema_ddl(version=5):
+        conn.execute(ddl.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1))
+
+
+def _v6(conn: Any) -> None:
     """Case lifecycle and drafts: cases.archived_on, case_aliases (old references kept after a
-    correction), drafts (unsaved forms kept encrypted at an automatic lock).  Version 1 makes
-    the cases table as declared now, so the column is added only where it is missing."""
+    correction), drafts (unsaved forms kept encrypted at an automatic lock).  A store created
+    at version 1 by this code already has the column, so it is added only where missing."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(cases)").fetchall()}
     if "archived_on" not in columns:
         conn.execute("ALTER TABLE cases ADD COLUMN archived_on DATE")
-    dialect = sqlite.dialect()
-    for name in ("case_aliases", "drafts"):  # version 1 makes them too (every version-1 table)
-        table = Base.metadata.tables[name]
-        conn.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)).strip())
-        for index in sorted(table.indexes, key=lambda i: str(i.name)):
-            conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)).strip())
+    for ddl in schema_ddl(version=6):
+        conn.execute(ddl.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+                     .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
 
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -5,7 +5,7 @@ Every function takes an open ``Store`` and is one transaction.  Rows come back a
 ``content`` just before delivery.  Timestamps are stored as naive UTC and returned as
 aware UTC datetimes.
 
-Nothing here touches the file system: delivery is ``app.sync``'s job, which calls
+Nothing here touches the file system: delivery is ``app.team.delivery``'s job, which calls
 ``mark_delivered`` or ``mark_failed`` afterwards.  An item stays in the store until it
 is delivered, so locking the store or logging out never loses an export.
 """

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import html
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.models.rules.deadlines import DueItem
+from app.models.rules.deadlines import (
+    DueItem,
+    default_departmental_months,
+    departmental_choices,
+    facts_from_case,
+)
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -37,9 +44,12 @@ class ReviewsTab(CaseTab):
         self.editor = ListEditor(ctx, "Review", "reviews", [
             Column("Held on", lambda r: show_date(r["held_on"]), width=90),
             Column("Kind", lambda r: words(r.get("kind")), width=120),
-            Column("Next review", lambda r: show_date(r.get("next_review_on"))),
+            Column("Next review", lambda r: show_date(r.get("next_review_on")), width=90),
+            Column("Counts as", lambda r: f"{r['scheduled_review_months']} months"
+                   if r.get("scheduled_review_months") else ""),
         ], FL.REVIEW_FIELDS, new_defaults=self._new_review, form_columns=2, parent=self)
         self.editor.custom_add = lambda ref, item, done, failed: ops.record_review(ctx, ref, item, done, failed)
+        self.editor.prepare = self._prepare_review
         lay = QVBoxLayout(self)
         lay.addWidget(self.review_due)
         lay.addWidget(self.editor, 1)
@@ -50,6 +60,24 @@ class ReviewsTab(CaseTab):
                 "goal_progress": [{"goal_id": g["id"], "sensitivity": "ordinary"} for g in goals
                                   if g.get("status") not in ("achieved", "discontinued", "revised")]}
 
+    def _prepare_review(self, item: dict[str, Any], index: int | None) -> dict[str, Any]:
+        """A departmental review stores which scheduled review it is: when the officer said
+        nothing, the default (the oldest not yet met) is stored; other kinds store none."""
+        if item.get("kind") != "departmental":
+            item.pop("scheduled_review_months", None)
+            return item
+        if item.get("scheduled_review_months") is None and self.data is not None and item.get("held_on"):
+            case = copy.deepcopy(self.data.case)
+            if index is not None and index < len(case.get("reviews", [])):
+                del case["reviews"][index]  # the review being edited does not count against itself
+            try:
+                months = default_departmental_months(facts_from_case(case), dt.date.fromisoformat(item["held_on"]))
+            except ValueError:
+                return item
+            if months is not None:
+                item["scheduled_review_months"] = months
+        return item
+
     def editors(self) -> list[Editor]:
         return [self.editor]
 
@@ -59,6 +87,9 @@ class ReviewsTab(CaseTab):
         gp = self.editor.form.widgets["goal_progress"]
         if isinstance(gp, TableField):
             gp.set_choices("goal_id", goal_choices)
+        self.editor.form.set_choices("scheduled_review_months", tuple(
+            (months, f"{months} months (due {fmt_date(due)})") for months, due, _label in
+            departmental_choices(facts_from_case(c))), blank="Oldest not yet met (default)")
         self.editor.load(ref, c.get("reviews", []))
         self._show_schedule()
 

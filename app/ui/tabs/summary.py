@@ -9,6 +9,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QTableView, QVBoxLayout, QWidget
 
+from app.models.rules.deadlines import other_activity_text
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -137,7 +138,8 @@ class SummaryTab(CaseTab):
                     if u.hours_per_week_needed is not None else
                     ("complete" if u.hours_remaining <= 0 else "<b>past the completion date</b>"))
             self.upw.setText(f"{u.hours_done:g} of {u.required_hours} hours done, {u.hours_remaining:g} to go.<br>"
-                             f"Complete by {fmt_date(u.complete_by)}: {pace}.")
+                             f"Complete by {fmt_date(u.complete_by)}: {pace}."
+                             + (f"<br>{e(other_activity_text(u))}" if u.other_activity_hours else ""))
         self.due_model.set_rows(sorted(shown_due(data.due, privacy), key=lambda d: d.due_on))
         from .appointments import position_html
 

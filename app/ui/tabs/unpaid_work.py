@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.models.rules.deadlines import other_activity_text
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -38,7 +39,8 @@ class UnpaidWorkTab(CaseTab):
                           f"{u.hours_done:g} of {u.required_hours} hours done; complete by "
                           f"{fmt_date(u.complete_by)}"
                           + (f"; about {u.hours_per_week_needed:g} hours a week needed."
-                             if u.hours_per_week_needed is not None else "."))
+                             if u.hours_per_week_needed is not None else ".")
+                          + (f" {other_activity_text(u)}" if u.other_activity_hours else ""))
 
     def clear(self) -> None:
         super().clear()

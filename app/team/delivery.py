@@ -373,6 +373,43 @@ def deliver_one(folder: Path, row: outbox.OutboxRow, data: bytes, manifest: Mani
     return name, already
 
 
+def deliver_new(folder: Path, name: str, data: bytes, entry: dict[str, object],
+                ops: FileOps | None = None) -> None:
+    """Deliver ``data`` under a new, unique ``name`` (off-laptop copies, cards, packets).
+
+    Temp file (exclusive create), write, fsync, read back and verify size and SHA-256, then
+    the manifest line (``entry`` plus file, sha256 and size), then the no-replace rename and a
+    folder fsync.  The manifest line goes first so that a file under a final name always has
+    its proof: a kill between the two leaves a line naming a file that is not there (ignored
+    when read), never an unlisted file.  Raises OSError/SyncError having removed the temp file.
+    """
+    ops = ops or FileOps()
+    sha = hashlib.sha256(data).hexdigest()
+    temp = folder / f".{name}.{secrets.token_hex(6)}.partial"
+    fd = ops.open_new(temp)
+    try:
+        try:
+            _write_all(ops, fd, data)
+            ops.fsync(fd)
+        finally:
+            ops.close(fd)
+        if ops.size(temp) != len(data) or ops.sha256(temp) != sha:
+            raise VerifyError(f"the copy of {name} on the shared drive did not verify; will try again")
+        fresh = read_manifest(folder, ops)
+        append_manifest(folder, {"file": name, "sha256": sha, "size": len(data), **entry}, fresh, ops)
+        try:
+            ops.link(temp, folder / name)
+        except FileExistsError:
+            raise SyncError(f"{name} is already on the shared drive; not replaced") from None
+        except OSError as exc:
+            if exc.errno not in _LINK_UNSUPPORTED:
+                raise
+            ops.rename_noreplace(temp, folder / name)
+    finally:
+        _discard(ops, temp)
+    ops.fsync_dir(folder)
+
+
 def _record(folder: Path, row: outbox.OutboxRow, name: str, now: dt.datetime, manifest: Manifest,
             ops: FileOps) -> None:
     """Append the manifest line unless it is there; re-read first, so a line another

@@ -1,0 +1,146 @@
+"""Encrypted snapshots of an open store for the shared drive, and turning one back into a store.
+
+The passphrase never leaves the store package: callers get (and give) age-encrypted bytes.
+
+* ``passphrase_copy(store)``: a consistent ``sqlcipher_export`` snapshot (still keyed by the
+  store's passphrase), wrapped in age passphrase (scrypt) encryption with the same passphrase.
+  ``age -d`` / ``rage -d`` with the passphrase gives the SQLCipher file; Casebook opens it
+  with the same passphrase.
+* ``recovery_copy(store, recipients)``: a snapshot keyed by a fresh random key, prefixed with
+  a one-line JSON header holding that key, age-encrypted to X25519 recipients (the team
+  recovery recipient).  Only the holder of the recovery identity can read it.
+* ``open_passphrase_copy`` / ``open_recovery_copy``: decrypt and write the SQLCipher file to
+  a new owner-only file, rekeyed (recovery) to a passphrase chosen then, checked.
+
+The age layer is authenticated (ChaCha20-Poly1305 chunks): a truncated or altered file fails
+to decrypt rather than yielding a damaged store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyrage
+
+from app.models.errors import DamagedStoreError, StoreError, UnlockError
+from app.models.store import db
+
+if TYPE_CHECKING:
+    from app.models.store import Store
+
+RECOVERY_MAGIC = b"casebook-recovery/v1\n"
+
+
+def _snapshot_bytes(store: Store, key: str, work: Path) -> tuple[bytes, int]:
+    """A verified sqlcipher_export of the open store keyed by ``key``; (bytes, last audit id)."""
+    tmp = work / f".{store.path.name}.snapshot-{secrets.token_hex(6)}"
+    with store._lock:
+        if store.closed:
+            raise StoreError("the store is locked")
+        marker = int(store._conn.execute("SELECT coalesce(max(id), 0) FROM audit_events").fetchone()[0])
+        try:
+            db.export_copy(store._conn, tmp, key)
+            data = tmp.read_bytes()
+        finally:
+            tmp.unlink(missing_ok=True)
+    return data, marker
+
+
+def passphrase_copy(store: Store) -> tuple[bytes, int]:
+    """(age passphrase-encrypted snapshot, audit id it includes)."""
+    data, marker = _snapshot_bytes(store, store._passphrase, store.path.parent)
+    return pyrage.passphrase.encrypt(data, store._passphrase), marker
+
+
+def recovery_copy(store: Store, recipients: Sequence[str], header: dict[str, Any]) -> bytes:
+    """A snapshot under a random key, readable only with one of ``recipients``' identities."""
+    parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    key = secrets.token_urlsafe(32)
+    data, _ = _snapshot_bytes(store, key, store.path.parent)
+    head = json.dumps({**header, "key": key}, sort_keys=True).encode("utf-8")
+    return pyrage.encrypt(RECOVERY_MAGIC + head + b"\n" + data, parsed)
+
+
+def _write_private(dest: Path, data: bytes) -> None:
+    db.create_private_file(dest)
+    with open(dest, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _check(dest: Path, key: str) -> None:
+    conn = db.open_connection(dest, key)
+    try:
+        problems = db.integrity_problems(conn)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+    finally:
+        conn.close()
+    if problems:
+        raise DamagedStoreError(f"the copy fails its integrity check: {problems[0]}")
+
+
+def open_passphrase_copy(data: bytes, passphrase: str, dest: Path) -> None:
+    """Decrypt a passphrase copy to the new file ``dest`` and check it opens and is intact.
+
+    UnlockError: the passphrase does not decrypt it.  DamagedStoreError: it decrypts but is not
+    a healthy store.  ``dest`` is removed on any failure."""
+    try:
+        plain = pyrage.passphrase.decrypt(data, passphrase)
+    except pyrage.DecryptError:
+        raise UnlockError("the passphrase does not open this copy") from None
+    try:
+        _write_private(dest, plain)
+        _check(dest, passphrase)
+    except BaseException:
+        _remove(dest)
+        raise
+
+
+def read_recovery_header(data: bytes, identities: Sequence[Any]) -> tuple[dict[str, Any], bytes]:
+    """Decrypt a recovery copy: (header, SQLCipher bytes).  UnlockError for a wrong identity."""
+    try:
+        plain = pyrage.decrypt(data, list(identities))
+    except pyrage.DecryptError:
+        raise UnlockError("the recovery identity does not open this copy") from None
+    if not plain.startswith(RECOVERY_MAGIC):
+        raise DamagedStoreError("not a Casebook recovery copy")
+    rest = plain[len(RECOVERY_MAGIC):]
+    line, _, body = rest.partition(b"\n")
+    try:
+        header = json.loads(line.decode("utf-8"))
+        if not isinstance(header, dict) or not isinstance(header.get("key"), str):
+            raise ValueError
+    except ValueError:
+        raise DamagedStoreError("the recovery copy's header is damaged") from None
+    return header, body
+
+
+def open_recovery_copy(data: bytes, identities: Sequence[Any], new_passphrase: str, dest: Path) -> dict[str, Any]:
+    """Decrypt a recovery copy to ``dest`` rekeyed to ``new_passphrase``, checked; returns its
+    header (without the key)."""
+    header, body = read_recovery_header(data, identities)
+    key = header.pop("key")
+    try:
+        _write_private(dest, body)
+        conn = db.open_connection(dest, key)
+        try:
+            db.rekey(conn, new_passphrase)
+        finally:
+            conn.close()
+        _check(dest, new_passphrase)
+    except BaseException:
+        _remove(dest)
+        raise
+    return header
+
+
+def _remove(dest: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(dest) + suffix).unlink(missing_ok=True)
