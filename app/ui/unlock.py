@@ -391,8 +391,9 @@ class UnlockPage(QWidget):
             phrase = self.ctx.prompts.ask_password("A new passphrase for the restored store:", confirm=True)
             if not phrase:
                 return
-            if entropy_bits(phrase) < MIN_BITS:
-                self.show_message("This passphrase is too weak: add more words.")
+            weak = passphrase_problem(phrase)
+            if weak:
+                self.show_message(f"The new passphrase is {weak}.")
                 return
             kwargs = {"identity_file": Path(key), "new_passphrase": phrase}
         self.busy = True
