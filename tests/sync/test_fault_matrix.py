@@ -11,9 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from app.sync import FileOps, sync_outbox
-
 from app.models.store import Store, outbox
+from app.team.delivery import FileOps, sync_outbox
 from tests.sync.test_faults import faulty
 
 ERRORS = [
