@@ -274,12 +274,12 @@ def test_review_summary_shows_attendance_since_last_review(appt_store: Store) ->
     A = appt_store.appointments
     A.book(REF, {"date": "2026-11-17", "start": "10:00", "kind": "office"})
     A.record_outcome(REF, "A1", "attended")
-    casework.record_review(appt_store, REF, {"held_on": "2026-11-18", "kind": "scheduled"})
+    casework.record_review(appt_store, REF, {"held_on": "2026-11-18", "kind": "scheduled", "summary": "Held."})
     A.book(REF, {"date": "2026-11-19", "start": "10:00", "kind": "office"})
     A.book(REF, {"date": "2026-11-20", "start": "10:00", "kind": "phone"})
     A.record_outcome(REF, "A2", "acceptable_absence", reason="Hospital appointment")
     A.record_outcome(REF, "A3", "unacceptable_absence")
-    casework.record_review(appt_store, REF, {"held_on": "2026-11-23", "kind": "scheduled"})
+    casework.record_review(appt_store, REF, {"held_on": "2026-11-23", "kind": "scheduled", "summary": "Held."})
     text = " ".join(_pdf_text(render_document(appt_store, "review", REF, for_individual=True)).split())
     assert "Attendance since the last review" in text
     assert "2 appointments: 1 acceptable absence, 1 unacceptable absence" in text

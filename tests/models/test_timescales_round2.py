@@ -135,8 +135,9 @@ def test_1_unpaid_work_after_today(sessions: list[dict[str, Any]], today: dt.dat
         ("unpaid_work_sessions", {"date": "2027-11-23", "hours": 7}, True),  # a mistyped year
         ("unpaid_work_sessions", {"date": "2026-11-20", "hours": 7}, False),
         ("assessments", {"tool": "LS/CMI", "completed_on": "2026-12-01"}, True),
-        ("reviews", {"held_on": "2026-11-30", "kind": "scheduled"}, True),
-        ("reviews", {"held_on": "2026-11-23", "kind": "scheduled", "next_review_on": "2027-01-18"}, False),
+        ("reviews", {"held_on": "2026-11-30", "kind": "scheduled", "summary": "Held."}, True),
+        ("reviews", {"held_on": "2026-11-23", "kind": "scheduled", "summary": "Held.", "next_review_on": "2027-01-18"},
+         False),
         ("flags", {"kind": "victim_safety_plan", "raised_on": "2026-11-02", "review_on": "2026-12-14"}, False),
         ("flags", {"kind": "victim_safety_plan", "raised_on": "2026-11-02",
                    "reviews": [{"reviewed_on": "2026-11-30"}]}, True),

@@ -47,6 +47,7 @@ def test_departmental_review_choice_is_offered_defaulted_and_stored(qtbot: Any, 
                            "6 months (due 02/05/2027)"]
     rev.new_item()
     _choose(rev.form, "kind", "departmental")
+    rev.form.widgets["summary"].setPlainText("Reviewed with the person.")  # a blank review is refused
     with qtbot.waitSignal(w.case_opened, timeout=10000):
         rev.save()
     assert rev.items[0]["scheduled_review_months"] == 3  # the default, stored
@@ -57,6 +58,7 @@ def test_departmental_review_choice_is_offered_defaulted_and_stored(qtbot: Any, 
     assert rev.items[0]["scheduled_review_months"] == 6
     # a scheduled (plan) review stores no choice even if one was picked before the kind changed
     rev.new_item()
+    rev.form.widgets["summary"].setPlainText("Plan reviewed.")
     _choose(rev.form, "scheduled_review_months", 3)
     with qtbot.waitSignal(w.case_opened, timeout=10000):
         rev.save()

@@ -77,6 +77,7 @@ def rename(store: Store, old: str, new: str) -> Changes:
         case.reference = new
         s.add(E.CaseAlias(case_id=case.id, alias=old, created_at=store.clock.now()))
         # queued exports and the custody of a case name the reference it had when made: kept as is
+        tx.audit("renamed", "case", old, f"now {new}")  # the old reference's audited state: gone
         tx.audit("rename", "case", new, f"was {old}")
         tx.changes.caseload = True
         tx.changes.cases.update({old, new})
