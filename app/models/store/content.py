@@ -72,6 +72,7 @@ def case_hashes(execute: Callable[[str, Any], Any], refs: Iterable[str] | None =
     hashers: dict[str, Any] = {}
     chunks: list[list[str] | None] = [None] if wanted is None else [wanted[i:i + 500]
                                                                     for i in range(0, len(wanted), 500)]
+    params: tuple[str, ...]
     for table, sql in _queries():
         for chunk in chunks:
             if chunk is None:

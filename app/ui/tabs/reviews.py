@@ -87,9 +87,11 @@ class ReviewsTab(CaseTab):
         gp = self.editor.form.widgets["goal_progress"]
         if isinstance(gp, TableField):
             gp.set_choices("goal_id", goal_choices)
-        self.editor.form.set_choices("scheduled_review_months", tuple(
-            (months, f"{months} months (due {fmt_date(due)})") for months, due, _label in
-            departmental_choices(facts_from_case(c))), blank="Oldest not yet met (default)")
+        counts_as = tuple((months, f"{months} months (due {fmt_date(due)})")
+                          for months, due, _label in departmental_choices(facts_from_case(c)))
+        # the choice values are month numbers (the form stores them as they are)
+        self.editor.form.set_choices("scheduled_review_months", counts_as,  # type: ignore[arg-type]
+                                     blank="Oldest not yet met (default)")
         self.editor.load(ref, c.get("reviews", []))
         self._show_schedule()
 
