@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import stat
 import tempfile
 import time
 import uuid
@@ -40,6 +41,8 @@ def _files(roots: Iterable[Path], skip: Iterable[Path], since: float | None = No
                     st = f.stat()
                 except OSError:
                     continue
+                if not stat.S_ISREG(st.st_mode):  # a FIFO another test left open would block the read
+                    continue
                 if since is not None and st.st_mtime < since:
                     continue
                 if st.st_size <= 64 * 1024 * 1024:
@@ -51,8 +54,15 @@ def _leaks(files: Iterable[Path], marker: str) -> list[str]:
     leaks = []
     needles = _needles(marker)
     for f in files:
-        try:
-            data = f.read_bytes()
+        try:  # O_NONBLOCK: a file swapped for a FIFO since it was listed never blocks the scan
+            fd = os.open(f, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
+                with os.fdopen(fd, "rb", closefd=False) as fh:
+                    data = fh.read()
+            finally:
+                os.close(fd)
         except OSError:
             continue
         if any(n in data for n in needles):
