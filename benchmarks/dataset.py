@@ -141,13 +141,13 @@ def big_review_case(today: dt.date = TODAY) -> dict[str, Any]:
 
 def _import_fast(store: Store, cases: list[dict[str, Any]]) -> None:
     """The import_bundle core path without the JSON-schema pass (generator output is known valid)."""
-    with store._tx() as s:
+    with store.transaction() as tx:
         now = store.clock.now()
         for i, case in enumerate(cases):
             B.check_case_rules(case, f"$.cases[{i}]")
-            s.add(B.build_case(case, now))
-        s.flush()
-        store._audit(s, "import", "bundle", None, f"{len(cases)} case(s)")
+            tx.session.add(B.build_case(case, now))
+        tx.session.flush()
+        tx.audit("import", "bundle", None, f"{len(cases)} case(s)")
 
 
 def build_store(path: Path, scale: Scale, progress: bool = False) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def build_store(path: Path, scale: Scale, progress: bool = False) -> dict[str, A
             _import_fast(store, cases[start:start + BATCH])
             if progress:
                 print(f"  imported {min(start + BATCH, len(cases))}/{len(cases)} cases", flush=True)
-        store._conn.execute("PRAGMA optimize")
+        store.optimize()
     finally:
         store.close()
     return {"generate_s": round(generated, 2), "total_s": round(time.perf_counter() - started, 2),

@@ -181,16 +181,20 @@ class Bench:
         from app.models.store import db
         from app.models.store import Store
 
-        enc = self.open_encrypted()
+        conn = db.open_connection(self.enc_path, D.PASSPHRASE)  # its own connection: no Store internals
         try:
             t = time.perf_counter()
-            db.export_plain_copy(enc._conn, self.plain_path)
+            db.export_plain_copy(conn, self.plain_path)
             self.facts["plain_copy_s"] = round(time.perf_counter() - t, 2)
+            self.facts["notes"] = conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+        finally:
+            conn.close()
+        enc = self.open_encrypted()
+        try:
             refs = enc.case_references()
             self.refs = [r for r in refs if r != D.BIG_REVIEW_REF]
             self.contract = next((r for r in self.refs if enc.get_case(r).get("contract")), D.BIG_REVIEW_REF)
             self.facts["cases"] = len(refs)
-            self.facts["notes"] = enc._conn.execute("SELECT count(*) FROM notes").fetchone()[0]
         finally:
             enc.close()  # one Casebook at a time per store: the unlock and app probes open it themselves
         self.plain = Store(self.plain_path, db.open_plain_connection(self.plain_path), "", clock=D.clock(),

@@ -101,19 +101,28 @@ def read_passphrase(args: argparse.Namespace, *, confirm: bool = False, prompt: 
     return value
 
 
-def open_store(args: argparse.Namespace, *, inspect: bool = False):  # type: ignore[no-untyped-def]
-    """Open the store named by --store; unlock failures exit 3.  ``inspect``: a store that
-    does not match its seal opens read-only (for ``audit``) instead of being refused."""
-    from app.models.errors import InstanceLockedError, UnlockError
-    from app.models.store import Store
-    from app.models.store.security import unlock_failure_message
-
+def check_store_path(args: argparse.Namespace) -> Path:
+    """--store names an existing store file (else exit 2)."""
     path: Path = args.store
     if path.exists() and not path.is_file():
         raise CliError(f"{path} is not a store file", EXIT_USAGE)
     if not path.exists():
         raise CliError(f"no store at {path}", EXIT_USAGE)
-    passphrase = read_passphrase(args)
+    return path
+
+
+def open_store(args: argparse.Namespace, *, inspect: bool = False,  # type: ignore[no-untyped-def]
+               passphrase: str | None = None):
+    """Open the store named by --store; unlock failures exit 3.  ``inspect``: a store that
+    does not match its seal opens read-only (for ``audit``) instead of being refused.
+    ``passphrase``: already read (by a verb that needs it again), else read here."""
+    from app.models.errors import InstanceLockedError, UnlockError
+    from app.models.store import Store
+    from app.models.store.security import unlock_failure_message
+
+    path = check_store_path(args)
+    if passphrase is None:
+        passphrase = read_passphrase(args)
     try:
         return Store.open(path, passphrase, clock=clock_from(args), inspect=inspect)
     except InstanceLockedError as exc:

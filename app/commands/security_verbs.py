@@ -17,6 +17,7 @@ from app.commands.common import (
     EXIT_UNLOCK,
     CliError,
     add_store_arg,
+    check_store_path,
     clock_from,
     open_store,
     read_passphrase,
@@ -128,8 +129,9 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
     new = _read_new_passphrase(args)
     check_new_passphrase(new)  # before unlocking: a bad choice changes nothing
-    with open_store(args) as store:
-        old = store._passphrase
+    check_store_path(args)
+    old = read_passphrase(args)
+    with open_store(args, passphrase=old) as store:
         backup = change_passphrase(store, old, new)
     print(f"passphrase changed; the backup {backup} still opens with the OLD passphrase")
     return EXIT_OK

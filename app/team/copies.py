@@ -448,7 +448,7 @@ def restore_from_shared(new: Path | str, folder: Path | str, *, officer: str | N
         try:
             _adopt(tmp, new, new_passphrase if recovering else passphrase, c, recovering, clock)
         finally:
-            snapshots._remove(tmp)
+            snapshots.remove_copy(tmp)
         result.copy = c.name
         return result
     if wrong_key:

@@ -65,13 +65,13 @@ def load_position(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = N
 
 def book(ctx: AppContext, ref: str, appt: dict[str, Any], confirm: bool, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ops._mutate(ctx, lambda: store.appointments.book(ref, appt, confirm=confirm), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
+    ops.mutate(ctx, lambda: store.appointments.book(ref, appt, confirm=confirm), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def update(ctx: AppContext, ref: str, appt_id: str, appt: dict[str, Any], confirm: bool, on_done: Done,
            on_error: Failed) -> None:
     store = ctx.require_store()
-    ops._mutate(ctx, lambda: store.appointments.update(ref, appt_id, appt, confirm=confirm), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
+    ops.mutate(ctx, lambda: store.appointments.update(ref, appt_id, appt, confirm=confirm), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def record_outcome(ctx: AppContext, ref: str, appt_id: str, values: dict[str, Any], confirm: bool,
@@ -79,13 +79,13 @@ def record_outcome(ctx: AppContext, ref: str, appt_id: str, values: dict[str, An
     store = ctx.require_store()
     kw = dict(values)
     outcome = kw.pop("outcome")
-    ops._mutate(ctx, lambda: store.appointments.record_outcome(ref, appt_id, outcome, confirm=confirm, **kw),
+    ops.mutate(ctx, lambda: store.appointments.record_outcome(ref, appt_id, outcome, confirm=confirm, **kw),
                 lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def record_step(ctx: AppContext, ref: str, step: str, failure: str | None, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    ops._mutate(ctx, lambda: store.appointments.record_step(ref, step, failure=failure), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
+    ops.mutate(ctx, lambda: store.appointments.record_step(ref, step, failure=failure), lambda _: Changes().case(ref, "appointments"), on_done, on_error)
 
 
 def export_calendar(ctx: AppContext, path: Path, first: dt.date, last: dt.date, on_done: Done,

@@ -217,7 +217,7 @@ def changes_of(result: Any) -> Changes | None:
     return found if isinstance(found, Changes) else None
 
 
-def _mutate(ctx: AppContext, work: Callable[[], Any], made: Callable[[Any], Changes], on_done: Done,
+def mutate(ctx: AppContext, work: Callable[[], Any], made: Callable[[Any], Changes], on_done: Done,
             on_error: Failed) -> None:
     """Run ``work`` on the worker; on the GUI thread call ``on_done(result)``, then emit
     ``ctx.events.changed`` with the store's change-set (``made(result)`` when it gave none)."""
@@ -239,31 +239,31 @@ def _mutate(ctx: AppContext, work: Callable[[], Any], made: Callable[[Any], Chan
 
 def create_case(ctx: AppContext, data: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    _mutate(ctx, lambda: store.create_case(data), lambda ref: Changes(caseload=True).case(str(ref)),
+    mutate(ctx, lambda: store.create_case(data), lambda ref: Changes(caseload=True).case(str(ref)),
             on_done, on_error)
 
 
 def update_case(ctx: AppContext, ref: str, changes: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    _mutate(ctx, lambda: store.update_case(ref, changes), lambda _: Changes().case(ref, *changes),
+    mutate(ctx, lambda: store.update_case(ref, changes), lambda _: Changes().case(ref, *changes),
             on_done, on_error)
 
 
 def add_item(ctx: AppContext, ref: str, key: str, item: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    _mutate(ctx, lambda: store.add_item(ref, key, item), lambda _: Changes().case(ref, key), on_done, on_error)
+    mutate(ctx, lambda: store.add_item(ref, key, item), lambda _: Changes().case(ref, key), on_done, on_error)
 
 
 def update_item(ctx: AppContext, ref: str, key: str, index: int, item: dict[str, Any], on_done: Done,
                 on_error: Failed) -> None:
     store = ctx.require_store()
-    _mutate(ctx, lambda: store.update_item(ref, key, index, item), lambda _: Changes().case(ref, key),
+    mutate(ctx, lambda: store.update_item(ref, key, index, item), lambda _: Changes().case(ref, key),
             on_done, on_error)
 
 
 def delete_item(ctx: AppContext, ref: str, key: str, index: int, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    _mutate(ctx, lambda: store.delete_item(ref, key, index), lambda _: Changes().case(ref, key), on_done, on_error)
+    mutate(ctx, lambda: store.delete_item(ref, key, index), lambda _: Changes().case(ref, key), on_done, on_error)
 
 
 def add_note(ctx: AppContext, ref: str, note: dict[str, Any], on_done: Done, on_error: Failed) -> None:
@@ -273,13 +273,13 @@ def add_note(ctx: AppContext, ref: str, note: dict[str, Any], on_done: Done, on_
 def record_review(ctx: AppContext, ref: str, review: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     """Add the review and snapshot the plan version in one transaction."""
     store = ctx.require_store()
-    _mutate(ctx, lambda: casework.record_review(store, ref, review),
+    mutate(ctx, lambda: casework.record_review(store, ref, review),
             lambda _: Changes().case(ref, "reviews", "plan_versions"), on_done, on_error)
 
 
 def save_plan_version(ctx: AppContext, ref: str, reason: str | None, on_done: Done, on_error: Failed) -> None:
     store = ctx.require_store()
-    _mutate(ctx, lambda: store.save_plan_version(ref, reason), lambda _: Changes().case(ref, "plan_versions"),
+    mutate(ctx, lambda: store.save_plan_version(ref, reason), lambda _: Changes().case(ref, "plan_versions"),
             on_done, on_error)
 
 
@@ -302,7 +302,7 @@ def save_store_settings(ctx: AppContext, values: dict[str, Any], on_done: Done, 
                         holidays: list[tuple[dt.date, str]] | None = None) -> None:
     """Settings (and, when given, the full list of local holidays) in one transaction."""
     store = ctx.require_store()
-    _mutate(ctx, lambda: store_config.save_store_config(store, values, holidays),
+    mutate(ctx, lambda: store_config.save_store_config(store, values, holidays),
             lambda _: Changes(settings=set(values), calendar=holidays is not None), on_done, on_error)
 
 
@@ -330,7 +330,7 @@ def save_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, pdf
                     or Changes())
         return path
 
-    _mutate(ctx, work, lambda _: made[0] if made else Changes(), on_done, on_error)
+    mutate(ctx, work, lambda _: made[0] if made else Changes(), on_done, on_error)
 
 
 def queue_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, review_date: dt.date | None,
@@ -350,13 +350,13 @@ def queue_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, re
                     or Changes())
         return name
 
-    _mutate(ctx, work, lambda _: made[0] if made else Changes(), on_done, on_error)
+    mutate(ctx, work, lambda _: made[0] if made else Changes(), on_done, on_error)
 
 
 def record_printed(ctx: AppContext, ref: str, document: str, for_individual: bool,
                    on_done: Done = None, on_error: Failed = None, appointment: str | None = None) -> None:
     store = ctx.require_store()
-    _mutate(ctx, lambda: record_export(store, document, ref, for_individual=for_individual,
+    mutate(ctx, lambda: record_export(store, document, ref, for_individual=for_individual,
                                        appointment=appointment), lambda _: Changes(), on_done, on_error)
 
 
@@ -369,7 +369,7 @@ def save_signatures(ctx: AppContext, ref: str, signatures: dict[str, tuple[bytes
         for role, (png, signed_on) in signatures.items():
             store.save_signature(ref, SIGNATURE_DOCUMENT, role, png, signed_on)
 
-    _mutate(ctx, work, lambda _: Changes().case(ref, "signatures", "contract"), on_done, on_error)
+    mutate(ctx, work, lambda _: Changes().case(ref, "signatures", "contract"), on_done, on_error)
 
 
 # ------------------------------------------------------------------ security

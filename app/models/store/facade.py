@@ -822,6 +822,13 @@ class Store:
         self.record_event("backup", "store", None, dest.name)
         return dest
 
+    def optimize(self) -> None:
+        """Let SQLite refresh its query-planner statistics (after a large import)."""
+        with self._lock:
+            if self.closed:
+                raise StoreError("the store is locked")
+            self._conn.execute("PRAGMA optimize")
+
     def check(self) -> list[str]:
         """Integrity problems found on a fresh connection ([] when healthy)."""
         return check_store(self.path, self._passphrase)

@@ -99,7 +99,7 @@ def open_passphrase_copy(data: bytes, passphrase: str, dest: Path) -> None:
         _write_private(dest, plain)
         _check(dest, passphrase)
     except BaseException:
-        _remove(dest)
+        remove_copy(dest)
         raise
 
 
@@ -136,11 +136,12 @@ def open_recovery_copy(data: bytes, identities: Sequence[Any], new_passphrase: s
             conn.close()
         _check(dest, new_passphrase)
     except BaseException:
-        _remove(dest)
+        remove_copy(dest)
         raise
     return header
 
 
-def _remove(dest: Path) -> None:
+def remove_copy(dest: Path) -> None:
+    """Delete a store copy and its SQLite side files (-wal, -shm, -journal)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(dest) + suffix).unlink(missing_ok=True)
