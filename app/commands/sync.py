@@ -46,7 +46,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         folder = args.to
         if args.save:
-            store.set_setting(outbox.SETTING_FOLDER, str(Path(args.to).absolute()))
+            store.settings.set(outbox.SETTING_FOLDER, str(Path(args.to).absolute()))
             print(f"shared drive folder set to {Path(args.to).absolute()}")
         try:
             report = sync_outbox(store, folder, force=True)

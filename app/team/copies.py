@@ -31,6 +31,7 @@ import pyrage
 from app.models.errors import NotFoundError, StoreError, UnlockError, ValidationError
 from app.models.store import Store, snapshots
 from app.models.store import entities as E
+from app.models.store import settings as store_settings
 from app.team import identity, layout
 from app.team.delivery import (
     FileOps,
@@ -48,9 +49,9 @@ SETTING_KEEP = "offsite_keep"
 SETTING_WARN_DAYS = "offsite_warn_days"
 SETTING_LAST = "offsite_last"
 SETTING_RECOVERY = "recovery_recipient"
-DEFAULT_KEEP = 10
-MAX_KEEP = 100
-DEFAULT_WARN_DAYS = 7
+DEFAULT_KEEP = store_settings.setting(SETTING_KEEP).default  # declared in app/models/store/settings.py
+MAX_KEEP = store_settings.limits(SETTING_KEEP)[1]
+DEFAULT_WARN_DAYS = store_settings.setting(SETTING_WARN_DAYS).default
 
 # Audit actions that record something without changing the record itself: they alone never
 # make a new off-laptop copy due (else every unlock would).
@@ -102,15 +103,11 @@ def changed_since_last(store: Store) -> bool:
 
 
 def keep_count(store: Store) -> int:
-    value = store.get_setting(SETTING_KEEP, DEFAULT_KEEP)
-    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_KEEP \
-        else DEFAULT_KEEP
+    return int(store.settings.get(SETTING_KEEP))
 
 
 def warn_days(store: Store) -> int:
-    value = store.get_setting(SETTING_WARN_DAYS, DEFAULT_WARN_DAYS)
-    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365 \
-        else DEFAULT_WARN_DAYS
+    return int(store.settings.get(SETTING_WARN_DAYS))
 
 
 def check_keep(n: Any) -> int:
@@ -120,12 +117,7 @@ def check_keep(n: Any) -> int:
 
 
 def check_recipient(value: str) -> str:
-    text = (value or "").strip()
-    try:
-        pyrage.x25519.Recipient.from_str(text)
-    except pyrage.RecipientError:
-        raise ValidationError(f"{text[:80]!r} is not an age recipient (age1... from casebook recovery-key)") from None
-    return text
+    return store_settings.age_recipient(value)
 
 
 def recovery_recipient(store: Store) -> str | None:
@@ -135,7 +127,7 @@ def recovery_recipient(store: Store) -> str | None:
 
 def set_recovery_recipient(store: Store, recipient: str | None) -> None:
     """Set (None clears) the team recovery recipient; the next copy is then due."""
-    store.set_setting(SETTING_RECOVERY, None if recipient is None else check_recipient(recipient))
+    store.settings.set(SETTING_RECOVERY, None if recipient is None else check_recipient(recipient))
 
 
 @dataclass(frozen=True)

@@ -290,7 +290,7 @@ def load_store_settings(ctx: AppContext, on_done: Done, on_error: Failed = None)
     def work() -> dict[str, Any]:
         from app.team import identity
 
-        values = casework.get_settings(store, STORE_SETTING_KEYS)
+        values = store.settings.get_many(STORE_SETTING_KEYS)
         values["local_holidays"] = store.local_holidays()
         values["identity"] = identity.ensure(store).as_dict()
         return values
@@ -302,8 +302,9 @@ def save_store_settings(ctx: AppContext, values: dict[str, Any], on_done: Done, 
                         holidays: list[tuple[dt.date, str]] | None = None) -> None:
     """Settings (and, when given, the full list of local holidays) in one transaction."""
     store = ctx.require_store()
-    mutate(ctx, lambda: store_config.save_store_config(store, values, holidays),
-            lambda _: Changes(settings=set(values), calendar=holidays is not None), on_done, on_error)
+    # the keys saved (changed or not) and the calendar when given: the screens redraw as they did
+    mutate(ctx, lambda: store_config.save_store_config(store, values, holidays)
+           | Changes(settings=set(values), calendar=holidays is not None), lambda _: Changes(), on_done, on_error)
 
 
 # ------------------------------------------------------------------ documents (PDF)
@@ -410,7 +411,7 @@ def archived_cases(ctx: AppContext, on_done: Done, on_error: Failed = None) -> N
 def first_run_facts(ctx: AppContext, on_done: Done, on_error: Failed = None) -> None:
     """on_done((number of cases, officer name or None)): is this a new, empty store?"""
     store = ctx.require_store()
-    ctx.tasks.run(lambda: (store.count_cases(), store.get_setting("officer_name")), on_done, on_error)
+    ctx.tasks.run(lambda: (store.count_cases(), store.settings.get("officer_name")), on_done, on_error)
 
 
 def save_drafts(ctx: AppContext, kept: list[drafts.Draft], on_done: Done = None, on_error: Failed = None) -> None:

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError
+from app.models.store import settings as store_settings
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import parse_date
 from app.ui.table_models import STATUS_COLOURS
 
-DEFAULT_WEEKS = {"high": 4, "medium": 8, "low": 12}
+DEFAULT_WEEKS = dict(store_settings.INTENSITY_WEEKS.default)  # the spin boxes' limits: the declarations too
 
 
 def _spin(lo: int, hi: int, name: str, suffix: str = "") -> QSpinBox:
@@ -63,8 +64,11 @@ class SettingsDialog(QDialog):
         ul.addRow(self.privacy_passphrase)
         self.officer = QLineEdit(self)
         self.officer.setAccessibleName("Officer name")
-        self.weeks = {k: _spin(1, 52, f"Review interval for {k} intensity", " weeks") for k in DEFAULT_WEEKS}
-        self.report_days = _spin(0, 60, "Report due working days before a progress review", " working days")
+        weeks_lo, weeks_hi = store_settings.limits(store_settings.INTENSITY_WEEKS.key)
+        self.weeks = {k: _spin(weeks_lo, weeks_hi, f"Review interval for {k} intensity", " weeks")
+                      for k in DEFAULT_WEEKS}
+        self.report_days = _spin(*store_settings.limits(store_settings.REPORT_DAYS_BEFORE.key),
+                                 "Report due working days before a progress review", " working days")
         self.folder = QLineEdit(self)
         self.folder.setAccessibleName("Shared drive folder")
         browse = QPushButton("Browse…", self)
@@ -157,7 +161,7 @@ class SettingsDialog(QDialog):
         weeks = {**DEFAULT_WEEKS, **(values.get("intensity_weeks") or {})}
         for k, spin in self.weeks.items():
             spin.setValue(int(weeks[k]))
-        self.report_days.setValue(int(values.get("report_days_before", 5)))
+        self.report_days.setValue(int(values.get("report_days_before", store_settings.REPORT_DAYS_BEFORE.default)))
         self.folder.setText(values.get("shared_drive_folder") or "")
         self.recovery.setText(values.get("recovery_recipient") or "")
         ident = values.get("identity")

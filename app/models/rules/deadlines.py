@@ -189,11 +189,9 @@ class DeadlineConfig:
 
     @classmethod
     def for_store(cls, store: Store) -> DeadlineConfig:
-        from app.models.store.casework import get_settings
-
         keys = [SETTING_INTENSITY_WEEKS, SETTING_REPORT_DAYS_BEFORE, SETTING_OTHER_ACTIVITY_CAP,
                 SETTING_UPW_ONLY_REVIEW_WEEKS, *(k for k, *_ in appts.POLICY_SETTINGS)]
-        values = get_settings(store, keys)
+        values = store.settings.get_many(keys)  # the values in force (the store's settings registry)
         return cls.from_values(values.get(SETTING_INTENSITY_WEEKS), values.get(SETTING_REPORT_DAYS_BEFORE),
                                values, values.get(SETTING_OTHER_ACTIVITY_CAP),
                                values.get(SETTING_UPW_ONLY_REVIEW_WEEKS))
@@ -224,31 +222,12 @@ def _valid_report_days(value: Any) -> bool:
 def save_deadline_config(store: Store, intensity_weeks: Mapping[str, int] | None = None,
                          report_days_before: int | None = None, other_activity_cap_percent: int | None = None,
                          upw_only_review_weeks: int | None = None) -> DeadlineConfig:
-    """Validate and store the local policy values given (others are left as they are)."""
-    if intensity_weeks is not None:
-        for level, value in intensity_weeks.items():
-            if level not in DEFAULT_INTENSITY_WEEKS:
-                raise ValidationError(f"unknown supervision intensity {level!r} (high, medium or low)")
-            if not _valid_weeks(value):
-                raise ValidationError(f"weeks between reviews must be a whole number from 1 to 104, not {value!r}")
-    if report_days_before is not None and not _valid_report_days(report_days_before):
-        raise ValidationError(
-            f"report days before a progress review must be a whole number from 0 to 60, not {report_days_before!r}")
-    if other_activity_cap_percent is not None and not _in(other_activity_cap_percent, PERCENT_LIMITS):
-        raise ValidationError("the other activity cap must be a whole number of percent from 0 to 100, "
-                              f"not {other_activity_cap_percent!r}")
-    if upw_only_review_weeks is not None and not _valid_weeks(upw_only_review_weeks):
-        raise ValidationError("weeks between reviews of unpaid-work-only orders must be a whole number from 1 to "
-                              f"104, not {upw_only_review_weeks!r}")
-    if intensity_weeks is not None:
-        merged = {**DeadlineConfig.for_store(store).intensity_weeks, **intensity_weeks}
-        store.set_setting(SETTING_INTENSITY_WEEKS, merged)
-    if report_days_before is not None:
-        store.set_setting(SETTING_REPORT_DAYS_BEFORE, int(report_days_before))
-    if other_activity_cap_percent is not None:
-        store.set_setting(SETTING_OTHER_ACTIVITY_CAP, int(other_activity_cap_percent))
-    if upw_only_review_weeks is not None:
-        store.set_setting(SETTING_UPW_ONLY_REVIEW_WEEKS, int(upw_only_review_weeks))
+    """Validate and store the local policy values given (others are left as they are); the
+    limits are the settings' declarations (app/models/store/settings.py)."""
+    given = {SETTING_INTENSITY_WEEKS: intensity_weeks, SETTING_REPORT_DAYS_BEFORE: report_days_before,
+             SETTING_OTHER_ACTIVITY_CAP: other_activity_cap_percent,
+             SETTING_UPW_ONLY_REVIEW_WEEKS: upw_only_review_weeks}
+    store.settings.update({k: v for k, v in given.items() if v is not None})
     return DeadlineConfig.for_store(store)
 
 

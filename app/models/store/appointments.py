@@ -112,32 +112,15 @@ class Appointments:
                 for ref, name, key, day, start, minutes, kind, place, whom, outcome in rows]
 
     def policy(self) -> R.EnforcementPolicy:
-        from app.models.store.casework import get_settings
-
-        return R.EnforcementPolicy.from_values(get_settings(self.store, [k for k, *_ in R.POLICY_SETTINGS]))
+        return R.EnforcementPolicy.from_values(self.store.settings.get_many([k for k, *_ in R.POLICY_SETTINGS]))
 
     def set_policy(self, values: dict[str, Any]) -> Changes:
         """Store enforcement policy values (None restores a default); all checked first."""
         known = {k for k, *_ in R.POLICY_SETTINGS}
-        for key, value in values.items():
+        for key in values:
             if key not in known:
                 raise ValidationError(f"unknown enforcement setting {key!r}")
-            if value is not None and not R.valid_policy_value(key, value):
-                low, high = next((lo, hi) for k, _d, lo, hi, _h in R.POLICY_SETTINGS if k == key)
-                raise ValidationError(f"{key} must be a whole number from {low} to {high}, not {value!r}")
-        with self.store.transaction() as tx:
-            for key, value in values.items():
-                row = tx.session.get(E.StoreSetting, key)
-                if value is None:
-                    if row is not None:
-                        tx.session.delete(row)
-                elif row is None:
-                    tx.session.add(E.StoreSetting(key=key, value=value))
-                else:
-                    row.value = value
-                tx.audit("update", "setting", key)
-                tx.changes.settings.add(key)
-        return tx.changes
+        return self.store.settings.update(values)
 
     def position(self, ref: str, today: dt.date | None = None) -> R.Position:
         """Where the case is in the warning/breach process (failures up to today)."""

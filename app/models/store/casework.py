@@ -38,17 +38,11 @@ def record_review(store: Store, ref: str, review: dict[str, Any], reason: str | 
 
 
 def get_settings(store: Store, keys: list[str]) -> dict[str, Any]:
-    with store._tx() as s:
+    """What is stored under each of ``keys`` (keys with nothing stored are left out)."""
+    with store.transaction() as tx:
         out: dict[str, Any] = {}
         for key in keys:
-            row = s.get(E.StoreSetting, key)
+            row = tx.session.get(E.StoreSetting, key)
             if row is not None:
                 out[key] = row.value
         return out
-
-
-def set_settings(store: Store, values: dict[str, Any]) -> None:
-    """Several store settings in one transaction (None removes a setting)."""
-    with store._tx() as s:
-        for key, value in values.items():
-            store._put_setting(s, key, value)

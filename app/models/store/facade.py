@@ -31,6 +31,7 @@ from app.models.store import content, db, instance_lock, seal, security
 from app.models.store import entities as E
 from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
+from app.models.store.settings import Settings
 from app.models.store.timescales import LocalCalendar, Timescales
 
 if TYPE_CHECKING:
@@ -756,27 +757,21 @@ class Store:
             return None if sig is None else (sig.png, sig.signed_on)
 
     # ------------------------------------------------------------------ store settings
+    @property
+    def settings(self) -> Settings:
+        """The store settings, each declared once (app/models/store/settings.py)."""
+        return Settings(self)
+
     def get_setting(self, key: str, default: Any = None) -> Any:
-        with self._tx() as s:
-            row = s.get(E.StoreSetting, key)
-            return default if row is None else row.value
+        """What is stored under ``key`` (else ``default``); ``store.settings.get`` gives the
+        value in force of a declared setting."""
+        return self.settings.stored(key, default)
 
     def set_setting(self, key: str, value: Any) -> None:
-        """Set a store setting (None removes it, so get_setting falls back to its default)."""
-        with self._tx() as s:
-            self._put_setting(s, key, value)
-
-    def _put_setting(self, s: Session, key: str, value: Any) -> None:
-        """Set (or with None remove) one store setting inside the caller's transaction."""
-        row = s.get(E.StoreSetting, key)
-        if value is None:
-            if row is not None:
-                s.delete(row)
-        elif row is None:
-            s.add(E.StoreSetting(key=key, value=value))
-        else:
-            row.value = value
-        self._audit(s, "update", "setting", key)
+        """Store ``value`` as given (None removes it), unchecked; Casebook itself uses
+        ``store.settings.set``, which validates against the declaration."""
+        with self.transaction() as tx:
+            self.settings.put_raw(tx, key, value)
 
     def local_working_days(self) -> list[tuple[dt.date, str]]:
         """Scottish public holidays the service works on (see ``store.calendar``)."""
@@ -798,16 +793,8 @@ class Store:
 
     def set_local_holiday(self, day: dt.date, name: str | None) -> None:
         """Add (or with name None remove) a local holiday."""
-        with self._tx() as s:
-            existing = s.get(E.LocalHoliday, day)
-            if name is None:
-                if existing is not None:
-                    s.delete(existing)
-            elif existing is None:
-                s.add(E.LocalHoliday(day=day, name=name))
-            else:
-                existing.name = name
-            self._audit(s, "update", "local_holiday", day.isoformat())
+        with self.transaction() as tx:
+            self.calendar.put_holiday(tx, day, name)
 
     # ------------------------------------------------------------------ maintenance
     def backup(self, dest: Path | str) -> Path:

@@ -29,14 +29,14 @@ from app.models.errors import (
     ValidationError,
 )
 from app.models.rules.clock import Clock
-from app.models.store import db, instance_lock, seal
+from app.models.store import db, instance_lock, seal, settings
 
 if TYPE_CHECKING:
     from app.models.store import Store
 
 MIN_PASSPHRASE_LENGTH = 10
-DEFAULT_BACKUP_KEEP = 5
-MAX_BACKUP_KEEP = 100
+DEFAULT_BACKUP_KEEP = settings.BACKUP_KEEP.default
+MAX_BACKUP_KEEP = settings.limits(settings.BACKUP_KEEP.key)[1]
 FAILURES_SUFFIX = ".unlock-failures"
 BACKUPS_SUFFIX = ".backups"
 MAX_FAILURES_KEPT = 100
@@ -399,18 +399,11 @@ def newest_backup(store_path: Path | str) -> BackupInfo | None:
 
 
 def backup_keep(store: Store) -> int:
-    value = store.get_setting("backup_keep", DEFAULT_BACKUP_KEEP)
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_BACKUP_KEEP
-    return n if 1 <= n <= MAX_BACKUP_KEEP else DEFAULT_BACKUP_KEEP
+    return int(store.settings.get(settings.BACKUP_KEEP.key))
 
 
 def set_backup_keep(store: Store, n: int) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_BACKUP_KEEP:
-        raise ValidationError(f"keep 1 to {MAX_BACKUP_KEEP} backups")
-    store.set_setting("backup_keep", n)
+    store.settings.set(settings.BACKUP_KEEP.key, n)
 
 
 def _private_dir(path: Path) -> Path:

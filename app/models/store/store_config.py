@@ -7,16 +7,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from app.models.errors import ValidationError
-from app.models.rules.deadlines import (
-    DEFAULT_INTENSITY_WEEKS,
-    SETTING_INTENSITY_WEEKS,
-    SETTING_REPORT_DAYS_BEFORE,
-    DeadlineConfig,
-)
-from app.models.store import entities as E
+from app.models.rules.deadlines import SETTING_INTENSITY_WEEKS, SETTING_REPORT_DAYS_BEFORE
+from app.models.store.changes import Changes
+from app.models.store.settings import Settings
 
 if TYPE_CHECKING:
     from app.models.store import Store
@@ -25,20 +19,9 @@ MAX_HOLIDAY_NAME = 200
 
 
 def check_deadline_values(intensity_weeks: Mapping[str, Any] | None, report_days_before: Any) -> None:
-    """The same rules as ``deadlines.save_deadline_config`` (a value is valid exactly when
-    ``DeadlineConfig.from_values`` keeps it rather than falling back to the default)."""
-    if intensity_weeks is not None:
-        for level, value in intensity_weeks.items():
-            if level not in DEFAULT_INTENSITY_WEEKS:
-                raise ValidationError(f"unknown supervision intensity {level!r} (high, medium or low)")
-            kept = DeadlineConfig.from_values({level: value}).intensity_weeks[level]
-            if kept != value or isinstance(value, bool):
-                raise ValidationError(f"weeks between reviews must be a whole number from 1 to 104, not {value!r}")
-    if report_days_before is not None:
-        probe = DeadlineConfig.from_values(None, report_days_before)
-        if probe.report_days_before != report_days_before or isinstance(report_days_before, bool):
-            raise ValidationError("report days before a progress review must be a whole number from 0 to 60, "
-                                  f"not {report_days_before!r}")
+    """The deadline policy values checked against their declarations (settings.py)."""
+    Settings.check({k: v for k, v in ((SETTING_INTENSITY_WEEKS, intensity_weeks),
+                                      (SETTING_REPORT_DAYS_BEFORE, report_days_before)) if v is not None})
 
 
 def check_holidays(holidays: Iterable[tuple[dt.date, str]]) -> list[tuple[dt.date, str]]:
@@ -58,39 +41,14 @@ def check_holidays(holidays: Iterable[tuple[dt.date, str]]) -> list[tuple[dt.dat
 
 
 def save_store_config(store: Store, settings: Mapping[str, Any],
-                      holidays: Iterable[tuple[dt.date, str]] | None = None) -> None:
+                      holidays: Iterable[tuple[dt.date, str]] | None = None) -> Changes:
     """Save store settings (None removes one) and, when given, replace the local holidays
     with ``holidays``: all in one transaction, nothing written if anything is invalid."""
-    check_deadline_values(settings.get(SETTING_INTENSITY_WEEKS), settings.get(SETTING_REPORT_DAYS_BEFORE))
+    checked = Settings.check(settings)
     wanted = None if holidays is None else dict(check_holidays(holidays))
-    with store._tx() as s:
-        for key, value in settings.items():
-            row = s.get(E.StoreSetting, key)
-            if key == SETTING_INTENSITY_WEEKS and value is not None:
-                value = {**DEFAULT_INTENSITY_WEEKS, **(row.value if row is not None and isinstance(row.value, dict)
-                                                       else {}), **value}
-            if value is None:
-                if row is None:
-                    continue
-                s.delete(row)
-            elif row is None:
-                s.add(E.StoreSetting(key=key, value=value))
-            elif row.value == value:
-                continue
-            else:
-                row.value = value
-            store._audit(s, "update", "setting", key)
-        if wanted is None:
-            return
-        for h in s.scalars(select(E.LocalHoliday)).all():
-            if h.day not in wanted:
-                s.delete(h)
-                store._audit(s, "update", "local_holiday", h.day.isoformat(), "removed")
-            elif h.name != wanted[h.day]:
-                h.name = wanted.pop(h.day)
-                store._audit(s, "update", "local_holiday", h.day.isoformat())
-            else:
-                wanted.pop(h.day)
-        for day, name in wanted.items():
-            s.add(E.LocalHoliday(day=day, name=name))
-            store._audit(s, "update", "local_holiday", day.isoformat(), "added")
+    with store.transaction() as tx:
+        for key, value in checked.items():
+            store.settings.put(tx, key, value)
+        if wanted is not None:
+            store.calendar.replace_holidays(tx, wanted)
+        return tx.changes

@@ -30,7 +30,7 @@ from app.models.store import entities as E
 from app.models.store.changes import Changes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from app.models.store.facade import Store
+    from app.models.store.facade import Store, Tx
 
 MAX_NAME = 200
 
@@ -195,6 +195,34 @@ class LocalCalendar:
         with self._store.transaction() as tx:
             return [(w.day, w.name) for w in tx.session.scalars(select(E.LocalWorkingDay)
                                                                 .order_by(E.LocalWorkingDay.day))]
+
+    def put_holiday(self, tx: Tx, day: dt.date, name: str | None, detail: str | None = None) -> bool:
+        """Add, rename or (name None) remove the local holiday on ``day`` inside the caller's
+        transaction, audited; True when anything changed."""
+        s = tx.session
+        existing = s.get(E.LocalHoliday, day)
+        if name is None:
+            if existing is None:
+                return False
+            s.delete(existing)
+        elif existing is None:
+            s.add(E.LocalHoliday(day=day, name=name))
+        elif existing.name == name:
+            return False
+        else:
+            existing.name = name
+        tx.audit("update", "local_holiday", day.isoformat(), detail)
+        tx.changes.calendar = True
+        return True
+
+    def replace_holidays(self, tx: Tx, holidays: dict[dt.date, str]) -> None:
+        """Make the local holidays exactly ``holidays`` inside the caller's transaction."""
+        for h in tx.session.scalars(select(E.LocalHoliday)).all():
+            if h.day not in holidays:
+                self.put_holiday(tx, h.day, None, "removed")
+        for day, name in holidays.items():
+            existing = tx.session.get(E.LocalHoliday, day)
+            self.put_holiday(tx, day, name, "added" if existing is None else None)
 
     def add_holiday(self, day: dt.date, name: str) -> Changes:
         """A local holiday (a day off for the service); renames one already there."""
