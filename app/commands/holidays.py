@@ -18,9 +18,10 @@ import sys
 from typing import Any
 
 from app.commands.common import EXIT_OK, CliError, add_store_arg, open_store
+from app.models.rules import vocabulary as V
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-KIND_TEXT = {"holiday": "local holiday", "working": "working day"}
+KIND_TEXT = {k: v.lower() for k, v in V.CALENDAR_DAY_KINDS.items()}  # the vocabulary, in a sentence
 
 
 def register(sub: Any) -> None:

@@ -35,12 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.rules import vocabulary as V
 from app.ui.table_models import STATUS_COLOURS
 
-NFD = "not_for_disclosure"
+NFD = V.NOT_FOR_DISCLOSURE
 today_source: Callable[[], dt.date] = dt.date.today  # the app sets its clock (relative dates)
 Choices = tuple[tuple[str, str], ...]
-SENSITIVITY: Choices = (("ordinary", "Ordinary"), (NFD, "NOT FOR DISCLOSURE"))
+SENSITIVITY: Choices = V.choices(V.SENSITIVITY)
 VALUE_ROLE = Qt.ItemDataRole.UserRole
 ERROR_STYLE = f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px; border-radius: 3px;"
 EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1

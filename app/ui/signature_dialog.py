@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError
+from app.models.rules import vocabulary as V
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import parse_date
 from app.ui.signature_pad import SignaturePad
 from app.ui.table_models import STATUS_COLOURS
 
-ROLES = (("individual", "The person"), ("officer", "The responsible officer"))
+ROLES = tuple(V.SIGNATORIES.items())
 
 
 class SignatureDialog(QDialog):

@@ -18,9 +18,9 @@ from app.models.rules.deadlines import (
     case_due,
     caseload_due,
     save_deadline_config,
-    smart_check,
     upw_progress,
 )
+from app.models.rules.smart import smart_check
 from app.models.store import Store
 
 D = dt.date

@@ -148,12 +148,6 @@ class UpwProgress:
 
 
 @dataclass(frozen=True)
-class SmartProblem:
-    letter: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class DeadlineConfig:
     """Local policy: weeks between plan reviews per supervision intensity, how many working
     days before a court progress review the officer's report is due, the cap on other
@@ -949,34 +943,3 @@ def other_activity_text(progress: UpwProgress) -> str:
         return logged + ", all counted."
     return (f"{logged}, {progress.other_activity_counted:g} counted "
             f"(local cap {progress.other_activity_cap:g} hours).")
-
-
-MIN_SPECIFIC_WORDS = 3
-MIN_SPECIFIC_CHARS = 15
-
-
-def smart_check(goal: dict[str, Any]) -> list[SmartProblem]:
-    """Which SMART letters a plan goal is missing, and why ([] when it is SMART)."""
-    problems: list[SmartProblem] = []
-
-    def text(key: str) -> str:
-        value = goal.get(key)
-        return value.strip() if isinstance(value, str) else ""
-
-    description = text("description")
-    if not description:
-        problems.append(SmartProblem("S", "no description of what will change"))
-    elif len(description.split()) < MIN_SPECIFIC_WORDS or len(description) < MIN_SPECIFIC_CHARS:
-        problems.append(SmartProblem("S", "the description is too short to say specifically what will change"))
-    if not text("measure"):
-        problems.append(SmartProblem("M", "no measure of progress"))
-    if not text("achievable"):
-        problems.append(SmartProblem("A", "nothing recorded on why it is achievable for this person"))
-    if not text("realistic"):
-        problems.append(SmartProblem("R", "no supports or resources recorded to make it realistic"))
-    target = goal.get("target_date")
-    if target in (None, ""):
-        problems.append(SmartProblem("T", "no target date"))
-    elif _date(target) is None:
-        problems.append(SmartProblem("T", "the target date is not a valid date"))
-    return problems

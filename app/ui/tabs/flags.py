@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from app.models.rules import vocabulary as V
+from app.models.rules.vocabulary import label
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -11,7 +13,7 @@ from app.ui.editors import ListEditor
 from app.ui.forms import show_date
 from app.ui.table_models import Column
 
-from .base import CaseTab, Editor, nfd_status, sensitivity_text, words
+from .base import CaseTab, Editor, nfd_status, sensitivity_text
 
 
 class FlagsTab(CaseTab):
@@ -27,7 +29,7 @@ class FlagsTab(CaseTab):
         ], FL.FLAG_FIELDS, private_item=FL.flag_private,
             new_defaults=lambda: {"raised_on": today().isoformat(), "sensitivity": "ordinary"}, parent=self)
         self.consents = ListEditor(ctx, "Consent", "consents", [
-            Column("Purpose", lambda c: words(c["purpose"]), width=150),
+            Column("Purpose", lambda c: label(V.CONSENT_PURPOSES, c["purpose"]), width=150),
             Column("Agency", lambda c: c.get("agency") or "", width=180),
             Column("Given", lambda c: show_date(c["given_on"]), width=90),
             Column("Withdrawn", lambda c: show_date(c.get("withdrawn_on"))),

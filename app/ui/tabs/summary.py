@@ -9,7 +9,9 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QTableView, QVBoxLayout, QWidget
 
+from app.models.rules import vocabulary as V
 from app.models.rules.deadlines import other_activity_text
+from app.models.rules.vocabulary import label
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -92,7 +94,7 @@ class SummaryTab(CaseTab):
                  f"Born {show_date(ind['date_of_birth'])}, age {age}"
                  + (f" · {e(ind['pronouns'])}" if ind.get("pronouns") else "")]
         if ind.get("communication_needs"):
-            needs = ", ".join(n.replace("_", " ") for n in ind["communication_needs"])
+            needs = ", ".join(label(V.COMMUNICATION_NEEDS, n) for n in ind["communication_needs"])
             lines.append("Communication needs: " + e(needs)
                          + (f" ({e(ind['interpreter_language'])})" if ind.get("interpreter_language") else ""))
         if ind.get("phone"):
@@ -109,8 +111,8 @@ class SummaryTab(CaseTab):
         self.order.setText("<br>".join([
             f"{e(order['court'])}, imposed {show_date(order['imposed_on'])}"
             + (f", ends {show_date(order['ends_on'])}" if order.get("ends_on") else ""),
-            f"Status: {e((order.get('status') or 'active').replace('_', ' '))}"
-            + (f" · Intensity: {e(c['supervision_intensity'])}" if c.get("supervision_intensity") else ""),
+            f"Status: {e(label(V.ORDER_STATUSES, order.get('status') or 'active'))}"
+            + (f" · Intensity: {e(label(V.SUPERVISION_INTENSITY, c['supervision_intensity']))}" if c.get("supervision_intensity") else ""),
             f"Responsible officer: {e(order.get('responsible_officer') or '—')}",
             "Requirements: " + "; ".join(reqs),
         ]))
