@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models.errors import NotFoundError
+from app.models.rules import dates, disclosure
 from app.models.rules import vocabulary as V
-from app.models.rules.disclosure import flag_restricted, note_restricted
 from app.models.rules.smart import smart_missing
 
 WITHHELD_TEXT = "Information withheld"
@@ -52,15 +52,10 @@ def note_sensitivity(note: dict[str, Any]) -> Any:
     """A note's effective sensitivity.  A victim contact note records what the victim said or
     how they are: victim information, never for the person's eyes (guidance 8.1), whatever its
     sensitivity field says.  Privacy mode and the note search treat it the same way."""
-    return NFD if note_restricted(note) else note.get("sensitivity")
+    return disclosure.effective_sensitivity("notes", note)
 
 
-def fmt_date(value: str | dt.date | None) -> str:
-    """ISO date (or date) -> dd/mm/yyyy; '' when absent."""
-    if value is None or value == "":
-        return ""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-    return day.strftime("%d/%m/%Y")
+fmt_date = dates.show  # ISO date (or date) -> dd/mm/yyyy; '' when absent
 
 
 def _label(table: V.Table, key: Any) -> str:
@@ -287,7 +282,7 @@ def _flag_entries(flags: Sequence[dict[str, Any]], for_individual: bool) -> tupl
         text = f.get("details") or ""
         if bits:
             text = (text + " " if text else "") + "(" + "; ".join(bits) + ")"
-        sensitivity = NFD if flag_restricted(f) else f.get("sensitivity")
+        sensitivity = disclosure.effective_sensitivity("flags", f)
         entry = Entry(date=fmt_date(f.get("raised_on")), label=_label(FLAG_KINDS, f.get("kind")), text=text,
                       not_for_disclosure=not disclosable(sensitivity))
         items.append((sensitivity, entry))

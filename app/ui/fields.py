@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.models.rules import disclosure
 from app.models.rules import vocabulary as V
-from app.models.rules.disclosure import flag_restricted, marked_nfd, note_restricted
 from app.models.rules.vocabulary import choices
 from app.ui.forms import SENSITIVITY, Choices, F
 
@@ -17,16 +17,17 @@ CONTRACT_AREAS = choices(V.CONTRACT_AREAS)
 RATINGS = choices(V.RATINGS)
 
 
+# Privacy mode hides what the one disclosure rule restricts (app/models/rules/disclosure.py).
 def is_nfd(item: dict[str, Any]) -> bool:
-    return marked_nfd(item)
+    return disclosure.marked_nfd(item)
 
 
 def note_private(item: dict[str, Any]) -> bool:
-    return note_restricted(item)
+    return disclosure.restricted("notes", item)
 
 
 def flag_private(item: dict[str, Any]) -> bool:
-    return flag_restricted(item)
+    return disclosure.restricted("flags", item)
 
 
 CASE_FIELDS = [

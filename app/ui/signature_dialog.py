@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError
+from app.models.rules import dates
 from app.models.rules import vocabulary as V
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -47,7 +48,7 @@ class SignatureDialog(QDialog):
                        "captured. Signatures are kept encrypted in the store and drawn on the contract PDF.", self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
-        today = ctx.clock.today().strftime("%d/%m/%Y")
+        today = dates.show(ctx.clock.today())
         for role, label in ROLES:
             box = QGroupBox(label, self)
             grid = QGridLayout(box)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from app.models.rules import dates
 from app.models.rules import vocabulary as V
 from app.models.store.search import fold
 
@@ -32,14 +33,8 @@ def due_label(kind: str, label: str, privacy: bool) -> str:
 
 FLAG_BADGES = V.FLAG_BADGES
 REQ_SHORT = V.REQUIREMENTS_SHORT
-
-
-def fmt_date(value: dt.date | str | None) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return value.strftime("%d/%m/%Y")
+fmt_date = dates.show  # dd/mm/yyyy
+age_on = dates.age_on
 
 
 @dataclass(frozen=True)
@@ -146,10 +141,6 @@ class CaseloadRow:
     status: str
     warnings: tuple[str, ...] = field(default=())
     next_due_kind: str = ""
-
-
-def age_on(dob: dt.date, day: dt.date) -> int:
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
 def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: Sequence[Any],

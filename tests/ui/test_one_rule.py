@@ -72,3 +72,50 @@ def test_screen_and_pdf_agree_letter_for_letter(goal: dict[str, Any]) -> None:
             "order": {"court": "Court", "imposed_on": "2026-11-02", "requirements": []}, "goals": [goal]}
     pdf = plan_data(case, for_individual=False, today=TODAY).areas[0].goals[0].smart_missing
     assert pdf == "".join(p.letter for p in smart_check(goal)) != ""
+
+
+# ---------------------------------------------------------------------------- disclosure
+VICTIM_FLAG = {"kind": "victim_safety_plan", "raised_on": "2026-11-03", "review_on": "2026-12-03",
+               "details": "Kestrelwatch safety arrangement", "sensitivity": "ordinary"}
+MAPPA_FLAG = {"kind": "mappa", "raised_on": "2026-11-02", "sensitivity": "ordinary"}
+VICTIM_NOTE = {"date": "2026-11-13", "kind": "victim_contact", "text": "Victim says Osprey-lane plans",
+               "sensitivity": "ordinary"}
+VICTIM_WORDS = "Not for disclosure (victim information)"
+
+
+def test_victim_items_marked_ordinary_are_not_for_disclosure_everywhere(
+        qtbot: Any, make_window: Any, tmp_path: Path, passphrase: str, example_bundle: dict[str, Any]) -> None:
+    """Was: an ordinary-marked victim safety plan flag (or victim-contact note) was hidden in
+    privacy mode and withheld from the PDF, yet had no NOT FOR DISCLOSURE badge and read "Ordinary"."""
+    notes = [*copy.deepcopy(example_bundle["cases"][0]["notes"]), VICTIM_NOTE]
+    path = _store_with(tmp_path, passphrase, example_bundle, flags=[MAPPA_FLAG, VICTIM_FLAG], notes=notes,
+                       reviews=[{"held_on": "2026-11-20", "kind": "scheduled"}])
+    with Store.open(path, passphrase, clock=Clock.fixed(TODAY)) as store:
+        person = build_report_data(store, "review", REF, for_individual=True)
+    assert all("Kestrelwatch" not in getattr(e, "text", "") for e in person.flags)
+    assert all("Osprey" not in getattr(e, "text", "") for e in person.contacts)
+
+    w = make_window()
+    unlock(qtbot, w, path, passphrase)
+    open_case(qtbot, w, REF, TAB_NAMES.index("Flags"))
+    for editor, victim_index, ordinary_index in ((w.workspace.flags, 1, 0), (w.workspace.notes, 1, 0)):
+        col = [c.header for c in editor.model.columns].index("Sensitivity")
+        texts = [editor.model.data(editor.model.index(r, col)) for r in range(editor.model.rowCount())]
+        assert texts[victim_index] == VICTIM_WORDS and texts[ordinary_index] == ""
+        editor._go_to(victim_index)
+        assert not editor.badge.isHidden() and editor.badge.text() == "NOT FOR DISCLOSURE (victim information)"
+        assert editor.form.widgets["sensitivity"].currentText() == VICTIM_WORDS
+        assert editor.form.value()["sensitivity"] == "ordinary"  # the stored field is untouched
+        editor._go_to(ordinary_index)
+        assert editor.badge.isHidden()
+        assert editor.form.widgets["sensitivity"].currentText() == "Ordinary"
+    summary = w.workspace.sections["summary"].flags.text()
+    assert "Victim safety plan" in summary and VICTIM_WORDS in summary
+
+    # privacy mode hides exactly what the badge marks
+    w.act_privacy.trigger()
+    qtbot.waitUntil(lambda: w.ctx.privacy, timeout=5000)
+    for editor in (w.workspace.flags, w.workspace.notes):
+        shown = [row[1] for row in editor.model.rows]
+        assert all(it.get("kind") not in ("victim_safety_plan", "victim_contact") for it in shown)
+        assert shown  # the ordinary ones stay

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.models.rules import dates
 from app.models.rules import vocabulary as V
 
 # ---------------------------------------------------------------------------- vocabulary
@@ -103,21 +104,11 @@ class EnforcementPolicy:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
+_date = dates.iso_date
 
 
 def fmt(day: dt.date | None) -> str:
-    return "" if day is None else day.strftime("%d/%m/%Y")
+    return dates.show(day)
 
 
 def starts_at(appt: Mapping[str, Any]) -> dt.datetime:

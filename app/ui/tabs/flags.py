@@ -13,7 +13,7 @@ from app.ui.editors import ListEditor
 from app.ui.forms import show_date
 from app.ui.table_models import Column
 
-from .base import CaseTab, Editor, nfd_status, sensitivity_text
+from .base import CaseTab, Editor, sensitivity_column
 
 
 class FlagsTab(CaseTab):
@@ -25,7 +25,7 @@ class FlagsTab(CaseTab):
             Column("Raised", lambda f: show_date(f["raised_on"]), width=90),
             Column("Review", lambda f: show_date(f.get("review_on")), width=90),
             Column("Closed", lambda f: show_date(f.get("closed_on")), width=90),
-            Column("Sensitivity", sensitivity_text, status=nfd_status),
+            sensitivity_column("flags"),
         ], FL.FLAG_FIELDS, private_item=FL.flag_private,
             new_defaults=lambda: {"raised_on": today().isoformat(), "sensitivity": "ordinary"}, parent=self)
         self.consents = ListEditor(ctx, "Consent", "consents", [

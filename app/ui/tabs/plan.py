@@ -97,7 +97,7 @@ class PlanTab(CaseTab):
         self.version_box.addItem("Current plan (editable)")
         for v in reversed(self.versions):
             saved = v["saved_at"]
-            when = saved.strftime("%d/%m/%Y") if hasattr(saved, "strftime") else show_date(str(saved))
+            when = show_date(saved)
             self.version_box.addItem(f"Version {v['version']} saved {when}"
                                      + (f" — {v['reason']}" if v.get("reason") else ""))
         self.version_box.setCurrentIndex(keep if 0 <= keep < self.version_box.count() else 0)

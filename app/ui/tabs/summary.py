@@ -9,6 +9,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QTableView, QVBoxLayout, QWidget
 
+from app.models.rules import dates, disclosure
 from app.models.rules import vocabulary as V
 from app.models.rules.deadlines import other_activity_text
 from app.models.rules.vocabulary import label
@@ -88,7 +89,7 @@ class SummaryTab(CaseTab):
         order = c["order"]
         e = html.escape
         dob = dt.date.fromisoformat(ind["date_of_birth"])
-        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        age = dates.age_on(dob, today)
         lines = [f"<b>{e(ind['given_names'])} {e(ind['family_name'])}</b>"
                  + (f" (prefers {e(ind['preferred_name'])})" if ind.get("preferred_name") else ""),
                  f"Born {show_date(ind['date_of_birth'])}, age {age}"
@@ -122,11 +123,11 @@ class SummaryTab(CaseTab):
                 continue
             text = FL.label_of(FL.FLAG_KINDS, f["kind"])
             short = FLAG_BADGES.get(f["kind"])
-            restricted = FL.flag_private(f)
+            restricted = disclosure.sensitivity_text("flags", f)
             colour = STATUS_COLOURS["nfd"] if restricted else "#455a64"
             badges.append(badge(short or text, colour) + f" {e(text)}, raised {show_date(f['raised_on'])}"
                           + (f", review {show_date(f['review_on'])}" if f.get("review_on") else "")
-                          + (" — NOT FOR DISCLOSURE" if restricted else ""))
+                          + (f" — {e(restricted)}" if restricted else ""))
         if age < 18:
             badges.append(badge("U18", "#455a64") + " Under 18: FRAME guidance applies")
         self.flags.setText("<br>".join(badges) or "No open protection flags.")
