@@ -67,7 +67,7 @@ def _os_message(exc: OSError) -> str:
     winerror = getattr(exc, "winerror", None)
     name = f" ({exc.filename})" if exc.filename else ""
     if code in _FULL or winerror in (39, 112):
-        return DISK_FULL
+        return DISK_FULL if not exc.strerror else DISK_FULL.replace(":", f" ({exc.strerror}):", 1)
     if winerror in (32, 33) or code in _BUSY:
         return BUSY
     if code in _DENIED:
