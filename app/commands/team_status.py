@@ -30,6 +30,12 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_team_status)
 
+    p = sub.add_parser("requests", help="handover requests from the team manager")
+    add_store_arg(p)
+    p.add_argument("--shared", type=Path, metavar="FOLDER", help="the shared folder (default: the store's setting)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_requests)
+
 
 def _folder(store: Any, given: Path | None) -> Path:
     from app.team.delivery import NoFolderError, configured_folder
@@ -114,3 +120,30 @@ def cmd_team_status(args: argparse.Namespace) -> int:
     for p in view.skipped:
         print(f"casebook: skipped {p.file}: {p.reason}", file=sys.stderr)
     return EXIT_PROBLEMS if view.problems else EXIT_OK
+
+
+def cmd_requests(args: argparse.Namespace) -> int:
+    from app.team import requests
+    from app.team.delivery import folder_problem
+
+    with open_store(args) as store:
+        folder = _folder(store, args.shared)
+        problem = folder_problem(folder)
+        if problem is not None:
+            raise CliError(problem, EXIT_PROBLEMS)
+        found = requests.load_requests(store, folder)
+    if args.json:
+        json.dump({"requests": [r.as_dict() for r in found.requests],
+                   "problems": [{"file": p.file, "problem": p.reason} for p in found.problems]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for r in found.requests:
+            note = f"  \"{r.note}\"" if r.note else ""
+            print(f"{r.request_id}  {r.case}  hand over to {r.to_name or r.to_officer} ({r.to_officer}), asked by "
+                  f"{r.from_name or r.from_officer} {_local(r.at)}{note}")
+        print(f"{len(found.requests)} handover request(s); hand a case over with casebook handover "
+              "--store PATH --case REF --to OFFICER-ID")
+    for p in found.problems:
+        print(f"casebook: PROBLEM {p.file}: {p.reason} (not shown)", file=sys.stderr)
+    return EXIT_OK
