@@ -112,6 +112,7 @@ class TeamCasesProxy(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.predicate: Callable[[status.CaseRow], bool] | None = None
+        self._rows_model: Any = None
         self.setDynamicSortFilter(False)
 
     def source(self) -> RowsModel:
@@ -119,9 +120,13 @@ class TeamCasesProxy(QSortFilterProxyModel):
         assert isinstance(model, RowsModel)
         return model
 
+    def setSourceModel(self, model: Any) -> None:  # noqa: N802
+        self._rows_model = model
+        super().setSourceModel(model)
+
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         pred = self.predicate
-        return pred is None or pred(self.source().rows[source_row])
+        return pred is None or pred(self._rows_model.rows[source_row])
 
     def set_predicate(self, predicate: Callable[[status.CaseRow], bool] | None) -> None:
         self.predicate = predicate

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,11 @@ def _due_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    yield from make_team(tmp_path, monkeypatch)
+
+
+def make_team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     """A manager (who is an officer too, with no cases) and two officers sharing one folder."""
     monkeypatch.setenv("CASEBOOK_PASSPHRASE", PW)
     share = tmp_path / "share"
@@ -127,7 +132,7 @@ def test_manager_view_matches_each_officers_due_and_leaks_nothing(team: dict[str
     for plain in texts:
         for marker in MARKERS.values():
             assert marker.encode() not in plain, marker
-        body = json.loads(plain)["status"]
+        body = json.loads(status.split_plain(plain)[1])
         for case in body["cases"]:
             assert "victim_safety_plan" not in case["flags"] and "marac" not in case["flags"]
             assert set(case) == {"reference", "name", "date_of_birth", "requirements", "intensity", "order_status",

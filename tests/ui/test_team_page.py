@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,13 @@ from app.team.delivery import FileOps
 from app.ui.context import AppContext
 from app.ui.tasks import Tasks
 from app.ui.team_page import TeamPage
-from tests.team.test_status import MARKERS, PW, TODAY, team  # noqa: F401  (the fixture)
+from tests.team.test_status import MARKERS, PW, TODAY, make_team
 from tests.ui.conftest import FakePrompts, all_texts
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    yield from make_team(tmp_path, monkeypatch)
 
 
 def _ctx(store: Store) -> AppContext:
@@ -133,8 +139,8 @@ def test_problems_are_listed_never_shown_as_data(qtbot: Any, team: dict[str, Any
     (where / f"{ids['a']}-20990101T000000000Z-abcdef.status.age").write_bytes(forged)
     (where / f"{ids['b']}-20990101T000000000Z-abcdef.status.age").write_bytes(b"age-encryption.org/v1\n-> X")
     ctx = _ctx(stores["m"])
-    page = _load_page = _page(qtbot, ctx, share)
-    _load(qtbot, _load_page)
+    page = _page(qtbot, ctx, share)
+    _load(qtbot, page)
     assert [r.reference[:3] for r in page.case_model.rows] == ["AAA"] * 3
     assert page.problems.isVisible() and "signature" in page.problems.text()
     assert page.skipped.isVisible() and "unreadable" in page.skipped.text()
