@@ -202,3 +202,52 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# ---------------------------------------------------------------------- in ``make bench``
+OPEN_KEY, FILTER_KEY = "team_page_open", "team_page_filter"
+
+
+def add_to(bench: Any, measurement: Any, subprocesses: bool = True) -> None:
+    """Run this benchmark as a child of ``benchmarks.run`` and add its two measurements
+    (``measurement`` is ``benchmarks.run.Measurement``), next to the single-store caseload."""
+    open_m = measurement(OPEN_KEY, "Team page open (100 officers x 50 cases = 5,000 cases)", "ms", OPEN_TARGET_MS)
+    filter_m = measurement(FILTER_KEY, "Team page filter, p95 (5,000 cases)", "ms", FILTER_TARGET_MS)
+    if not subprocesses:
+        for m in (open_m, filter_m):
+            m.status, m.note = "skipped", "child processes disabled (--no-subprocess)"
+            bench.results.append(m)
+        return
+
+    def body(m: Any) -> None:
+        import os
+        import subprocess
+
+        with tempfile.TemporaryDirectory(prefix="casebook-bench-team-") as tmp_s:
+            out = Path(tmp_s) / "team.json"
+            env = bench.child_env(Path(tmp_s))
+            repeats = str(max(3, bench.cfg.repeats // 2))
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.team_bench", "--out", str(out),
+                                   "--repeats", repeats], cwd=Path(__file__).resolve().parent.parent,
+                                  env={**env, "PYTHONPATH": env.get("PYTHONPATH", os.getcwd())},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1200)
+            if proc.returncode != 0 or not out.is_file():
+                tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+                raise RuntimeError(f"team benchmark failed (exit {proc.returncode}): {tail[0][:200]}")
+            data = json.loads(out.read_text(encoding="utf-8"))
+        caseload = next((r.value for r in bench.results if r.key == "caseload_with_due"), None)
+        m.value, m.samples = data["open_ms"], data["repeats"]
+        m.extra.update(data)
+        m.note = (f"median of {data['repeats']} opens, max {data['open_max_ms']:g} ms; the first open also pins "
+                  f"every card: {data['first_open_ms']:g} ms; packets {data['packet_mb']:g} MB; single-store "
+                  f"caseload complete (5,000 cases) in the same run: {caseload if caseload is not None else '-'} ms")
+        filter_m.value, filter_m.samples = data["filter_p95_ms"], data["repeats"] * 10
+        filter_m.note = f"median {data['filter_ms']:g} ms, max {data['filter_max_ms']:g} ms over each quick filter " \
+                        "and the officer filter, on and off (filter + repaint)"
+
+    bench.measure(open_m, body)
+    if open_m.status in ("error", "not available"):
+        filter_m.status, filter_m.note = open_m.status, open_m.note
+        bench.results.append(filter_m)
+    else:
+        bench.results.append(filter_m.settle())

@@ -18,7 +18,7 @@ from app.models.rules.clock import Clock
 from app.models.rules.deadlines import caseload_due
 from app.models.store import Store
 from app.settings import Settings
-from app.team import identity, requests, status
+from app.team import cards, identity, requests, status
 from app.team.delivery import FileOps
 from app.ui.context import AppContext
 from app.ui.tasks import Tasks
@@ -255,3 +255,28 @@ def test_stale_laptop_warning_and_main_window_page(qtbot: Any, team: dict[str, A
     assert w.team.officer_model.data(w.team.officer_model.index(0, 6)) == "Not synced for 10 days"
     w.lock()
     assert w.team.case_model.rowCount() == 0
+
+
+def test_settings_sets_the_team_manager(qtbot: Any, team: dict[str, Any], make_window: Any) -> None:
+    share, paths, ids, stores = team["share"], team["paths"], team["ids"], team["stores"]
+    stores["a"].set_setting("shared_drive_folder", str(share))
+    status.set_manager(stores["a"], None, None)
+    for store in stores.values():
+        store.close()
+    w = make_window()
+    w.start_with(paths["a"], PW)
+    qtbot.waitUntil(lambda: w.ctx.store is not None and w.ctx.tasks.pending == 0, timeout=20000)
+    w.open_settings()
+    d = w.settings_dialog
+    qtbot.waitUntil(lambda: w.ctx.tasks.pending == 0 and d.loaded, timeout=20000)
+    assert d.manager.text() == ""
+    d.manager.setText("not-an-id")
+    d.save()
+    assert "Team manager" in d.error.text() and d.isVisible()
+    d.manager.setText(ids["m"])
+    with qtbot.waitSignal(d.finished, timeout=20000):
+        d.save()
+    qtbot.waitUntil(lambda: w.ctx.tasks.pending == 0, timeout=20000)
+    w.close()
+    with Store.open(paths["a"], PW) as a:
+        assert status.manager_id(a) == ids["m"] and ids["m"] in cards.pins(a)
