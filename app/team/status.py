@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -69,6 +70,25 @@ MANIFEST = "casebook-manifest.jsonl"
 # Pending handovers per case (issue 15): functions called with the open store, each returning
 # {case reference: [{"to": officer id, "since": ISO time}, ...]}.  The handover code appends one.
 pending_handovers_hooks: list[Callable[[Store], dict[str, list[dict[str, Any]]]]] = []
+
+
+def _custody_pending(store: Store) -> dict[str, list[dict[str, Any]]]:
+    """Handovers in flight, from the custody records of issue 15 (when that code is present)."""
+    try:
+        custody = importlib.import_module("app.models.store.custody")
+    except ImportError:
+        return {}
+    pending = getattr(custody, "pending_handovers", None)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for c in pending(store) if pending is not None else []:
+        since = getattr(c, "since", None)
+        out.setdefault(str(c.reference), []).append({
+            "to": getattr(c, "counterpart", None), "to_name": getattr(c, "counterpart_name", None),
+            "since": since.isoformat(timespec="seconds") if isinstance(since, dt.datetime) else None})
+    return out
+
+
+pending_handovers_hooks.append(_custody_pending)
 
 
 def status_dir(folder: Path, manager_id: str) -> Path:

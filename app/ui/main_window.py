@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         self.act_caseload = a("&Caseload", "Ctrl+Shift+C", self.show_caseload)
         self.act_today = a("&Today", "Ctrl+Shift+T", self.show_today,
                            tip="Today's and this week's appointments and due items")
-        self.act_team = a("T&eam", None, self.show_team,
+        self.act_team = a("Tea&m", None, self.show_team,
                           tip="The team manager's view: every officer's caseload and deadlines from the shared drive")
         self.act_calendar = a("Export &calendar…", None, self.export_calendar,
                               tip="Write this and the next weeks' appointments as an iCalendar file "

@@ -274,3 +274,32 @@ def test_team_verb_sets_and_refuses(team: dict[str, Any], capsys: pytest.Capture
     assert "team status" not in capsys.readouterr().out
     assert main(["team-status", "--store", str(paths["m"]), "--shared", str(tmp_path / "gone")]) == 1
     assert "cannot be found" in capsys.readouterr().err
+
+
+def test_pending_handovers_come_from_the_custody_records(team: dict[str, Any],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packet lists a case's handover in flight (read from issue 15's custody records)."""
+    import sys
+    import types
+    from dataclasses import dataclass as _dc
+
+    share, ids, stores = team["share"], team["ids"], team["stores"]
+    ref = stores["a"].case_references()[0]
+
+    @_dc
+    class State:
+        reference: str
+        counterpart: str
+        counterpart_name: str
+        since: dt.datetime
+        state: str = "pending"
+
+    fake = types.ModuleType("app.models.store.custody")
+    fake.pending_handovers = lambda store: [  # type: ignore[attr-defined]
+        State(ref, ids["b"], "Beathag Officer-Synthetic", dt.datetime(2027, 2, 27, 10, tzinfo=dt.UTC))]
+    monkeypatch.setitem(sys.modules, "app.models.store.custody", fake)
+    assert status.publish_status(stores["a"], share).status == "published"
+    view = status.team_view(status.load_team(stores["m"], share), TODAY)
+    rows = {r.reference: r.case["pending_handovers"] for r in view.cases}
+    assert rows[ref] == [{"to": ids["b"], "to_name": "Beathag Officer-Synthetic", "since": "2027-02-27T10:00:00+00:00"}]
+    assert all(v == [] for k, v in rows.items() if k != ref)

@@ -277,6 +277,7 @@ def test_settings_sets_the_team_manager(qtbot: Any, team: dict[str, Any], make_w
     with qtbot.waitSignal(d.finished, timeout=20000):
         d.save()
     qtbot.waitUntil(lambda: w.ctx.tasks.pending == 0, timeout=20000)
-    w.close()
+    w.close()  # closing may first deliver an off-laptop copy (the folder is set): wait for the store to close
+    qtbot.waitUntil(lambda: w.ctx.store is None, timeout=60000)
     with Store.open(paths["a"], PW) as a:
         assert status.manager_id(a) == ids["m"] and ids["m"] in cards.pins(a)
