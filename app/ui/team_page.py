@@ -222,6 +222,8 @@ def case_summary_text(row: status.CaseRow, today: dt.date) -> str:
                  + ("  (closed case)" if row.archived else ""))
     lines.append(f"Supervision intensity: {row.intensity or 'not set'}")
     for r in c.get("requirements") or []:
+        if not isinstance(r, dict):
+            continue
         extra = f", {r['hours']} hours" if r.get("hours") else (f", {r['months']} months" if r.get("months") else "")
         lines.append(f"  Requirement: {status.REQ_SHORT.get(str(r.get('kind')), r.get('kind'))}{extra}")
     if c.get("flags"):
@@ -237,6 +239,8 @@ def case_summary_text(row: status.CaseRow, today: dt.date) -> str:
     lines.append("")
     lines.append("Due items")
     for item in c.get("due") or []:
+        if not isinstance(item, dict):
+            continue
         st = status.item_status(item, today)
         lines.append(f"  {fmt_date(item.get('due_on'))}  {st.replace('_', ' '):<9} {item.get('label') or item.get('kind')}")
     return "\n".join(lines)
