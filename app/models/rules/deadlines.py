@@ -405,6 +405,13 @@ def facts_from_case(case: Mapping[str, Any], config: DeadlineConfig | None = Non
 
 
 # ---------------------------------------------------------------------------- rules
+def status_for(due_on: dt.date, done_on: dt.date | None, today: dt.date) -> str:
+    """done (met on or before the due date), met_late, open (not yet due) or overdue."""
+    if done_on is not None:
+        return "done" if done_on <= due_on else "met_late"
+    return "open" if today <= due_on else "overdue"
+
+
 def _required_hours(requirements: Iterable[Requirement]) -> int:
     return sum(int(r.hours or 0) for r in requirements if r.kind == UNPAID_WORK)
 

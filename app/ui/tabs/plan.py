@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.models.rules import vocabulary as V
 from app.models.rules.smart import smart_check, smart_missing
 from app.models.rules.vocabulary import label
+from app.ui import errors
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -153,4 +154,4 @@ class PlanTab(CaseTab):
             return
         ops.save_plan_version(self.ctx, ref, reason.strip() or None,
                               None,
-                              lambda exc: self.ctx.prompts.error(str(exc)))
+                              errors.shower(self.ctx.prompts))
