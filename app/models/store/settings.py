@@ -207,6 +207,9 @@ declare("offsite_warn_days", int, 7, "Warn after days without a copy",
 declare("offsite_last", dict, None, "Last off-laptop copy", editable=False, group="team")
 declare("officer_pins", dict, None, "Colleagues' pinned keys", editable=False, group="team")
 declare("card_published", str, None, "Officer card last published", editable=False, group="team")
+declare("team_manager", str, None, "Team manager", "The team manager's officer id (their card is pinned)",
+        editable=False, group="team")
+declare("team_status_last", dict, None, "Last team status packet", editable=False, group="team")
 BACKUP_KEEP = declare("backup_keep", int, 5, "Rolling backups kept",
                       "How many verified rolling backups beside the store are kept", limits=(1, 100), group="store")
 
