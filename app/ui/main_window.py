@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         self.unlock_page.unlocked.connect(self.on_unlocked)
         self.caseload = CaseloadPage(ctx, self)
         self.caseload.open_requested.connect(lambda ref: self.open_case(ref))
+        self.caseload.note_requested.connect(self.open_note)
         self.today = TodayPage(ctx, self)
         self.today.open_requested.connect(self._open_from_today)
         self.today.caseload_requested.connect(self.show_caseload)
@@ -692,6 +693,10 @@ class MainWindow(QMainWindow):
         self.open_case(ref, tab)
         if self.workspace.ref != ref:  # the officer cancelled leaving unsaved edits
             self.case_opened.disconnect(loaded)
+
+    def open_note(self, ref: str, index: int) -> None:
+        """A note found by search: its case, on the Notes tab, with the note selected."""
+        self._on_case(ref, lambda: self.workspace.show_note(index), TAB_NAMES.index("Notes"))
 
     def new_note(self) -> None:
         ref = self.target_case()

@@ -330,6 +330,17 @@ class CaseWorkspace(QWidget):
         self.show_tab("notes")
         self._section("notes", NotesTab).new_note()
 
+    def show_note(self, index: int) -> None:
+        """The Notes tab with note ``index`` selected (a search hit); unsaved edits of another
+        note are asked about first, as when the officer picks the row."""
+        self.show_tab("notes")
+        ed = self.notes
+        for row, (i, _) in enumerate(ed.model.rows):
+            if i == index:
+                ed.view.setCurrentIndex(ed.model.index(row, 0))
+                ed.view.setFocus()
+                return
+
     def save_current(self) -> None:
         tab = self.tabs.currentWidget()
         ed = tab.current_editor() if isinstance(tab, CaseTab) else None
