@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTableV
 
 from app.models.store import Changes
 from app.models.store.search import NoteHit, SearchResult
+from app.ui import errors
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -174,7 +175,7 @@ class CaseloadPage(QWidget):
 
     def reload(self) -> None:
         if self.ctx.store is not None:
-            ops.load_caseload(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)),
+            ops.load_caseload(self.ctx, self.set_rows, errors.shower(self.ctx.prompts),
                               on_rows=self.set_rows_before_due)
 
     def apply_changes(self, changes: Changes) -> None:
@@ -186,10 +187,10 @@ class CaseloadPage(QWidget):
         if changes.caseload:
             self.reload()
         elif changes.all_due_dates:
-            ops.load_caseload_due(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)))
+            ops.load_caseload_due(self.ctx, self.set_rows, errors.shower(self.ctx.prompts))
         elif changes.cases:
             ops.load_caseload_rows(self.ctx, set(changes.cases), self.patch_rows,
-                                   lambda exc: self.ctx.prompts.error(str(exc)))
+                                   errors.shower(self.ctx.prompts))
             if self.search.text().strip():
                 self._run_search()  # note text may now match, or no longer
 
@@ -290,7 +291,7 @@ class CaseloadPage(QWidget):
                 self.apply_filters()
                 self.show_note_hits(result)
 
-        ops.search_caseload(self.ctx, text, done, lambda exc: self.ctx.prompts.error(str(exc)))
+        ops.search_caseload(self.ctx, text, done, errors.shower(self.ctx.prompts))
 
     def show_note_hits(self, result: SearchResult | None) -> None:
         """The notes that matched (none: the list is hidden).  Only notes of cases listed."""

@@ -18,8 +18,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from app.models.errors import ValidationError
+from app.ui import errors, forms
 from app.ui import fields as FL
-from app.ui import forms
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.editors import scrolled
@@ -203,7 +203,8 @@ class NewCasePage(QWidget):
             if isinstance(exc, ValidationError):
                 self.form.show_error(exc.args[0], field_for(exc.path, data))
             else:
-                self.form.show_error(str(exc))
+                errors.report(exc)
+                self.form.show_error(errors.message_for(exc, "Not created"))
             if then is not None:
                 then(False)
 
