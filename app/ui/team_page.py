@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from app.team import requests, status
 from app.team.delivery import FileOps
+from app.ui import errors
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS, Column, RowsModel, configure_table, fmt_date
 
@@ -415,7 +416,7 @@ class TeamPage(QWidget):
             ops = self.ops
             self._pool.start(_Read(token, lambda: self._read(folder, mgr, mine, today, ops), self._relay))
 
-        self.ctx.tasks.run(keys, got_keys, lambda exc: self._show_error(str(exc)))
+        self.ctx.tasks.run(keys, got_keys, self._failed)
 
     @staticmethod
     def _read(folder: Path, keys: status.ManagerKeys, mine: requests.OfficerKeys, today: dt.date,
@@ -428,7 +429,7 @@ class TeamPage(QWidget):
             return  # a newer read, or the store was locked meanwhile
         self.reading = False
         if isinstance(result, BaseException):
-            self._show_error(f"The team folder could not be read: {result}")
+            self._failed(result, "The team folder could not be read")
             return
         read, view, me, asked = result
         self.show_requests(asked)
@@ -450,6 +451,10 @@ class TeamPage(QWidget):
         self.requests_label.setText("\n".join(lines))
         self.requests_label.setVisible(bool(lines))
         self.request_count = len(found.requests)
+
+    def _failed(self, exc: BaseException, what: str | None = None) -> None:
+        errors.report(exc)
+        self._show_error(errors.message_for(exc, what))
 
     def _show_error(self, text: str) -> None:
         self.reading = False
@@ -584,7 +589,7 @@ class TeamPage(QWidget):
 
         self.ctx.tasks.run(lambda: requests.send_request(store, folder, row.officer_id, row.reference, to_officer,
                                                          to_name, note, self.ops),
-                           done, lambda exc: self.ctx.prompts.error(f"The request was not sent: {exc}"))
+                           done, errors.shower(self.ctx.prompts, "The request was not sent"))
 
     # ------------------------------------------------------------------ privacy
     def set_privacy(self, on: bool) -> None:
