@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.rules import disclosure
 from app.models.store import Changes
 from app.ui import errors
-from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.export_flow import start_export
-from app.ui.forms import NFD, FormError
+from app.ui.forms import FormError
 from app.ui.tabs import TABS, CaseTab
 from app.ui.tabs.base import Editor
 from app.ui.tabs.contract import ContractTab
@@ -235,14 +235,14 @@ class CaseWorkspace(QWidget):
             return []
         c = self.data.case
         out = []
-        if any(FL.note_private(n) for n in c.get("notes", [])):
+        if any(disclosure.restricted("notes", n) for n in c.get("notes", [])):
             out.append("notes")
-        if any(p.get("sensitivity") == NFD for g in c.get("goals", []) for p in g.get("progress", [])):
+        if any(disclosure.marked_nfd(p) for g in c.get("goals", []) for p in g.get("progress", [])):
             out.append("plan")
-        if any(r.get("restricted_notes") or any(gp.get("sensitivity") == NFD for gp in r.get("goal_progress", []))
+        if any(r.get("restricted_notes") or any(disclosure.marked_nfd(gp) for gp in r.get("goal_progress", []))
                for r in c.get("reviews", [])):
             out.append("reviews")
-        if any(FL.flag_private(f) for f in c.get("flags", [])):
+        if any(disclosure.restricted("flags", f) for f in c.get("flags", [])):
             out.append("flags")
         return out
 
