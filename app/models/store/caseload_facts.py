@@ -23,7 +23,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.models.rules import appointments as appts
 from app.models.rules.deadlines import (
@@ -50,6 +50,8 @@ from app.models.rules.deadlines import (
 if TYPE_CHECKING:  # pragma: no cover
     from app.models.rules.calendar import WorkingCalendar
     from app.models.store import Store, Tx
+
+_T = TypeVar("_T")
 
 # SQLAlchemy's SQLite Date reads "Y-M-D" leniently with this pattern; ISO text is the fast path.
 _LENIENT_DATE = re.compile(r"(\d+)-(\d+)-(\d+)")
@@ -307,6 +309,7 @@ WATCHED_TABLES: dict[str, str] = {
     "cases": "id", "individuals": "case_id", "orders": "case_id", "notes": "case_id",
     "assessments": "case_id", "appointments": "case_id", "upw_sessions": "case_id", "reviews": "case_id",
     "flags": "case_id", "enforcement_actions": "case_id",
+    "case_aliases": "case_id",  # for the name index of the search (search.py)
 }
 # Requirements name their order, not their case.
 _REQUIREMENT_CASE = "SELECT case_id, total_changes() FROM main.orders WHERE id = {row}.order_id"
@@ -332,6 +335,33 @@ def _trigger_ddl(tables: Collection[str]) -> list[str]:
             out.append(f"CREATE TEMP TRIGGER IF NOT EXISTS {_TRIGGER_PREFIX}{table}_{op.lower()} "
                        f"AFTER {op} ON main.{table} BEGIN {body} END")
     return out
+
+
+class ChangeLog:
+    """Which cases were written since a given moment, for one open store (see ``_trigger_ddl``).
+
+    ``sync`` installs the triggers when they are missing (first use, or a table rebuilt) and
+    returns (epoch, now): a consumer that saw another epoch must start again from nothing;
+    ``since(tx, gen)`` names the cases written at or after change count ``gen``."""
+
+    def __init__(self) -> None:
+        self.epoch = 0
+
+    def sync(self, tx: Tx) -> tuple[int, int]:
+        tables = {r[0] for r in tx.execute_raw("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
+        wanted = [t for t in (*WATCHED_TABLES, "requirements") if t in tables]
+        have = tx.execute_raw("SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+                              (_TRIGGER_PREFIX + "%",)).fetchone()[0]
+        if have != 3 * len(wanted):
+            tx.execute_raw(_DIRTY_DDL)
+            for ddl in _trigger_ddl(wanted):
+                tx.execute_raw(ddl)
+            self.epoch += 1
+        return self.epoch, int(tx.execute_raw("SELECT total_changes()").fetchone()[0])
+
+    @staticmethod
+    def since(tx: Tx, gen: int) -> set[int]:
+        return {r[0] for r in tx.execute_raw("SELECT case_id FROM temp.due_dirty WHERE gen >= ?", (gen,))}
 
 
 def _fact_dates(facts: CaseFacts) -> list[dt.date]:
@@ -404,6 +434,7 @@ class DueCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._epoch = -1
         self.recomputed: set[str] = set()
         self.recomputed_total = 0
         self.clear()
@@ -423,17 +454,18 @@ class DueCache:
             ) -> tuple[list[DueItem], list[CaseWarning]]:
         """(items sorted as ``caseload_due`` sorts them, warnings sorted) for every case."""
         with self._lock, store.transaction() as tx:
-            self._watch(tx)
+            epoch, seen = change_log(store).sync(tx)
+            if epoch != self._epoch:
+                self.clear()
+                self._epoch = epoch
             if self._config != config or self._cal is None or not _same_calendar(self._cal, cal):
                 self.clear()
                 self._config, self._cal = config, cal
-            seen = tx.execute_raw("SELECT total_changes()").fetchone()[0]
             with _gc_paused():
                 if self._seen is None:
                     self._fill(tx, today)
                 else:
-                    dirty = {r[0] for r in tx.execute_raw("SELECT case_id FROM temp.due_dirty WHERE gen >= ?",
-                                                          (self._seen,))}
+                    dirty = ChangeLog.since(tx, self._seen)
                     dirty.update(i for i, e in self._entries.items() if not e.holds(today))
                     self._restatus(today)
                     if len(dirty) > max(50, len(self._entries) // 4):
@@ -442,18 +474,6 @@ class DueCache:
                         self._refresh(tx, today, dirty)
                 self._seen = seen
             return list(self._items), list(self._warnings)
-
-    def _watch(self, tx: Tx) -> None:
-        """Install the triggers on this connection (once; again should a table have been rebuilt)."""
-        tables = {r[0] for r in tx.execute_raw("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
-        wanted = [t for t in (*WATCHED_TABLES, "requirements") if t in tables]
-        have = tx.execute_raw("SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE ?",
-                              (_TRIGGER_PREFIX + "%",)).fetchone()[0]
-        if have != 3 * len(wanted):
-            self.clear()
-            tx.execute_raw(_DIRTY_DDL)
-            for ddl in _trigger_ddl(wanted):
-                tx.execute_raw(ddl)
 
     def _fill(self, tx: Tx, today: dt.date) -> None:
         """Work out every case."""
@@ -509,14 +529,24 @@ def _same_calendar(a: WorkingCalendar, b: WorkingCalendar) -> bool:
                       and a.working_days == b.working_days)
 
 
-_CACHES: weakref.WeakKeyDictionary[Store, DueCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
+_PER_STORE: weakref.WeakKeyDictionary[Store, dict[type, Any]] = weakref.WeakKeyDictionary()
+_PER_STORE_LOCK = threading.Lock()
+
+
+def per_store(store: Store, kind: type[_T]) -> _T:
+    """The one ``kind()`` object kept for this open store (in memory, gone with the ``Store``)."""
+    with _PER_STORE_LOCK:
+        objects = _PER_STORE.setdefault(store, {})
+        obj = objects.get(kind)
+        if obj is None:
+            obj = objects[kind] = kind()
+        return obj  # type: ignore[no-any-return]
+
+
+def change_log(store: Store) -> ChangeLog:
+    return per_store(store, ChangeLog)
 
 
 def due_cache(store: Store) -> DueCache:
     """The due date cache of this open store (one per ``Store`` object)."""
-    with _CACHES_LOCK:
-        cache = _CACHES.get(store)
-        if cache is None:
-            cache = _CACHES[store] = DueCache()
-        return cache
+    return per_store(store, DueCache)
