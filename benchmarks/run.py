@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import dataset as D
+from benchmarks import team_bench
 from benchmarks.proc import vmhwm_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -573,7 +574,9 @@ class Bench:
                 self.measure(window, lambda m: self.m_cold_start(m, version))
                 self.results.append(version)
                 self.measure(M("gui_max_block", "GUI thread longest block", "ms", 33), self.m_gui)
+                team_bench.add_to(self, M)
             else:
+                team_bench.add_to(self, M, subprocesses=False)
                 for m in (window, version, M("gui_max_block", "GUI thread longest block", "ms", 33)):
                     m.status, m.note = "skipped", "child processes disabled (--no-subprocess)"
                     self.results.append(m)
@@ -909,6 +912,10 @@ def _finish_markdown(path: Path, lines: list[str]) -> None:
     if bundle.is_file():
         text = bundle.read_text(encoding="utf-8").replace("*(For the lead to merge into docs/BENCHMARKS.md.)*\n", "")
         lines += ["", *("#" + ln if ln.startswith("#") else ln for ln in text.splitlines())]
+    # The team page's own write-up (benchmarks/team_bench.py), carried in as it is.
+    team = path.parent / "BENCHMARKS-team.md"
+    if team.is_file():
+        lines += ["", *team.read_text(encoding="utf-8").rstrip("\n").splitlines()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

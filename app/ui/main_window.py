@@ -39,6 +39,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.sync_service import DEFAULT_POLL_MS, SyncService
 from app.ui.table_models import STATUS_COLOURS
 from app.ui.tasks import Tasks
+from app.ui.team_page import TeamPage
 from app.ui.today import TodayPage
 from app.ui.unlock import UnlockPage
 from app.ui.workspace import TAB_NAMES, CaseWorkspace, NewCasePage
@@ -213,8 +214,9 @@ class MainWindow(QMainWindow):
         self.new_case_page = NewCasePage(ctx, self)
         self.new_case_page.created.connect(self._case_created)
         self.new_case_page.cancelled.connect(self.show_caseload)
+        self.team = TeamPage(ctx, self)
         self.pages = QStackedWidget(self)
-        for w in (self.caseload, self.workspace, self.new_case_page, self.today):
+        for w in (self.caseload, self.workspace, self.new_case_page, self.today, self.team):
             self.pages.addWidget(w)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.unlock_page)
@@ -266,6 +268,8 @@ class MainWindow(QMainWindow):
         self.act_caseload = a("&Caseload", "Ctrl+Shift+C", self.show_caseload)
         self.act_today = a("&Today", "Ctrl+Shift+T", self.show_today,
                            tip="Today's and this week's appointments and due items")
+        self.act_team = a("Tea&m", None, self.show_team,
+                          tip="The team manager's view: every officer's caseload and deadlines from the shared drive")
         self.act_calendar = a("Export &calendar…", None, self.export_calendar,
                               tip="Write this and the next weeks' appointments as an iCalendar file "
                                   "(case references, kinds, times and places only)")
@@ -289,7 +293,7 @@ class MainWindow(QMainWindow):
         self.act_delete = a("&Delete case…", None, self.delete_case,
                             tip="Delete a case entered by mistake (a backup is taken first)")
         self.act_quit = a("&Quit", "Ctrl+Q", self.close)
-        self.unlocked_actions = [self.act_caseload, self.act_today, self.act_calendar, self.act_new_case, self.act_search, self.act_new_note,
+        self.unlocked_actions = [self.act_caseload, self.act_today, self.act_team, self.act_calendar, self.act_new_case, self.act_search, self.act_new_note,
                                  self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings,
                                  self.act_passphrase, self.act_archive, self.act_unarchive, self.act_rename,
                                  self.act_delete]
@@ -299,8 +303,8 @@ class MainWindow(QMainWindow):
                     self.act_quit):
             f.addAction(act)
         c = menu.addMenu("&Case")
-        for act in (self.act_today, self.act_caseload, self.act_search, self.act_new_note, self.act_save,
-                    self.act_export):
+        for act in (self.act_today, self.act_caseload, self.act_team, self.act_search, self.act_new_note,
+                    self.act_save, self.act_export):
             c.addAction(act)
         c.addSeparator()
         for act in (self.act_archive, self.act_unarchive, self.act_rename, self.act_delete):
@@ -574,6 +578,14 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.today)
         self.today.reload()
         self.today.focus_first()
+        self._remember_case()
+
+    def show_team(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.pages.setCurrentWidget(self.team)
+        self.team.reload()
+        self.team.officers_view.setFocus()
         self._remember_case()
 
     def _open_from_today(self, ref: str, tab_key: str) -> None:
@@ -908,6 +920,7 @@ class MainWindow(QMainWindow):
         self.new_case_page.form.set_value({})
         self.caseload.clear()
         self.today.clear()
+        self.team.clear()
         path = self.ctx.store_path
         self._stop_sync()
         ops.close_store(self.ctx)
