@@ -801,10 +801,49 @@ schema, so a schema change rebuilds it). Each run works on a throw-away copy of 
 same data in the same run. Times are medians over repeats (search: p50/p95 over every query and
 repeat). Results are also written to `benchmarks/results.json`.
 
-Options: `--cases N --notes-per-case N` (other scales, cached separately), `--repeats N`,
-`--no-subprocess` (skip the store-build child, cold start and GUI probes), `--json PATH`,
-`--markdown PATH`. Benchmarks are not part of `make test`; `tests/test_bench_smoke.py` runs the
-harness at 20 cases to prove it works.
+Options (`make bench ARGS="..."`): `--cases N --notes-per-case N` (other scales, cached
+separately), `--repeats N`, `--no-subprocess` (skip the store-build child, cold start and GUI
+probes), `--json PATH`, `--markdown PATH`. Benchmarks are not part of `make test`;
+`tests/test_bench_smoke.py` runs the harness at 20 cases to prove it works, and `--scale` at
+10 and 30 cases (the quick mode).
+
+`make bench-scale` (the same as `make bench ARGS=--scale`; `--scale 1000,5000` for other
+sizes) runs only the interactive measurements (caseload, search, opening a case, saving a note,
+due dates) on the encrypted store at 1,000, 5,000 and 20,000 cases of 50 notes each, and
+reports for each measurement the growth exponent between sizes: the slope of log(time) against
+log(cases), so a cost that grows faster than the caseload (exponent above 1) shows. Results go
+to `benchmarks/results-scale.json` and the table below. Each size's store is built once and
+cached like the main one; building one takes about 26 ms a case on a quiet machine (the
+20,000-case store: about 9 minutes quiet, over an hour on the loaded machine).
+
+Changes made from these measurements (issue #20):
+
+- **Due dates kept per case** (`app/models/store/caseload_facts.py`, `DueCache`; details in
+  docs/PERF-CASELOAD-DUE.md). `caseload_due` works out only the cases written since its last
+  call (noted by temporary triggers on the store's connection), every case when the deadline
+  settings or the calendar changed; statuses are derived from today when read. "Caseload
+  complete" is now the cached answer; "Due dates, whole caseload, cold" empties the cache first
+  (what the first load after unlocking costs).
+- **Search** (`app/models/store/search.py`): the name and reference match used to fold every
+  case's names on every search (the floor under every query, a few tens of ms at 5,000 cases);
+  `NameIndex` keeps the folded names of the open store, brought up to date from the same change
+  log, and finds cases with `str.find` over one joined string. The matching notes are ranked
+  (newest first) on their date and id alone and only the page shown is read whole. The results
+  are the same as before (`tests/models/test_search_index.py` compares with the old scan).
+- **Start-up** (profiled with pyinstrument 5.1.3, pinned in requirements-dev.txt:
+  `pyinstrument -o out.txt` over a wrapper that runs `app.cli.main` and quits once the main
+  window is shown; one warm run on the loaded machine). Of the samples up to the first window,
+  importing `app.ui.main_window` was about 85 %: SQLAlchemy and the ORM mappings about 15 %, reportlab (through
+  `app.ui.operations` -> `app.reports.pdf`, and `app.reports.render`) about a fifth, jsonschema
+  (bundle validation) a tenth, building the outbox's `defer()` load option at import 7 %,
+  shiboken's signature loader 7 %, holidays, zxcvbn and icalendar 3 % each. Now loaded on first
+  use instead: reportlab (`render_document`, `encrypt_pdf`), zxcvbn (`passphrase.strength`),
+  icalendar (`ics.calendar_bytes`), holidays (`calendar.scottish_holidays`, on the worker with
+  the first due date) and the outbox load option. Left as they are: SQLAlchemy (the store needs
+  it at unlock), jsonschema (its format checker is declared at import in bundle.py; moving it is
+  a larger change), pypdfium2 (imported with the window on purpose, see issue #8 below). Peak
+  RSS: a GUI session that never exports no longer loads reportlab; the rest of the resident set
+  is Qt, the 64 MiB page cache (issue #8) and the store's data; not reduced further here.
 
 Changes made from these measurements (issue #8):
 
@@ -843,12 +882,16 @@ What each line measures:
 - **Caseload first screen**: the first step of the caseload's two-step load
   (`app.ui.operations.load_caseload`): `Store.list_cases` + `build_caseload_rows`, which the table
   shows at once. **Caseload complete** is the second step's result: the same rows with every due
-  date and overdue count (`deadlines.caseload_due` for the whole store), filled in when ready.
+  date and overdue count (`deadlines.caseload_due` for the whole store, from the per-case cache
+  once loaded), filled in when ready.
 - **Search**: the caseload search (`app.models.store.search.search_cases`: names/references plus note text
   through FTS5) over words, prefixes as typed, accented names with and without accents, references.
 - **Open a case workspace**: what the UI loads to open a case with 50 notes: `get_case`, `case_due`,
   `upw_progress`, `plan_versions`; cycling over 7 different cases.
-- **Due dates**: `deadlines.caseload_due` for the whole store.
+- **Save one note**: what follows a saved note: `add_item` (its transaction, fsync and seal), that
+  case's caseload row with its due dates (`get_case` + `case_due`, as `ops.load_caseload_rows`),
+  and `caseload_due` brought up to date (one case worked out again); cycling over 7 cases.
+- **Due dates, cold**: `deadlines.caseload_due` for the whole store with the cache emptied first.
 - **PDFs**: `app.reports.render.render_document` (read the case, redact, lay out, render).
 - **Sync**: queue N files in the outbox, then `sync_outbox` delivers them to a local temp folder
   (each file written, fsynced, verified and recorded; the queueing time is in the note).

@@ -4,7 +4,6 @@ same results as the plain scan it replaced, over a generated dataset and after e
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from sqlalchemy import text
