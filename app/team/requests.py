@@ -111,36 +111,56 @@ class Found:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_requests(store: Store, folder: Path, ops: FileOps | None = None) -> Found:
-    """Requests addressed to this officer from its team manager, newest first."""
+@dataclass(frozen=True)
+class OfficerKeys:
+    """What reading this officer's requests needs from the store (read on the store worker)."""
+
+    officer_id: str
+    age_identity: Any
+    manager_id: str | None
+    manager_signing_key: str | None
+
+
+def officer_keys(store: Store) -> OfficerKeys:
     from app.team import status
 
+    me = identity.ensure(store)
+    manager = status.manager_id(store)
+    pin = cards.pins(store).get(manager or "")
+    return OfficerKeys(me.officer_id, identity.age_identity(store), manager,
+                       str(pin["signing_key"]) if pin and pin.get("signing_key") else None)
+
+
+def load_requests(store: Store, folder: Path, ops: FileOps | None = None) -> Found:
+    """Requests addressed to this officer from its team manager, newest first."""
+    return read_requests(folder, officer_keys(store), ops)
+
+
+def read_requests(folder: Path, keys: OfficerKeys, ops: FileOps | None = None) -> Found:
+    """The same, from the keys alone (no store: the GUI reads the folder off the store worker)."""
     ops = ops or FileOps()
     out = Found()
-    me = identity.ensure(store)
-    where = requests_dir(folder, me.officer_id)
+    where = requests_dir(folder, keys.officer_id)
     try:
         names = sorted(ops.listdir(where)) if ops.isdir(where) else []
     except OSError as exc:
         out.problems.append(Problem(str(where), describe_error(exc, folder)))
         return out
-    manager = status.manager_id(store)
-    pin = cards.pins(store).get(manager or "")
-    ident = identity.age_identity(store)
+    manager = keys.manager_id
     for name in reversed(names):
         m = NAME_RE.match(name)
         if m is None:
             continue  # the manifest, temp files of a delivery under way
-        if manager is None or m.group("officer") != manager or pin is None:
+        if manager is None or m.group("officer") != manager or keys.manager_signing_key is None:
             out.problems.append(Problem(name, "not from this store's team manager"))
             continue
         try:
-            plain = pyrage.decrypt(ops.read_bytes(where / name), [ident])
+            plain = pyrage.decrypt(ops.read_bytes(where / name), [keys.age_identity])
             outer = json.loads(plain.decode("utf-8"))
             body, signature = outer["request"], bytes.fromhex(outer["signature"])
-            identity.load_signing_public(pin["signing_key"]).verify(signature, _canonical(body))
+            identity.load_signing_public(keys.manager_signing_key).verify(signature, _canonical(body))
             if body.get("format") != REQUEST_FORMAT or body.get("from_officer") != manager \
-                    or body.get("custodian") != me.officer_id:
+                    or body.get("custodian") != keys.officer_id:
                 raise ValidationError("not addressed to this officer")
             out.requests.append(Request(str(body["request_id"]), str(body["case"]), manager,
                                         str(body.get("from_name") or ""), str(body["to_officer"]),

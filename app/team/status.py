@@ -312,9 +312,12 @@ def publish_status(store: Store, folder: Path, ops: FileOps | None = None, *, fo
         where.mkdir(parents=True, exist_ok=True)
         name = layout.stem(body["officer_id"], now) + STATUS_EXT
         deliver_new(where, name, data, {"kind": "status", "officer": body["officer_id"]}, ops)
-    except (OSError, StoreError, KeyError) as exc:
-        return PublishOutcome("failed", error=describe_error(exc, folder) if not isinstance(exc, KeyError)
-                              else "the team manager's card is not pinned")
+    except (OSError, StoreError) as exc:
+        return PublishOutcome("failed", error=describe_error(exc, folder))
+    except KeyError:
+        return PublishOutcome("failed", error="the team manager's card is not pinned")
+    except Exception as exc:  # a damaged pin (not an age recipient) and the like: one line, never a traceback
+        return PublishOutcome("failed", error=f"the team status could not be built ({type(exc).__name__})")
     with store.transaction() as tx:
         _put(tx, SETTING_LAST, {"digest": digest, "at": now.isoformat(timespec="seconds"), "file": name})
     _prune_own(where, body["officer_id"], ops)
@@ -612,6 +615,8 @@ def team_view(read: TeamRead, today: dt.date) -> TeamView:
             next_on = ""
             next_label = ""
             for item in c.get("due") or []:
+                if not isinstance(item, dict):
+                    continue
                 due_on = str(item.get("due_on") or "")[:10]
                 done_on = item.get("done_on")
                 if done_on or not due_on:
@@ -687,7 +692,8 @@ def view_as_json(view: TeamView) -> dict[str, Any]:
                    "overdue": r.overdue, "due_this_week": r.due_this_week, "last_contact": iso(r.last_contact),
                    "upw": r.case.get("upw"), "pending_handovers": r.case.get("pending_handovers") or [],
                    "items": [{"case": r.reference, "kind": i.get("kind"), "due_on": i.get("due_on"),
-                              "status": item_status(i, view.today)} for i in r.case.get("due") or []]}
+                              "status": item_status(i, view.today)} for i in r.case.get("due") or []
+                             if isinstance(i, dict)]}
                   for r in view.cases],
         "weekly_due": [{"week_of": w.isoformat(), "open": n} for w, n in view.weekly_due],
         "problems": [{"officer_id": p.officer_id, "file": p.file, "problem": p.reason} for p in view.problems],

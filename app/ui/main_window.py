@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.models.store.security import rolling_backup
 from app.settings import Settings
-from app.ui import forms
+from app.ui import errors, forms
 from app.ui import operations as ops
 from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
             ctx = AppContext(tasks=Tasks(self), prompts=Prompts(self), settings=Settings(write_behind=True))
         self.ctx = ctx
         forms.today_source = ctx.clock.today  # "today" and "+7" in date fields follow the app's clock
-        ctx.tasks.default_error = lambda exc: ctx.prompts.error(str(exc))
+        ctx.tasks.default_error = errors.shower(ctx.prompts)  # the one error policy (app/ui/errors.py)
         self.fixed_idle_ms = idle_ms
         self._resume: tuple[Path, str | None, int] | None = None  # (store, case, tab) when locked
         self.settings_dialog: SettingsDialog | None = None
@@ -536,7 +536,7 @@ class MainWindow(QMainWindow):
             self.copy_label.setText("Delivering an off-laptop copy…")
 
             def failed(exc: BaseException) -> None:
-                self.ctx.prompts.error(f"The off-laptop copy could not be delivered: {exc}")
+                errors.show(self.ctx.prompts, exc, "The off-laptop copy could not be delivered")
                 then()
 
             def done(outcome: Any) -> None:
@@ -617,7 +617,7 @@ class MainWindow(QMainWindow):
             lambda n: self.statusBar().showMessage(
                 f"Wrote {n} appointment(s) from {first:%d/%m/%Y} to {last:%d/%m/%Y} to {path.name} "
                 "(case references, kinds, times and places only)", 8000),
-            lambda exc: self.ctx.prompts.error(f"Could not write the calendar file: {' '.join(str(exc).split())}"))
+            errors.shower(self.ctx.prompts, "Could not write the calendar file"))
 
     def open_case(self, ref: str, tab: int | None = None) -> None:
         if self.workspace.ref not in (None, ref) and self.workspace.dirty_forms():
@@ -719,7 +719,7 @@ class MainWindow(QMainWindow):
         self._remember_case()
 
     def _lifecycle_failed(self, what: str) -> Callable[[BaseException], None]:
-        return lambda exc: self.ctx.prompts.error(f"{what}: {exc}")
+        return errors.shower(self.ctx.prompts, what)
 
     def delete_case(self) -> None:
         ref = self._lifecycle_target("Delete case")
@@ -903,7 +903,7 @@ class MainWindow(QMainWindow):
             # an automatic lock (or Ctrl+L over a dialog) asks nothing: the edits are kept
             # encrypted in the store, offered back after the next unlock
             ops.save_drafts(self.ctx, self._collect_drafts(), None,
-                            lambda exc: self.ctx.prompts.error(f"Unsaved changes could not be kept: {exc}"))
+                            errors.shower(self.ctx.prompts, "Unsaved changes could not be kept"))
         self._do_lock()
 
     def _do_lock(self) -> None:
@@ -1002,7 +1002,8 @@ class MainWindow(QMainWindow):
                 try:
                     outcome["path"] = rolling_backup(store)
                 except Exception as exc:  # reported below; closing goes on
-                    outcome["error"] = " ".join(str(exc).split()) or type(exc).__name__
+                    errors.report(exc, "backup on closing")
+                    outcome["error"] = errors.message_for(exc)
 
             if getattr(self, "_quitting", False) and self._copy_was_reachable:
                 # log-off / quit without the window closing: nobody to ask, so a changed record

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import parse_date
@@ -218,7 +219,8 @@ class SettingsDialog(QDialog):
             self.folder.setText(folder)
 
     def _failed(self, exc: BaseException) -> None:
-        self.error.setText(str(exc) if isinstance(exc, StoreError) else f"Could not save: {exc}")
+        errors.report(exc)
+        self.error.setText(errors.message_for(exc, None if errors.expected(exc) else "Could not save"))
         self.error.show()
         self.buttons.setEnabled(True)
 

@@ -28,6 +28,7 @@ from app.models.store import Store, outbox
 from app.team import cards, copies
 from app.team import status as team_status
 from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
+from app.ui import errors
 
 DEFAULT_POLL_MS = 30_000
 # Background passes deliver an off-laptop copy of a changed record at most this often; "Sync
@@ -73,9 +74,8 @@ class _Pass(QRunnable):
 
 
 def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, StoreError | OSError):
-        return " ".join(str(exc).split()) or type(exc).__name__
-    return f"Shared drive sync failed ({type(exc).__name__})"
+    errors.report(exc, "shared drive pass")
+    return errors.message_for(exc, None if errors.expected(exc) else "Shared drive sync failed")
 
 
 class SyncService(QObject):

@@ -46,8 +46,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.team import status
+from app.team import requests, status
 from app.team.delivery import FileOps
+from app.ui import errors
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS, Column, RowsModel, configure_table, fmt_date
 
@@ -222,6 +223,8 @@ def case_summary_text(row: status.CaseRow, today: dt.date) -> str:
                  + ("  (closed case)" if row.archived else ""))
     lines.append(f"Supervision intensity: {row.intensity or 'not set'}")
     for r in c.get("requirements") or []:
+        if not isinstance(r, dict):
+            continue
         extra = f", {r['hours']} hours" if r.get("hours") else (f", {r['months']} months" if r.get("months") else "")
         lines.append(f"  Requirement: {status.REQ_SHORT.get(str(r.get('kind')), r.get('kind'))}{extra}")
     if c.get("flags"):
@@ -237,6 +240,8 @@ def case_summary_text(row: status.CaseRow, today: dt.date) -> str:
     lines.append("")
     lines.append("Due items")
     for item in c.get("due") or []:
+        if not isinstance(item, dict):
+            continue
         st = status.item_status(item, today)
         lines.append(f"  {fmt_date(item.get('due_on'))}  {st.replace('_', ' '):<9} {item.get('label') or item.get('kind')}")
     return "\n".join(lines)
@@ -282,6 +287,13 @@ class TeamPage(QWidget):
         self.problems.setStyleSheet(f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px;")
         self.problems.setAccessibleName("Problems with status packets")
         self.problems.hide()
+        self.requests_label = QLabel(self)
+        self.requests_label.setWordWrap(True)
+        self.requests_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.requests_label.setStyleSheet(f"color: white; background: {STATUS_COLOURS['open']}; padding: 4px;")
+        self.requests_label.setAccessibleName("Handover requests from your team manager")
+        self.requests_label.hide()
+        self.request_count = 0
         self.skipped = QLabel(self)
         self.skipped.setWordWrap(True)
         self.skipped.setTextFormat(Qt.TextFormat.PlainText)
@@ -352,6 +364,7 @@ class TeamPage(QWidget):
         self.body = QWidget(self)
         bl = QVBoxLayout(self.body)
         bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.requests_label)
         bl.addWidget(self.problems)
         bl.addWidget(self.skipped)
         bl.addWidget(top, 2)
@@ -383,47 +396,65 @@ class TeamPage(QWidget):
         given = self.folder
         today = self.ctx.clock.today()
 
-        def keys() -> tuple[status.ManagerKeys, Path | None]:
+        def keys() -> tuple[status.ManagerKeys, requests.OfficerKeys, Path | None]:
             from app.team.delivery import NoFolderError, configured_folder
 
             try:
                 folder = given or configured_folder(store)
             except NoFolderError:
                 folder = None
-            return status.manager_keys(store), folder
+            return status.manager_keys(store), requests.officer_keys(store), folder
 
-        def got_keys(result: tuple[status.ManagerKeys, Path | None]) -> None:
+        def got_keys(result: tuple[status.ManagerKeys, requests.OfficerKeys, Path | None]) -> None:
             if token != self._token:
                 return
-            mgr, folder = result
+            mgr, mine, folder = result
             self.current_folder = folder
             if folder is None:
                 self._show_error("No shared drive folder is set (Settings): the team's packets are read from it.")
                 return
             ops = self.ops
-            self._pool.start(_Read(token, lambda: self._read(folder, mgr, today, ops), self._relay))
+            self._pool.start(_Read(token, lambda: self._read(folder, mgr, mine, today, ops), self._relay))
 
-        self.ctx.tasks.run(keys, got_keys, lambda exc: self._show_error(str(exc)))
+        self.ctx.tasks.run(keys, got_keys, self._failed)
 
     @staticmethod
-    def _read(folder: Path, keys: status.ManagerKeys, today: dt.date,
-              ops: FileOps | None) -> tuple[status.TeamRead, status.TeamView, str]:
+    def _read(folder: Path, keys: status.ManagerKeys, mine: requests.OfficerKeys, today: dt.date,
+              ops: FileOps | None) -> tuple[status.TeamRead, status.TeamView, str, requests.Found]:
         read = status.read_team(folder, keys, ops)
-        return read, status.team_view(read, today), keys.officer_id
+        return read, status.team_view(read, today), keys.officer_id, requests.read_requests(folder, mine, ops)
 
     def _read_done(self, token: int, result: Any) -> None:
         if token != self._token:
             return  # a newer read, or the store was locked meanwhile
         self.reading = False
         if isinstance(result, BaseException):
-            self._show_error(f"The team folder could not be read: {result}")
+            self._failed(result, "The team folder could not be read")
             return
-        read, view, me = result
+        read, view, me, asked = result
+        self.show_requests(asked)
         if read.new_pins and self.ctx.store is not None:
             store = self.ctx.store
             pins = list(read.new_pins)
             self.ctx.tasks.run(lambda: status.record_pins(store, pins))
         self.show_view(view, me)
+
+    def show_requests(self, found: requests.Found) -> None:
+        """Handover requests addressed to this officer (from its team manager), above the team."""
+        lines = [f"Your team manager {r.from_name or r.from_officer} asks you to hand {r.case} over to "
+                 f"{r.to_name or r.to_officer} ({r.to_officer}), {_when(r.at)}" + (f": {r.note}" if r.note else "")
+                 for r in found.requests]
+        lines += [f"Request not shown: {p.file}: {p.reason}" for p in found.problems]
+        if found.requests:
+            lines.append("Hand a case over from its Case menu, or: casebook handover --store PATH --case REF "
+                         "--to OFFICER-ID")
+        self.requests_label.setText("\n".join(lines))
+        self.requests_label.setVisible(bool(lines))
+        self.request_count = len(found.requests)
+
+    def _failed(self, exc: BaseException, what: str | None = None) -> None:
+        errors.report(exc)
+        self._show_error(errors.message_for(exc, what))
 
     def _show_error(self, text: str) -> None:
         self.reading = False
@@ -478,6 +509,9 @@ class TeamPage(QWidget):
         self.weeks_chart.set_bars([])
         self.problems.hide()
         self.skipped.hide()
+        self.requests_label.clear()
+        self.requests_label.hide()
+        self.request_count = 0
         self.state.clear()
         self.count.clear()
 
@@ -543,8 +577,6 @@ class TeamPage(QWidget):
 
     def send_request(self, row: status.CaseRow, to_officer: str, to_name: str, note: str,
                      on_done: Callable[[Any], None] | None = None) -> None:
-        from app.team import requests
-
         store, folder = self.ctx.store, self.current_folder
         if store is None or folder is None:
             return
@@ -557,7 +589,7 @@ class TeamPage(QWidget):
 
         self.ctx.tasks.run(lambda: requests.send_request(store, folder, row.officer_id, row.reference, to_officer,
                                                          to_name, note, self.ops),
-                           done, lambda exc: self.ctx.prompts.error(f"The request was not sent: {exc}"))
+                           done, errors.shower(self.ctx.prompts, "The request was not sent"))
 
     # ------------------------------------------------------------------ privacy
     def set_privacy(self, on: bool) -> None:

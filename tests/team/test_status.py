@@ -303,3 +303,17 @@ def test_pending_handovers_come_from_the_custody_records(team: dict[str, Any],
     rows = {r.reference: r.case["pending_handovers"] for r in view.cases}
     assert rows[ref] == [{"to": ids["b"], "to_name": "Beathag Officer-Synthetic", "since": "2027-02-27T10:00:00+00:00"}]
     assert all(v == [] for k, v in rows.items() if k != ref)
+
+
+def test_an_unreachable_folder_fails_in_one_line_and_records_nothing(team: dict[str, Any], tmp_path: Path) -> None:
+    a = team["stores"]["a"]
+    outcome = status.publish_status(a, tmp_path / "not-mounted")
+    assert outcome.status == "failed" and "cannot be found" in (outcome.error or "")
+    assert "\n" not in outcome.line() and a.get_setting(status.SETTING_LAST) is None
+    # a damaged pin of the manager: still one line, nothing published
+    pins = cards.pins(a)
+    pins[team["ids"]["m"]]["recipient"] = "not-an-age-recipient"
+    a.set_setting(cards.SETTING_PINS, pins)
+    damaged = status.publish_status(a, team["share"])
+    assert damaged.status == "failed" and a.get_setting(status.SETTING_LAST) is None
+    assert not list(status.status_dir(team["share"], team["ids"]["m"]).glob("*.status.age"))

@@ -208,6 +208,13 @@ def test_request_handover_reaches_the_officer(qtbot: Any, team: dict[str, Any]) 
     assert found.problems == []
     assert [(r.case, r.to_officer, r.from_officer, r.note) for r in found.requests] == [
         (row.reference, ids["b"], ids["m"], "Rebalancing caseloads")]
+    # A's own app shows the request on its Team page
+    a_ctx = _ctx(stores["a"])
+    a_page = _page(qtbot, a_ctx, share)
+    _load(qtbot, a_page)
+    assert a_page.request_count == 1 and a_page.requests_label.isVisible()
+    assert row.reference in a_page.requests_label.text() and "Rebalancing caseloads" in a_page.requests_label.text()
+    a_ctx.tasks.stop()
     # B is not A's manager: a request B signs is a problem for A, never a request
     requests.send_request(stores["b"], share, ids["a"], row.reference, ids["b"], "", "give it to me")
     found = requests.load_requests(stores["a"], share)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.models.rules import appointments as appts
+from app.models.rules.dates import iso_date as _date
 from app.models.rules.deadlines import (
     FIRST_CONTACT_NOTE_KINDS,
     HOURS_TOLERANCE,
@@ -37,7 +38,6 @@ from app.models.rules.deadlines import (
     DueItem,
     Requirement,
     ReviewFact,
-    _date,
     _due_rows,
     _gc_paused,
     _Row,
@@ -412,14 +412,11 @@ def _entry(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: Deadl
 
 
 def _item(row: _Row, today: dt.date) -> DueItem:
-    """The DueItem of a cached row on ``today`` (as ``deadlines._items``: identical objects)."""
+    """The DueItem of a cached row on ``today`` (as ``deadlines._items``)."""
     due_on, ref, _rank, label, _n, kind, status, done_on = row
     if done_on is None:
         status = "open" if today <= due_on else "overdue"
-    item = object.__new__(DueItem)
-    object.__setattr__(item, "__dict__", {"case": ref, "kind": kind, "due_on": due_on, "status": status,
-                                          "done_on": done_on, "label": label})
-    return item
+    return DueItem(ref, kind, due_on, status, done_on, label)
 
 
 class DueCache:
