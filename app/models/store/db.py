@@ -135,6 +135,25 @@ def open_readonly(path: Path, passphrase: str) -> Any:
     return conn
 
 
+def close_leaving_log(conn: Any, path: Path, passphrase: str) -> None:
+    """Close ``conn`` without the checkpoint SQLite runs when the last connection closes
+    (for a store being refused: its -wal must not be copied into the main file).  A second,
+    read-only connection holds a read lock meanwhile, so the close cannot take the exclusive
+    lock a checkpoint needs; a read-only connection never checkpoints when it closes."""
+    try:
+        hold = open_readonly(path, passphrase)
+    except (StoreError, DatabaseError, OSError):
+        conn.close()
+        return
+    try:
+        hold.execute("BEGIN")
+        hold.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.close()
+        hold.execute("COMMIT")
+    finally:
+        hold.close()
+
+
 def _session_pragmas(conn: Any) -> None:
     """WAL, full durability, foreign keys, in-memory temp tables, a large page cache."""
     conn.execute("PRAGMA journal_mode = WAL").fetchone()
