@@ -18,7 +18,7 @@ from app.cli import main
 from app.models.store import Store, seal, security
 from app.models.store.seal import RollbackError
 from tests.helpers import ROOT
-from tests.security.conftest import digest
+from tests.security.conftest import digest, store_state
 
 REF = "CPO-2026-0001"
 
@@ -454,12 +454,12 @@ def test_11_refused_commands_leave_the_store_byte_identical(closed_store: Path, 
     ]
     with Store.open(closed_store, env_pass) as s:
         events_before = len(s.audit_events())
-    before = store_bytes(closed_store)
+    before = store_state(closed_store)  # the store and every side file (-wal, seal, backups)
     for args in refused:
         code, _, err = cli(capsys, *args)
         assert code in (2, 3), (args, err)
         one_line(err)
-        assert store_bytes(closed_store) == before, args
+        assert store_state(closed_store) == before, args
     # the refused attempts are recorded, as failed unlocks are, at the next change
     with Store.open(closed_store, env_pass) as s:
         s.add_item(REF, "notes", {"date": "2026-11-20", "kind": "office", "text": "after"})
