@@ -64,6 +64,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     print(f"officer card published as {published}")
             except (OSError, SyncError) as exc:
                 card_problem = describe_error(exc, report.folder)
+            from app.team.status import publish_status
+
+            team = publish_status(store, report.folder)
+            if team.status in ("published", "failed"):
+                print(team.line())
         status = copy_status(store)
     for o in report.outcomes:
         if o.status == "delivered":

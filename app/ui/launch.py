@@ -33,13 +33,18 @@ def launch(store: Path | None = None, passphrase_file: str | None = None) -> int
     --passphrase-file) the store is unlocked at once; otherwise the unlock screen asks."""
     from PySide6.QtWidgets import QApplication
 
+    from app import logs
     from app.ui.main_window import MainWindow
+
+    logs.configure()  # already done by app.cli.main; here too when started some other way
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Casebook")
     passphrase = os.environ.get("CASEBOOK_PASSPHRASE") or None
     if passphrase_file:
-        passphrase = Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n") or None
+        from app.commands.common import read_secret_file  # the one passphrase-file reader
+
+        passphrase = read_secret_file(passphrase_file, "passphrase file") or None
     window = MainWindow()
     prepare_runtime()
     app.aboutToQuit.connect(window.shutdown_on_quit)  # never leave the store open or the worker running

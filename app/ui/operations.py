@@ -54,7 +54,7 @@ Done = Callable[[Any], None] | None
 Failed = Callable[[BaseException], None] | None
 
 STORE_SETTING_KEYS = ["officer_name", "intensity_weeks", "report_days_before", "shared_drive_folder",
-                      "recovery_recipient"]
+                      "recovery_recipient", "team_manager"]
 
 
 @dataclass(frozen=True)
@@ -186,6 +186,15 @@ def search_cases(ctx: AppContext, text: str, on_done: Done, on_error: Failed = N
     store = ctx.require_store()
     include = not ctx.privacy
     ctx.tasks.run(lambda: search.search_cases(store, text, include_restricted=include), on_done, on_error)
+
+
+def search_caseload(ctx: AppContext, text: str, on_done: Done, on_error: Failed = None) -> None:
+    """The matching cases and the notes that matched (a search.SearchResult).  In privacy mode
+    restricted notes are not searched and no note text comes back."""
+    store = ctx.require_store()
+    private = ctx.privacy
+    ctx.tasks.run(lambda: search.search_caseload(store, text, include_restricted=not private,
+                                                 snippets=not private), on_done, on_error)
 
 
 def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None) -> None:

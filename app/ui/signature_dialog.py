@@ -21,14 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import StoreError
+from app.models.rules import dates
+from app.models.rules import vocabulary as V
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import parse_date
 from app.ui.signature_pad import SignaturePad
 from app.ui.table_models import STATUS_COLOURS
 
-ROLES = (("individual", "The person"), ("officer", "The responsible officer"))
+ROLES = tuple(V.SIGNATORIES.items())
 
 
 class SignatureDialog(QDialog):
@@ -46,7 +48,7 @@ class SignatureDialog(QDialog):
                        "captured. Signatures are kept encrypted in the store and drawn on the contract PDF.", self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
-        today = ctx.clock.today().strftime("%d/%m/%Y")
+        today = dates.show(ctx.clock.today())
         for role, label in ROLES:
             box = QGroupBox(label, self)
             grid = QGridLayout(box)
@@ -128,6 +130,7 @@ class SignatureDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             self.buttons.setEnabled(True)
-            self.show_error(str(exc) if isinstance(exc, StoreError) else f"Could not save: {type(exc).__name__}")
+            errors.report(exc)
+            self.show_error(errors.message_for(exc, None if errors.expected(exc) else "Could not save"))
 
         ops.save_signatures(self.ctx, self.ref, sigs, done, failed)

@@ -21,14 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import StoreError, ValidationError
+from app.models.errors import ValidationError
+from app.models.rules import disclosure
 from app.models.store import Changes
+from app.ui import errors
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.editors import scrolled
 from app.ui.export_flow import start_export
-from app.ui.forms import NFD, Form, FormError
+from app.ui.forms import Form, FormError
 from app.ui.tabs import TABS, CaseTab
 from app.ui.tabs.base import Editor
 from app.ui.tabs.contract import ContractTab
@@ -202,7 +204,7 @@ class CaseWorkspace(QWidget):
         ops.load_case(self.ctx, ref, lambda data: self._render(ref, data), self._load_failed)
 
     def _load_failed(self, exc: BaseException) -> None:
-        self.ctx.prompts.error(str(exc) if isinstance(exc, StoreError) else f"Could not open the case: {exc}")
+        errors.show(self.ctx.prompts, exc, None if errors.expected(exc) else "Could not open the case")
         self.back_requested.emit()
 
     def apply_changes(self, changes: Changes) -> None:
@@ -236,14 +238,14 @@ class CaseWorkspace(QWidget):
             return []
         c = self.data.case
         out = []
-        if any(FL.note_private(n) for n in c.get("notes", [])):
+        if any(disclosure.restricted("notes", n) for n in c.get("notes", [])):
             out.append("notes")
-        if any(p.get("sensitivity") == NFD for g in c.get("goals", []) for p in g.get("progress", [])):
+        if any(disclosure.marked_nfd(p) for g in c.get("goals", []) for p in g.get("progress", [])):
             out.append("plan")
-        if any(r.get("restricted_notes") or any(gp.get("sensitivity") == NFD for gp in r.get("goal_progress", []))
+        if any(r.get("restricted_notes") or any(disclosure.marked_nfd(gp) for gp in r.get("goal_progress", []))
                for r in c.get("reviews", [])):
             out.append("reviews")
-        if any(FL.flag_private(f) for f in c.get("flags", [])):
+        if any(disclosure.restricted("flags", f) for f in c.get("flags", [])):
             out.append("flags")
         return out
 

@@ -22,7 +22,6 @@ and Boxing Day, each with its weekday substitute when it falls at a weekend.
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
@@ -48,17 +47,6 @@ def scottish_holidays(year: int) -> frozenset[dt.date]:
 def scottish_holiday_names(year: int) -> dict[dt.date, str]:
     """Scottish public holidays in one year with their names (for display)."""
     return dict(holidays.country_holidays("GB", subdiv="SCT", years=year).items())
-
-
-@lru_cache(maxsize=65536)
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months later (or earlier), clamped to the end of a shorter month:
-    30 November + 3 months is 28 February (29 in a leap year); 31 August + 6 months is 28/29 February.
-    Cached: a caseload asks for the same few thousand (date, months) pairs over and over."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month0 = divmod(index, 12)
-    last = _stdcal.monthrange(year, month0 + 1)[1]
-    return dt.date(year, month0 + 1, min(day.day, last))
 
 
 class WorkingCalendar:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.models.rules import appointments as appts
+from app.models.rules.dates import iso_date as _date
 from app.models.rules.deadlines import (
     FIRST_CONTACT_NOTE_KINDS,
     HOURS_TOLERANCE,
@@ -32,7 +33,6 @@ from app.models.rules.deadlines import (
     DeadlineConfig,
     Requirement,
     ReviewFact,
-    _date,
     reports_submitted,
     safety_plan_fact,
 )
