@@ -27,8 +27,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import holidays
-
 if TYPE_CHECKING:  # pragma: no cover
     from app.models.store import Store
 
@@ -41,11 +39,15 @@ _MAX_STEPS = 100_000
 @lru_cache(maxsize=256)
 def scottish_holidays(year: int) -> frozenset[dt.date]:
     """Scottish public holidays (with weekend substitutes) in one calendar year."""
+    import holidays  # its country tables load with the first due date, on the worker, not at start
+
     return frozenset(holidays.country_holidays("GB", subdiv="SCT", years=year).keys())
 
 
 def scottish_holiday_names(year: int) -> dict[dt.date, str]:
     """Scottish public holidays in one year with their names (for display)."""
+    import holidays
+
     return dict(holidays.country_holidays("GB", subdiv="SCT", years=year).items())
 
 

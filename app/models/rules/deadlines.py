@@ -840,21 +840,27 @@ def filter_within(items: Iterable[DueItem], today: dt.date, within_days: int | N
 
 
 def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
-                 cal: WorkingCalendar | None = None, config: DeadlineConfig | None = None
-                 ) -> tuple[list[DueItem], list[CaseWarning]]:
+                 cal: WorkingCalendar | None = None, config: DeadlineConfig | None = None, *,
+                 cached: bool = True) -> tuple[list[DueItem], list[CaseWarning]]:
     """Due items (sorted by date) and warnings for every case in the store.
 
     ``within_days`` None: every item of every status.  A number: the work list (see
-    ``filter_within``).  Uses a few set-based queries; never loads whole cases."""
+    ``filter_within``).  Uses a few set-based queries; never loads whole cases.  Each case's
+    items are kept for the open store and worked out again only when the case, the deadline
+    settings or the calendar changed (``caseload_facts.DueCache``); ``cached=False`` works
+    everything out afresh (the same answer)."""
     if within_days is not None and within_days < 0:
         raise ValidationError("within_days cannot be negative")
-    from app.models.store.caseload_facts import load_caseload_facts
+    from app.models.store.caseload_facts import due_cache, load_caseload_facts
 
     cal = cal or WorkingCalendar.for_store(store)
     config = config or DeadlineConfig.for_store(store)
+    if cached:
+        items, warnings = due_cache(store).due(store, today, cal, config)
+        return filter_within(items, today, within_days), warnings
     with _gc_paused():
         rows: list[_Row] = []
-        warnings: list[CaseWarning] = []
+        warnings = []
         for facts in load_caseload_facts(store, config):
             _due_rows(facts, today, cal, config, rows)
             case_warnings = facts_warnings(facts, today)
