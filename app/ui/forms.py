@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -54,7 +56,7 @@ class F:
 
     key: str
     label: str
-    kind: str = "text"  # text multiline date choice bool int float multichoice lines table
+    kind: str = "text"  # text multiline date choice bool int float multichoice checklist lines table
     choices: Choices = ()
     required: bool = False
     columns: tuple[F, ...] = ()
@@ -482,6 +484,19 @@ class Form(QWidget):
                 cb.toggled.connect(self._changed)
                 hl.addWidget(cb)
             hl.addStretch(1)
+        elif f.kind == "checklist":
+            # one Tab stop however many choices: arrows move, Space ticks (a list of check boxes)
+            lw = QListWidget(self)
+            for value, label in f.choices:
+                item = QListWidgetItem(label, lw)
+                item.setData(VALUE_ROLE, value)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                              | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+            rows = min(len(f.choices), 10)
+            lw.setFixedHeight(max(1, rows) * (lw.fontMetrics().height() + 6) + 8)
+            lw.itemChanged.connect(self._changed)
+            w = lw
         elif f.kind == "table":
             tf = TableField(f, self)
             tf.changed.connect(self._changed)
@@ -540,6 +555,11 @@ class Form(QWidget):
             w.set_rows(value or [])
         elif isinstance(w, QLineEdit):
             w.setText(show_date(value) if f.kind == "date" else ("" if value is None else str(value)))
+        elif isinstance(w, QListWidget):
+            for i in range(w.count()):
+                item = w.item(i)
+                item.setCheckState(Qt.CheckState.Checked if item.data(VALUE_ROLE) in (value or [])
+                                   else Qt.CheckState.Unchecked)
         elif f.kind == "multichoice":
             for cb in w.findChildren(QCheckBox):
                 cb.setChecked(cb.objectName() in (value or []))
@@ -612,6 +632,10 @@ class Form(QWidget):
             if f.kind in ("int", "float"):
                 return _number(f.kind, w.text(), f.label)
             return w.text().strip() or None
+        if isinstance(w, QListWidget):
+            ticked = [w.item(i).data(VALUE_ROLE) for i in range(w.count())
+                      if w.item(i).checkState() == Qt.CheckState.Checked]
+            return ticked or (None if _get(self._original, f.key) is None else [])
         if f.kind == "multichoice":
             chosen = [cb.objectName() for cb in w.findChildren(QCheckBox) if cb.isChecked()]
             return chosen or (None if _get(self._original, f.key) is None else [])

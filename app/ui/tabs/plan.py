@@ -60,7 +60,7 @@ class PlanTab(CaseTab):
         self.stack.addWidget(self.editor)
         self.stack.addWidget(self.old)
         top = QHBoxLayout()
-        lab = QLabel("Plan &version:", self)
+        lab = QLabel("Plan ve&rsion:", self)
         lab.setBuddy(self.version_box)
         top.addWidget(lab)
         top.addWidget(self.version_box, 1)
