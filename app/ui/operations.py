@@ -188,6 +188,15 @@ def search_cases(ctx: AppContext, text: str, on_done: Done, on_error: Failed = N
     ctx.tasks.run(lambda: search.search_cases(store, text, include_restricted=include), on_done, on_error)
 
 
+def search_caseload(ctx: AppContext, text: str, on_done: Done, on_error: Failed = None) -> None:
+    """The matching cases and the notes that matched (a search.SearchResult).  In privacy mode
+    restricted notes are not searched and no note text comes back."""
+    store = ctx.require_store()
+    private = ctx.privacy
+    ctx.tasks.run(lambda: search.search_caseload(store, text, include_restricted=not private,
+                                                 snippets=not private), on_done, on_error)
+
+
 def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None) -> None:
     store = ctx.require_store()
     today = ctx.clock.today()

@@ -2,22 +2,36 @@
 
 One transaction per search.  User input never reaches FTS5 syntax: every word is quoted
 and given a prefix star, so ``O'Neill`` or ``AND (`` cannot break the query.
+
+Two entry points:
+
+- ``search_cases`` -> the references of the matching cases (the caseload filter);
+- ``search_caseload`` -> the same references plus, in the same transaction, the notes that
+  matched (``NoteHit``: case, note index, date, kind and a few words around the match), newest
+  first, at most ``note_limit`` of them from ``note_offset`` (``SearchResult.more_notes`` says
+  whether there are more).  A snippet is ``None`` whenever the note's text may not be shown:
+  always for a restricted note (not for disclosure, or victim contact: the disclosure rule,
+  app/models/rules/disclosure.py), and for every note when ``snippets=False`` (privacy mode).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from app.models.rules.disclosure import note_restricted
 from app.models.store.migrations import NOTE_ROWID_BASE
 
 if TYPE_CHECKING:
     from app.models.store import Store
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
 
 
 _JOINERS = str.maketrans("", "", "'’‘`-‐‑–")  # apostrophes and hyphens inside names
@@ -51,15 +65,86 @@ def fts_query(query: str) -> str | None:
     return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
 
 
+@dataclass(frozen=True)
+class NoteHit:
+    """One note that matched a search.  ``index`` is the note's position in the case's notes
+    list (what ``Store.update_item(ref, "notes", index, ...)`` takes).  ``snippet`` holds a few
+    words around the first match (``marks``: the (start, end) of each matching word in it), or
+    is ``None`` when the text may not be shown (``restricted``, or privacy mode)."""
+
+    reference: str
+    index: int
+    date: dt.date
+    kind: str
+    restricted: bool
+    snippet: str | None
+    marks: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    references: list[str]
+    notes: list[NoteHit] = field(default_factory=list)
+    more_notes: bool = False
+
+
+SNIPPET_BEFORE = 4  # words shown before the first matching word
+SNIPPET_AFTER = 8  # and after it
+NOTE_LIMIT = 50
+
+
+def note_tokens(query: str) -> list[str]:
+    """The words a note must contain (prefix match), folded as the note index folds them."""
+    return [t for t in _WORD.findall(fold(query, joiners=False)) if len(t) > 1]
+
+
+def snippet(text: str, tokens: list[str], before: int = SNIPPET_BEFORE,
+            after: int = SNIPPET_AFTER) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A few words of ``text`` around the first word that starts with one of ``tokens``
+    (folded), on one line, with an ellipsis where text was left out; and the spans of the
+    matching words within it.  Without a matching word: the start of the text."""
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    if not spans:
+        return " ".join(text.split())[: (before + after) * 8], ()
+    hits = [i for i, (a, b) in enumerate(spans) if any(fold(text[a:b], joiners=False).startswith(t) for t in tokens)]
+    first = hits[0] if hits else 0
+    lo = max(0, first - before)
+    hi = min(len(spans) - 1, first + after)
+    out = "…" if lo > 0 else ""
+    marks: list[tuple[int, int]] = []
+    pos = spans[lo][0]
+    for i in range(lo, hi + 1):  # white space runs (a note's line breaks) become one space
+        a, b = spans[i]
+        out += _SPACE.sub(" ", text[pos:a])
+        if i in hits:
+            marks.append((len(out), len(out) + b - a))
+        out += text[a:b]
+        pos = b
+    if hi < len(spans) - 1:
+        out += "…"
+    else:
+        out += _SPACE.sub(" ", text[pos:]).rstrip()  # closing punctuation
+    return out, tuple(marks)
+
+
 def search_cases(store: Store, query: str, include_restricted: bool = True) -> list[str]:
     """References of cases whose name or reference contains every word of ``query``, or whose
     notes contain every word (prefix match).  ``include_restricted=False`` ignores notes that are
     not for disclosure or record victim contact (privacy mode)."""
+    return search_caseload(store, query, include_restricted=include_restricted, note_limit=0).references
+
+
+def search_caseload(store: Store, query: str, include_restricted: bool = True, snippets: bool = True,
+                    note_limit: int = NOTE_LIMIT, note_offset: int = 0) -> SearchResult:
+    """The cases that match ``query`` (as ``search_cases``) and the matching notes, in one
+    transaction.  ``note_limit=0`` skips the notes (the caseload filter alone)."""
     tokens = words(query)
     match = fts_query(query)
     if not tokens:
-        return []
+        return SearchResult([])
     found: set[str] = set()
+    hits: list[NoteHit] = []
+    more = False
     with store._tx() as s:
         conn = s.connection()  # plain rows: this runs on every keystroke pause over every case
         refs: dict[int, str] = {}
@@ -77,8 +162,29 @@ def search_cases(store: Store, query: str, include_restricted: bool = True) -> l
         # "ordinary" column (no not-for-disclosure notes, no victim contact).
         if match is not None:
             column = "{ordinary restricted}" if include_restricted else "{ordinary}"
+            fts = {"q": f"{column} : ({match})"}
             sql = (f"SELECT DISTINCT rowid / {NOTE_ROWID_BASE} FROM note_search "
                    "WHERE note_search MATCH :q")
-            found.update(refs[r[0]] for r in s.execute(text(sql), {"q": f"{column} : ({match})"})
-                         if r[0] in refs)
-    return sorted(found)
+            found.update(refs[r[0]] for r in s.execute(text(sql), fts) if r[0] in refs)
+            if note_limit > 0:
+                hits, more = _note_hits(s, fts, refs, note_tokens(query), snippets, note_limit, note_offset)
+    return SearchResult(sorted(found), hits, more)
+
+
+def _note_hits(s: Any, fts: dict[str, str], refs: dict[int, str], tokens: list[str], snippets: bool,
+               limit: int, offset: int) -> tuple[list[NoteHit], bool]:
+    # the note text is read only for the page of hits shown, and only when it may be shown
+    sql = (f"SELECT n.case_id, n.position, n.date, n.kind, n.sensitivity, "
+           f"{'n.text' if snippets else 'NULL'} FROM notes n WHERE n.id IN ("
+           f"SELECT rowid % {NOTE_ROWID_BASE} FROM note_search WHERE note_search MATCH :q) "
+           "ORDER BY n.date DESC, n.id DESC LIMIT :limit OFFSET :offset")
+    rows = s.execute(text(sql), {**fts, "limit": limit + 1, "offset": offset}).all()
+    hits: list[NoteHit] = []
+    for case_id, position, day, kind, sensitivity, body in rows[:limit]:
+        if case_id not in refs:
+            continue
+        restricted = note_restricted({"kind": kind, "sensitivity": sensitivity})
+        shown, marks = (None, ()) if restricted or body is None else snippet(body, tokens)
+        date = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+        hits.append(NoteHit(refs[case_id], int(position), date, str(kind), restricted, shown, marks))
+    return hits, len(rows) > limit
