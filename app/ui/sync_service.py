@@ -187,6 +187,12 @@ class SyncService(QObject):
                 cards.publish_card(store, folder, self._ops)
             except (OSError, StoreError):
                 pass  # published on a later pass; the copy line carries the drive's problems
+            try:
+                from app.team import handover
+
+                handover.sync(store, folder, self._ops)  # packets, decisions, purges (issue 15)
+            except (OSError, StoreError):
+                pass  # tried again on the next pass
             return self._copy_line(store, outcome.error)
 
         return waiting, message, copy_step
