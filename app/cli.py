@@ -11,17 +11,20 @@ import importlib
 import os
 import pkgutil
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from app import __version__
+from app import __version__, logs
 from app.commands.common import EXIT_USAGE, CliError, read_passphrase
 from app.models.errors import NotFoundError, StoreError, UnlockError, ValidationError
 
 # The order verbs are listed in by ``casebook --help``: the foundation first, then the rest
 # (modules not named here follow, alphabetically).
 VERB_MODULE_ORDER = ("store_verbs", "due", "export", "sync", "security_verbs")
+
+log = logs.get("cli")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,6 +73,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     _check_argv(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    log.info("casebook %s: %s", logs.SafeText(__version__), logs.SafeText(getattr(args, "verb", None) or "desktop app"))
     store = getattr(args, "store", None)
     if isinstance(store, Path) and store.is_dir():
         raise CliError(f"{store} is a folder, not a store file", EXIT_USAGE)
@@ -102,6 +106,8 @@ def _no_display() -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    logs.configure()  # the user log folder (app/logs.py): types, frames and timings, never case content
+    start = time.perf_counter()
     try:
         code = run(argv)
     except CliError as exc:
@@ -125,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UnicodeError, RecursionError, OverflowError, MemoryError) as exc:  # last resort: never a traceback
         _fail(f"cannot process this input ({type(exc).__name__})")
         code = EXIT_USAGE
+    log.info("exit %d after %.3f s", code, time.perf_counter() - start)
     return code
 
 
@@ -132,7 +139,11 @@ MAX_MESSAGE_CHARS = 400
 
 
 def _fail(message: str) -> None:
-    """One line on stderr, cut short: an error never echoes a long value in full."""
+    """One line on stderr, cut short: an error never echoes a long value in full.  The log
+    gets the exception's type only (its message may quote the input)."""
+    failure = sys.exc_info()[1]
+    if failure is not None:
+        log.info("failed: %s", logs.SafeText(logs.exception_name(failure)))
     message = " ".join(message.splitlines())
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[: MAX_MESSAGE_CHARS - 3] + "..."

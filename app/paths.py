@@ -38,3 +38,13 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    """Per-user log folder (app.logs: exception types, frames and timings; never case content)."""
+    override = os.environ.get("CASEBOOK_LOG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_NAME, appauthor=False))

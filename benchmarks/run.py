@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import dataset as D
+from benchmarks import team_bench
 from benchmarks.proc import vmhwm_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -512,7 +513,9 @@ class Bench:
                 self.measure(window, lambda m: self.m_cold_start(m, version))
                 self.results.append(version)
                 self.measure(M("gui_max_block", "GUI thread longest block", "ms", 100), self.m_gui)
+                team_bench.add_to(self, M)
             else:
+                team_bench.add_to(self, M, subprocesses=False)
                 for m in (window, version, M("gui_max_block", "GUI thread longest block", "ms", 100)):
                     m.status, m.note = "skipped", "child processes disabled (--no-subprocess)"
                     self.results.append(m)

@@ -22,10 +22,11 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the real user's config or data folders."""
+    """Never touch the real user's config, data or log folders."""
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("CASEBOOK_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("CASEBOOK_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("CASEBOOK_LOG_DIR", str(base / "logs"))
     monkeypatch.delenv("CASEBOOK_PASSPHRASE", raising=False)
     monkeypatch.delenv("CASEBOOK_TODAY", raising=False)
 

@@ -11,7 +11,7 @@ from benchmarks import run as R
 
 KEYS = {"unlock", "caseload_first_screen", "caseload_with_due", "search_p50", "search_p95", "open_case", "due_dates", "contract_pdf",
         "review_pdf_20_pages", "plan_pdf", "sync_files", "cold_start_window", "cold_start_version",
-        "gui_max_block", "encrypted_plain_ratio", "peak_rss"}
+        "gui_max_block", "encrypted_plain_ratio", "peak_rss", "team_page_open", "team_page_filter"}
 
 
 def test_harness_runs_at_tiny_scale(tmp_path: Path) -> None:

@@ -71,6 +71,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 print(line)
             for line in handovers.problems:
                 print(f"casebook: handover: {line}", file=sys.stderr)
+            from app.team.status import publish_status
+
+            team = publish_status(store, report.folder)
+            if team.status in ("published", "failed"):
+                print(team.line())
         status = copy_status(store)
     for o in report.outcomes:
         if o.status == "delivered":

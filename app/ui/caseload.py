@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from app.models.store import Changes
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import CaseloadModel, CaseloadRow, configure_table
@@ -125,7 +126,7 @@ class CaseloadPage(QWidget):
 
     def reload(self) -> None:
         if self.ctx.store is not None:
-            ops.load_caseload(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)),
+            ops.load_caseload(self.ctx, self.set_rows, errors.shower(self.ctx.prompts),
                               on_rows=self.set_rows_before_due)
 
     def apply_changes(self, changes: Changes) -> None:
@@ -137,10 +138,10 @@ class CaseloadPage(QWidget):
         if changes.caseload:
             self.reload()
         elif changes.all_due_dates:
-            ops.load_caseload_due(self.ctx, self.set_rows, lambda exc: self.ctx.prompts.error(str(exc)))
+            ops.load_caseload_due(self.ctx, self.set_rows, errors.shower(self.ctx.prompts))
         elif changes.cases:
             ops.load_caseload_rows(self.ctx, set(changes.cases), self.patch_rows,
-                                   lambda exc: self.ctx.prompts.error(str(exc)))
+                                   errors.shower(self.ctx.prompts))
             if self.search.text().strip():
                 self._run_search()  # note text may now match, or no longer
 
@@ -239,7 +240,7 @@ class CaseloadPage(QWidget):
                 self.matches = set(refs)
                 self.apply_filters()
 
-        ops.search_cases(self.ctx, text, done, lambda exc: self.ctx.prompts.error(str(exc)))
+        ops.search_cases(self.ctx, text, done, errors.shower(self.ctx.prompts))
 
     # ------------------------------------------------------------------ opening
     def _activated(self, index: QModelIndex) -> None:

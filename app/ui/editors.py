@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, ValidationError
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import NFD, F, Form, FormError
@@ -72,7 +73,8 @@ class _Saver:
         elif isinstance(exc, StoreError):
             self.form.show_error(str(exc))
         else:
-            self.form.show_error(f"Could not save: {type(exc).__name__}")
+            self.form.show_error(errors.message_for(exc, "Could not save"))
+        errors.report(exc)
         if then is not None:
             then(exc)
 

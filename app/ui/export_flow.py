@@ -12,8 +12,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.models.errors import StoreError
 from app.reports.render import suggested_filename
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import show_date
@@ -33,9 +33,7 @@ def copy_label(for_individual: bool) -> str:
 
 
 def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) if isinstance(exc, StoreError | OSError) else ""
-    text = text or type(exc).__name__
-    return text[:1].upper() + text[1:]
+    return errors.message_for(exc)
 
 
 class ExportDialog(PdfPreviewDialog):
@@ -108,7 +106,7 @@ class ExportDialog(PdfPreviewDialog):
         def fail(exc: BaseException) -> None:
             self._busy(False)
             self.status.setText("")
-            self.ctx.prompts.error(f"{what}: {one_line(exc)}")
+            errors.show(self.ctx.prompts, exc, what)
         return fail
 
     # ------------------------------------------------------------------ actions
@@ -213,6 +211,7 @@ def start_export(ctx: AppContext, ref: str, document: str, copy: str, *, review_
         dialog.open()
 
     def failed(exc: BaseException) -> None:
+        errors.report(exc, "PDF not made")
         message = one_line(exc)
         ctx.prompts.info(message + ("" if message.endswith(".") else "."))
 

@@ -33,7 +33,10 @@ def launch(store: Path | None = None, passphrase_file: str | None = None) -> int
     --passphrase-file) the store is unlocked at once; otherwise the unlock screen asks."""
     from PySide6.QtWidgets import QApplication
 
+    from app import logs
     from app.ui.main_window import MainWindow
+
+    logs.configure()  # already done by app.cli.main; here too when started some other way
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Casebook")

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.models.store.security import rolling_backup
 from app.settings import Settings
-from app.ui import forms
+from app.ui import errors, forms
 from app.ui import operations as ops
 from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
@@ -39,6 +39,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.sync_service import DEFAULT_POLL_MS, SyncService
 from app.ui.table_models import STATUS_COLOURS
 from app.ui.tasks import Tasks
+from app.ui.team_page import TeamPage
 from app.ui.today import TodayPage
 from app.ui.unlock import UnlockPage
 from app.ui.workspace import TAB_NAMES, CaseWorkspace, NewCasePage
@@ -175,7 +176,7 @@ class MainWindow(QMainWindow):
             ctx = AppContext(tasks=Tasks(self), prompts=Prompts(self), settings=Settings(write_behind=True))
         self.ctx = ctx
         forms.today_source = ctx.clock.today  # "today" and "+7" in date fields follow the app's clock
-        ctx.tasks.default_error = lambda exc: ctx.prompts.error(str(exc))
+        ctx.tasks.default_error = errors.shower(ctx.prompts)  # the one error policy (app/ui/errors.py)
         self.fixed_idle_ms = idle_ms
         self._resume: tuple[Path, str | None, int] | None = None  # (store, case, tab) when locked
         self.settings_dialog: SettingsDialog | None = None
@@ -213,8 +214,9 @@ class MainWindow(QMainWindow):
         self.new_case_page = NewCasePage(ctx, self)
         self.new_case_page.created.connect(self._case_created)
         self.new_case_page.cancelled.connect(self.show_caseload)
+        self.team = TeamPage(ctx, self)
         self.pages = QStackedWidget(self)
-        for w in (self.caseload, self.workspace, self.new_case_page, self.today):
+        for w in (self.caseload, self.workspace, self.new_case_page, self.today, self.team):
             self.pages.addWidget(w)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.unlock_page)
@@ -266,6 +268,8 @@ class MainWindow(QMainWindow):
         self.act_caseload = a("&Caseload", "Ctrl+Shift+C", self.show_caseload)
         self.act_today = a("&Today", "Ctrl+Shift+T", self.show_today,
                            tip="Today's and this week's appointments and due items")
+        self.act_team = a("Tea&m", None, self.show_team,
+                          tip="The team manager's view: every officer's caseload and deadlines from the shared drive")
         self.act_calendar = a("Export &calendar…", None, self.export_calendar,
                               tip="Write this and the next weeks' appointments as an iCalendar file "
                                   "(case references, kinds, times and places only)")
@@ -289,7 +293,7 @@ class MainWindow(QMainWindow):
         self.act_delete = a("&Delete case…", None, self.delete_case,
                             tip="Delete a case entered by mistake (a backup is taken first)")
         self.act_quit = a("&Quit", "Ctrl+Q", self.close)
-        self.unlocked_actions = [self.act_caseload, self.act_today, self.act_calendar, self.act_new_case, self.act_search, self.act_new_note,
+        self.unlocked_actions = [self.act_caseload, self.act_today, self.act_team, self.act_calendar, self.act_new_case, self.act_search, self.act_new_note,
                                  self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings,
                                  self.act_passphrase, self.act_archive, self.act_unarchive, self.act_rename,
                                  self.act_delete]
@@ -299,8 +303,8 @@ class MainWindow(QMainWindow):
                     self.act_quit):
             f.addAction(act)
         c = menu.addMenu("&Case")
-        for act in (self.act_today, self.act_caseload, self.act_search, self.act_new_note, self.act_save,
-                    self.act_export):
+        for act in (self.act_today, self.act_caseload, self.act_team, self.act_search, self.act_new_note,
+                    self.act_save, self.act_export):
             c.addAction(act)
         c.addSeparator()
         for act in (self.act_archive, self.act_unarchive, self.act_rename, self.act_delete):
@@ -532,7 +536,7 @@ class MainWindow(QMainWindow):
             self.copy_label.setText("Delivering an off-laptop copy…")
 
             def failed(exc: BaseException) -> None:
-                self.ctx.prompts.error(f"The off-laptop copy could not be delivered: {exc}")
+                errors.show(self.ctx.prompts, exc, "The off-laptop copy could not be delivered")
                 then()
 
             def done(outcome: Any) -> None:
@@ -576,6 +580,14 @@ class MainWindow(QMainWindow):
         self.today.focus_first()
         self._remember_case()
 
+    def show_team(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.pages.setCurrentWidget(self.team)
+        self.team.reload()
+        self.team.officers_view.setFocus()
+        self._remember_case()
+
     def _open_from_today(self, ref: str, tab_key: str) -> None:
         from app.ui.workspace import TAB_KEYS
 
@@ -605,7 +617,7 @@ class MainWindow(QMainWindow):
             lambda n: self.statusBar().showMessage(
                 f"Wrote {n} appointment(s) from {first:%d/%m/%Y} to {last:%d/%m/%Y} to {path.name} "
                 "(case references, kinds, times and places only)", 8000),
-            lambda exc: self.ctx.prompts.error(f"Could not write the calendar file: {' '.join(str(exc).split())}"))
+            errors.shower(self.ctx.prompts, "Could not write the calendar file"))
 
     def open_case(self, ref: str, tab: int | None = None) -> None:
         if self.workspace.ref not in (None, ref) and self.workspace.dirty_forms():
@@ -707,7 +719,7 @@ class MainWindow(QMainWindow):
         self._remember_case()
 
     def _lifecycle_failed(self, what: str) -> Callable[[BaseException], None]:
-        return lambda exc: self.ctx.prompts.error(f"{what}: {exc}")
+        return errors.shower(self.ctx.prompts, what)
 
     def delete_case(self) -> None:
         ref = self._lifecycle_target("Delete case")
@@ -891,7 +903,7 @@ class MainWindow(QMainWindow):
             # an automatic lock (or Ctrl+L over a dialog) asks nothing: the edits are kept
             # encrypted in the store, offered back after the next unlock
             ops.save_drafts(self.ctx, self._collect_drafts(), None,
-                            lambda exc: self.ctx.prompts.error(f"Unsaved changes could not be kept: {exc}"))
+                            errors.shower(self.ctx.prompts, "Unsaved changes could not be kept"))
         self._do_lock()
 
     def _do_lock(self) -> None:
@@ -908,6 +920,7 @@ class MainWindow(QMainWindow):
         self.new_case_page.form.set_value({})
         self.caseload.clear()
         self.today.clear()
+        self.team.clear()
         path = self.ctx.store_path
         self._stop_sync()
         ops.close_store(self.ctx)
@@ -989,7 +1002,8 @@ class MainWindow(QMainWindow):
                 try:
                     outcome["path"] = rolling_backup(store)
                 except Exception as exc:  # reported below; closing goes on
-                    outcome["error"] = " ".join(str(exc).split()) or type(exc).__name__
+                    errors.report(exc, "backup on closing")
+                    outcome["error"] = errors.message_for(exc)
 
             if getattr(self, "_quitting", False) and self._copy_was_reachable:
                 # log-off / quit without the window closing: nobody to ask, so a changed record

@@ -54,7 +54,7 @@ Done = Callable[[Any], None] | None
 Failed = Callable[[BaseException], None] | None
 
 STORE_SETTING_KEYS = ["officer_name", "intensity_weeks", "report_days_before", "shared_drive_folder",
-                      "recovery_recipient"]
+                      "recovery_recipient", "team_manager"]
 
 
 @dataclass(frozen=True)

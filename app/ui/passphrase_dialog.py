@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import StoreError, UnlockError, ValidationError
+from app.models.errors import UnlockError, ValidationError
 from app.models.rules.passphrase import problem as passphrase_problem
 from app.models.rules.passphrase import strength as passphrase_strength
 from app.models.store.security import check_new_passphrase
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS
@@ -124,10 +125,9 @@ class ChangePassphraseDialog(QDialog):
                 self.old.clear()
                 self.old.setFocus()
                 self.show_error("The current passphrase is wrong: nothing was changed.")
-            elif isinstance(exc, StoreError | OSError):
-                self.show_error(" ".join(str(exc).split()))
             else:
-                self.show_error(f"The passphrase was not changed ({type(exc).__name__}).")
+                errors.report(exc)
+                self.show_error(errors.message_for(exc, None if errors.expected(exc) else "The passphrase was not changed"))
 
         ops.change_passphrase(self.ctx, old, new, done, failed)
 

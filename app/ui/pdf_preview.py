@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.atomic import write_bytes_atomic
+from app.ui import errors
 
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 SCREEN_DPI = 96.0
@@ -229,7 +230,8 @@ class PdfPreviewDialog(QDialog):
         try:
             write_bytes_atomic(path, self._bytes)
         except OSError as exc:
-            self.problem.emit(f"Could not write {path.name}: {exc.strerror or exc}")
+            errors.report(exc, "PDF not written")
+            self.problem.emit(errors.message_for(exc, f"Could not write {path.name}"))
             return
         self.saved_to_file.emit(str(path))
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import parse_date
@@ -85,6 +86,12 @@ class SettingsDialog(QDialog):
         self.recovery.setToolTip("With a recovery recipient, each off-laptop copy also goes in a form the team "
                                  "manager's recovery identity can restore if your passphrase is lost")
         sl.addRow(self._label("Team &recovery recipient:", self.recovery), self.recovery)
+        self.manager = QLineEdit(self)
+        self.manager.setAccessibleName("Team manager's officer id")
+        self.manager.setPlaceholderText("off-… (the manager's officer id); empty: no team status is sent")
+        self.manager.setToolTip("Each sync sends your caseload's deadlines (no notes, nothing not for disclosure) "
+                                "to this team manager, signed and encrypted to them; their card is pinned")
+        sl.addRow(self._label("Team &manager:", self.manager), self.manager)
         self.identity = QLabel(self)
         self.identity.setAccessibleName("Officer identity")
         self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -160,6 +167,8 @@ class SettingsDialog(QDialog):
         self.report_days.setValue(int(values.get("report_days_before", 5)))
         self.folder.setText(values.get("shared_drive_folder") or "")
         self.recovery.setText(values.get("recovery_recipient") or "")
+        self.manager.setText(values.get("team_manager") or "")
+        self._manager_was = values.get("team_manager") or ""
         ident = values.get("identity")
         self.identity.setText(f"{ident['officer_id']}   fingerprint {ident['fingerprint']}" if ident else "")
         self.holidays.clear()
@@ -210,7 +219,8 @@ class SettingsDialog(QDialog):
             self.folder.setText(folder)
 
     def _failed(self, exc: BaseException) -> None:
-        self.error.setText(str(exc) if isinstance(exc, StoreError) else f"Could not save: {exc}")
+        errors.report(exc)
+        self.error.setText(errors.message_for(exc, None if errors.expected(exc) else "Could not save"))
         self.error.show()
         self.buttons.setEnabled(True)
 
@@ -237,8 +247,37 @@ class SettingsDialog(QDialog):
                 return
         self.buttons.setEnabled(False)
 
-        def done(_: Any) -> None:
+        manager = self.manager.text().strip()
+        if manager:
+            from app.team.identity import check_officer_id
+
+            try:
+                check_officer_id(manager)
+            except StoreError as exc:
+                self._show_error(f"Team manager: {exc}")
+                self.buttons.setEnabled(True)
+                return
+
+        def saved(_: Any) -> None:
+            if manager == getattr(self, "_manager_was", ""):
+                finished(None)
+                return
+            from app.team import status
+            from app.team.delivery import configured_folder
+
+            store = self.ctx.require_store()
+
+            def work() -> Any:
+                if not manager:
+                    return status.set_manager(store, None, None)
+                return status.set_manager(store, configured_folder(store), manager)
+
+            self.ctx.tasks.run(work, finished, lambda exc: self._failed(StoreError(f"Team manager: {exc}")))
+
+        def finished(_: Any) -> None:
             self.on_saved()
             self.accept()
+
+        done = saved
 
         ops.save_store_settings(self.ctx, self.values(), done, self._failed, holidays=self.holiday_list() if self.loaded else None)  # never wipe holidays not yet shown

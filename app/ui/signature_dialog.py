@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import StoreError
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.forms import parse_date
@@ -128,6 +128,7 @@ class SignatureDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             self.buttons.setEnabled(True)
-            self.show_error(str(exc) if isinstance(exc, StoreError) else f"Could not save: {type(exc).__name__}")
+            errors.report(exc)
+            self.show_error(errors.message_for(exc, None if errors.expected(exc) else "Could not save"))
 
         ops.save_signatures(self.ctx, self.ref, sigs, done, failed)

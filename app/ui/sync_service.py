@@ -26,12 +26,18 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
 from app.team import cards, copies
+from app.team import status as team_status
 from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
+from app.ui import errors
 
 DEFAULT_POLL_MS = 30_000
 # Background passes deliver an off-laptop copy of a changed record at most this often; "Sync
 # now", closing and a passphrase change deliver one whenever the record has changed.
 COPY_MIN_AGE = dt.timedelta(minutes=15)
+# Background passes publish the team status (when a manager is set) when it changed, or at
+# least this often (so the manager sees the laptop is still syncing).
+STATUS_MIN_AGE = dt.timedelta(hours=1)
+STATUS_MIN_INTERVAL = dt.timedelta(minutes=5)
 
 
 class _Relay(QObject):
@@ -68,9 +74,8 @@ class _Pass(QRunnable):
 
 
 def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, StoreError | OSError):
-        return " ".join(str(exc).split()) or type(exc).__name__
-    return f"Shared drive sync failed ({type(exc).__name__})"
+    errors.report(exc, "shared drive pass")
+    return errors.message_for(exc, None if errors.expected(exc) else "Shared drive sync failed")
 
 
 class SyncService(QObject):
@@ -193,6 +198,9 @@ class SyncService(QObject):
                 handover.sync(store, folder, self._ops)  # packets, decisions, purges (issue 15)
             except (OSError, StoreError):
                 pass  # tried again on the next pass
+            if not self._stopping.is_set() and not store.closed:
+                team_status.publish_status(store, folder, self._ops, force=force, min_age=STATUS_MIN_AGE,
+                                           min_interval=STATUS_MIN_INTERVAL)
             return self._copy_line(store, outcome.error)
 
         return waiting, message, copy_step

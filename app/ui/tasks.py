@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
+
+from app import logs
+
+log = logs.get("tasks")
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
@@ -55,10 +60,15 @@ class Tasks(QObject):
             if job is None:
                 return
             generation, fn, on_done, on_error = job
+            start = time.perf_counter()
             try:
                 result, error = fn(), None
             except BaseException as exc:  # delivered to the GUI; never kills the worker
                 result, error = None, exc
+            # the timing of every task, by the code's name only (app.logs: never case content)
+            log.info("task %s %s in %.3f s", logs.SafeText(task_name(fn)),
+                     logs.SafeText("done" if error is None else "failed: " + logs.exception_name(error)),
+                     time.perf_counter() - start)
             self._finished.emit((generation, result, error, on_done, on_error))
 
     @Slot(object)
@@ -79,3 +89,9 @@ class Tasks(QObject):
             if self.pending == 0:
                 self.busy_changed.emit(False)
                 self.idle.emit()
+
+
+def task_name(fn: Callable[[], Any]) -> str:
+    """``module.function`` of a task (e.g. ``app.ui.operations.load_case.<locals>.work``)."""
+    inner = getattr(fn, "func", fn)  # functools.partial
+    return f"{getattr(inner, '__module__', '?')}.{getattr(inner, '__qualname__', type(inner).__name__)}"

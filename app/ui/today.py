@@ -19,6 +19,7 @@ from app.models.rules.appointments import kind_label, outcome_label
 from app.models.rules.deadlines import DueItem
 from app.models.store.appointments import AppointmentRow
 from app.ui import appointment_ops as aops
+from app.ui import errors
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_TEXT, Column, RowsModel, configure_table, due_label, fmt_date
 
@@ -119,7 +120,7 @@ class TodayPage(QWidget):
     def reload(self) -> None:
         if self.ctx.store is None:
             return
-        aops.load_week(self.ctx, self.show_week, lambda exc: self.ctx.prompts.error(str(exc)))
+        aops.load_week(self.ctx, self.show_week, errors.shower(self.ctx.prompts))
 
     def show_week(self, data: Any) -> None:
         assert isinstance(data, aops.WeekData)

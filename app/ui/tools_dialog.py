@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.store import outbox, security
+from app.ui import errors
 from app.ui.context import AppContext
 from app.ui.table_models import Column, RowsModel, configure_table
 
@@ -122,7 +123,7 @@ class ToolsDialog(QDialog):
         self.ctx.tasks.run(lambda: security.list_backups(store.path), self._backup_rows, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        self.ctx.prompts.error(f"Casebook tools: {exc}")
+        errors.show(self.ctx.prompts, exc, "Casebook tools")
 
     def _outbox_rows(self, rows: Any) -> None:
         self.outbox_model.set_rows(list(rows))

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import DamagedStoreError, StoreError, UnlockError
+from app.models.errors import DamagedStoreError, UnlockError
 from app.models.rules.passphrase import Strength
 from app.models.rules.passphrase import problem as passphrase_problem
 from app.models.rules.passphrase import strength as passphrase_strength
 from app.models.store.security import newest_backup, unlock_failure_message
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.table_models import STATUS_COLOURS
@@ -300,7 +301,8 @@ class UnlockPage(QWidget):
         self.busy = False
         self.info.clear()
         self.passphrase.clear()
-        message = str(exc) if isinstance(exc, StoreError | OSError) else f"Could not open the store: {exc}"
+        errors.report(exc)
+        message = errors.message_for(exc, None if errors.expected(exc) else "Could not open the store")
         if isinstance(exc, DamagedStoreError) and self.path is not None:
             message = unlock_failure_message(self.path, exc)  # really damaged: names the newest backup
         elif isinstance(exc, UnlockError):
@@ -416,5 +418,6 @@ class UnlockPage(QWidget):
         self.busy = False
         self.info.clear()
         self._enable()
-        message = " ".join(str(exc).split()) if isinstance(exc, StoreError | OSError) else f"Restore failed: {exc}"
+        errors.report(exc)
+        message = errors.message_for(exc, None if errors.expected(exc) else "Restore failed")
         self.show_message(message[:1].upper() + message[1:])

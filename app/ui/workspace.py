@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import StoreError, ValidationError
+from app.models.errors import ValidationError
 from app.models.store import Changes
+from app.ui import errors
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -202,7 +203,7 @@ class CaseWorkspace(QWidget):
         ops.load_case(self.ctx, ref, lambda data: self._render(ref, data), self._load_failed)
 
     def _load_failed(self, exc: BaseException) -> None:
-        self.ctx.prompts.error(str(exc) if isinstance(exc, StoreError) else f"Could not open the case: {exc}")
+        errors.show(self.ctx.prompts, exc, None if errors.expected(exc) else "Could not open the case")
         self.back_requested.emit()
 
     def apply_changes(self, changes: Changes) -> None:

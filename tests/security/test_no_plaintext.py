@@ -123,13 +123,84 @@ def test_marker_never_leaves_the_encrypted_store(tmp_path: Path, passphrase: str
     assert r.returncode == 0, r.stderr
     r = run_cli("check", "--store", store_path, passphrase="another long passphrase")
     assert r.returncode == 0, r.stderr
+    # errors whose messages quote the marker: a missing case, an unwritable file
+    r = run_cli("case", "archive", "--store", store_path, f"{marker}-REF", passphrase="another long passphrase")
+    assert r.returncode != 0 and marker in r.stderr  # the officer is told; the log must not be
+    r = run_cli("appointments", "--store", store_path, "--ics", tmp_path / f"{marker}-missing" / "a.ics",
+                passphrase="another long passphrase")
+    assert r.returncode != 0, r.stderr
+    logs_written = _files([paths.log_dir()], skip=[])
+    assert any(f.name == "casebook.log" for f in logs_written)
+    assert "NotFoundError" in (paths.log_dir() / "casebook.log").read_text(encoding="utf-8")
 
     # the scanner works: the exports (excepted from the check) do contain the marker
     assert len(_leaks(_files([exports], skip=[]), marker)) == 2
-    scanned = _files([tmp_path, paths.config_dir(), paths.data_dir()], skip=[exports])
+    scanned = _files([tmp_path, paths.config_dir(), paths.data_dir(), paths.log_dir()], skip=[exports])
     names = {f.name for f in scanned}
     assert "casebook.cbk" in names and "manual.bak" in names
     assert any(f.parent.name == "casebook.cbk.backups" for f in scanned)
     assert _leaks(scanned, marker) == []
     # nothing new anywhere in the system temp folder either
     assert _leaks(_files([real_tmp], skip=[exports], since=started), marker) == []
+
+
+def test_marker_never_reaches_the_log_after_a_desktop_session_with_errors(
+        qtbot, tmp_path: Path, passphrase: str, clock,  # type: ignore[no-untyped-def]
+        example_bundle: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desktop app logs every worker task and every error shown (app/logs.py): after a
+    session whose errors quote case text (a missing case named by it, a file named by it, a
+    bug whose message holds it), the log folder holds the types and not the text."""
+    from app import logs
+    from app.settings import Settings
+    from app.ui import appointment_ops as aops
+    from app.ui import errors
+    from app.ui.context import AppContext
+    from app.ui.main_window import MainWindow
+    from app.ui.tasks import Tasks
+    from tests.ui.conftest import FakePrompts
+
+    marker = f"Zq{uuid.uuid4().hex[:16]}Marker"
+    data = copy.deepcopy(example_bundle)
+    case = data["cases"][0]
+    case["individual"]["family_name"] = marker
+    for note in case.get("notes", []):
+        note["text"] = f"{note['text']} {marker}"
+    store_path = tmp_path / "casebook.cbk"
+    with Store.create(store_path, passphrase, clock=clock, actor="test-officer") as s:
+        s.import_bundle(data)
+    log_file = logs.configure()
+    assert log_file is not None and log_file.parent == paths.log_dir()
+    try:
+        ctx = AppContext(tasks=Tasks(), prompts=FakePrompts(), settings=Settings(), clock=clock)
+        w = MainWindow(ctx, idle_ms=60 * 60 * 1000)  # type: ignore[arg-type]
+        qtbot.addWidget(w)
+        w.show()
+        w.start_with(store_path, passphrase)
+        qtbot.waitUntil(lambda: ctx.store is not None and ctx.tasks.pending == 0, timeout=10000)
+        w.open_case(case["reference"])
+        qtbot.waitUntil(lambda: ctx.tasks.pending == 0, timeout=10000)
+        w.workspace.open_case(f"{marker}-REF")  # a NotFoundError naming it
+        qtbot.waitUntil(lambda: ctx.tasks.pending == 0, timeout=10000)
+        blocker = tmp_path / f"{marker}-a-file"  # a file where the folder should be
+        blocker.write_bytes(b"")
+        aops.export_calendar(ctx, blocker / "a.ics", clock.today(), clock.today(),
+                             None, errors.shower(ctx.prompts, "Could not write the calendar file"))
+
+        def bug() -> None:
+            raise KeyError(f"{marker} in a message")
+
+        ctx.tasks.run(bug)
+        qtbot.waitUntil(lambda: ctx.tasks.pending == 0, timeout=10000)
+        shown = [m for k, m in ctx.prompts.calls if k == "error"]
+        assert len(shown) == 3 and marker in shown[0] and marker in shown[1], shown
+        assert shown[2] == errors.UNEXPECTED.format(name="KeyError")
+        w.ctx.prompts.save_discard = []
+        w.close()
+    finally:
+        logs.shutdown()
+    text = log_file.read_text(encoding="utf-8")
+    # the scanner has something to read: each error is there by its type
+    assert "NotFoundError" in text and "Error[E" in text and "KeyError" in text
+    assert "task app.ui.operations.load_case" in text
+    assert _leaks(_files([paths.log_dir()], skip=[]), marker) == []
+    assert _leaks(_files([paths.config_dir(), paths.data_dir()], skip=[]), marker) == []

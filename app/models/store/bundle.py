@@ -28,8 +28,6 @@ from app.models.store import entities as E
 from app.paths import resource_path
 
 FORMAT = "casebook.case-bundle"
-VERSION = 3  # 2: appointments and enforcement; 3: timescales round 2 (docs/BUNDLE-SCHEMA.md); older still import
-READ_VERSIONS = (1, 2, 3)
 
 # Dates outside this range are refused at import and on input: no order, birth or review
 # falls outside it, and the deadline arithmetic (which adds up to 100 years) stays total.
@@ -49,6 +47,12 @@ def schema() -> dict[str, Any]:
     with open(resource_path("schema/case-bundle.schema.json"), encoding="utf-8") as fh:
         data: dict[str, Any] = json.load(fh)
     return data
+
+
+# The schema is the source of truth for its version (docs/BUNDLE-SCHEMA.md is the changelog):
+# Casebook writes its "version" and imports every version its properties.version.enum lists.
+VERSION: int = schema()["version"]
+READ_VERSIONS: tuple[int, ...] = tuple(schema()["properties"]["version"]["enum"])
 
 
 _format_checker = FormatChecker()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QTabl
 from app.models.rules import appointments as R
 from app.models.store.appointments import NeedsConfirmation
 from app.ui import appointment_ops as aops
+from app.ui import errors
 from app.ui import operations as ops
 from app.ui.appointment_dialogs import AppointmentDialog, OutcomeDialog
 from app.ui.context import AppContext
@@ -26,7 +27,7 @@ from .base import CaseTab, badge
 
 
 def one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    return errors.message_for(exc)
 
 
 def position_html(pos: R.Position | None, today: Any) -> str:
@@ -201,6 +202,7 @@ class AppointmentsTab(CaseTab):
                     return
                 dialog.show_problem("Not saved: " + "; ".join(exc.warnings) + ".")
                 return
+            errors.report(exc)
             dialog.show_problem(one_line(exc))
         return failed
 

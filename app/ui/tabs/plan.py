@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.rules.deadlines import smart_check
+from app.ui import errors
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -151,4 +152,4 @@ class PlanTab(CaseTab):
             return
         ops.save_plan_version(self.ctx, ref, reason.strip() or None,
                               None,
-                              lambda exc: self.ctx.prompts.error(str(exc)))
+                              errors.shower(self.ctx.prompts))
