@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_STORE ?= demo-store/demo.cbk
 DEMO_PASSPHRASE ?= demo passphrase for Casebook
 
-.PHONY: run test test-fast lint typecheck bench package package-test screenshots clean demo
+.PHONY: run test test-fast lint typecheck bench bench-scale package package-test screenshots clean demo
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,8 +36,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/mypy
 
+# `make bench ARGS="--repeats 3"`; growth with the caseload: `make bench-scale` (= `make bench ARGS=--scale`).
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.run
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.run $(ARGS)
+
+bench-scale: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.run --scale $(ARGS)
 
 package: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-package.txt

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.models.store import bundle as B
 from app.models import demo
-from app.models.rules.clock import Clock
 from app.models.demo import demo_bundle
-from app.models.store.migrations import FTS_DDL, schema_ddl
+from app.models.rules.clock import Clock
 from app.models.store import Store
+from app.models.store import bundle as B
+from app.models.store.migrations import FTS_DDL, schema_ddl
 
 GENERATOR_VERSION = 2
 TODAY = dt.date(2026, 11, 23)

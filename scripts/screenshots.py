@@ -53,11 +53,13 @@ def main() -> int:
     from app.ui.workspace import TAB_NAMES
 
     w = MainWindow()
+    # no modal message box may stop the script (the demo store has no off-laptop copy: a warning)
+    w.ctx.prompts.warn = lambda message: print("warning:", message)  # type: ignore[method-assign]
     w.resize(*SIZE)
     w.show()
     OUT.mkdir(parents=True, exist_ok=True)
 
-    def settle(cond: object = None, timeout: float = 15) -> None:
+    def settle(cond: object = None, timeout: float = 180) -> None:
         end = time.time() + timeout
         while time.time() < end:
             app.processEvents()
@@ -84,6 +86,46 @@ def main() -> int:
     w.show_caseload()
     w.caseload.view.sortByColumn(3, w.caseload.view.horizontalHeader().sortIndicatorOrder().AscendingOrder)
     shot("caseload")
+    # a search: the cases, and under them the notes that matched (restricted notes found, text withheld)
+    w.caseload.search.setText("phone")
+    w.caseload._run_search()
+    settle(lambda: w.caseload.notes_view.isVisible())
+    shot("search-notes")
+    w.caseload.search.clear()
+    settle()
+    # the short new case form, filled in by keyboard: one requirement, one flag
+    w.new_case()
+    form = w.new_case_page.form
+    for key, value in (("individual.given_names", "Ciarán"), ("individual.family_name", "O'Neill"),
+                       ("individual.date_of_birth", "01/02/1990"), ("reference", "CPO-2026-0100"),
+                       ("order.court", "Paisley Sheriff Court"), ("order.imposed_on", "23/11/2026"),
+                       ("supervision_months", "12")):
+        form.widgets[key].setText(value)  # type: ignore[attr-defined]
+    form.set_field("supervision_intensity", "medium")
+    form.set_field("flag_kinds", ["domestic_abuse"])
+    w.new_case_page._follow_requirements()
+    form.widgets["flag_kinds"].setFocus()
+    shot("new-case")
+    form.mark_saved()
+    w.show_caseload()
+    # Tools: the backups, ready to restore one
+    from app.models.store.security import rolling_backup
+    from app.ui.tools_dialog import ToolsDialog
+
+    store = w.ctx.store
+    w.ctx.tasks.run(lambda: rolling_backup(store, "by-hand"))
+    settle()
+    w.open_tools(ToolsDialog.BACKUPS, restore=True)
+    tools = w.tools_dialog
+    settle(lambda: tools is not None and tools.selected_backup() is not None)
+    if tools is not None:
+        tools.grab().save(str(OUT / "tools-backups.png"))
+        print("saved", OUT / "tools-backups.png")
+        tools.tabs.setCurrentIndex(0)
+        settle()
+        tools.grab().save(str(OUT / "tools-outbox.png"))
+        print("saved", OUT / "tools-outbox.png")
+        tools.reject()
     w.open_case(rich, 0)
     settle(lambda: w.workspace.data is not None)
     for name in ("Summary", "Plan", "Reviews", "Notes", "Unpaid work", "Contract"):

@@ -17,8 +17,10 @@ import sys
 from typing import Any
 
 from app.commands.common import EXIT_OK, add_store_arg, add_today_arg, open_store
+from app.models.rules import vocabulary as V
 
-STATUS_TEXT = {"done": "done", "met_late": "met late", "open": "open", "overdue": "OVERDUE"}
+STATUS_TEXT = {k: V.DUE_STATUSES[k].upper() if k == "overdue" else V.DUE_STATUSES[k].lower()  # the vocabulary's
+               for k in ("done", "met_late", "open", "overdue")}
 
 
 def register(sub: Any) -> None:

@@ -41,13 +41,11 @@ def register(sub: Any) -> None:
 
 def parse_day(value: str, option: str) -> dt.date:
     """YYYY-MM-DD or dd/mm/yyyy."""
+    from app.models.rules.dates import parse_dmy_or_iso
     from app.models.store.bundle import date_in_range, date_range_text, shown
 
     try:
-        if "/" in value:
-            day = dt.datetime.strptime(value, "%d/%m/%Y").date()
-        else:
-            day = dt.date.fromisoformat(value)
+        day = parse_dmy_or_iso(value)
     except ValueError:
         raise CliError(f"{option} {shown(value)} is not a date (YYYY-MM-DD or dd/mm/yyyy)") from None
     if not date_in_range(day):

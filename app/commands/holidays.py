@@ -13,14 +13,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import sys
 from typing import Any
 
 from app.commands.common import EXIT_OK, CliError, add_store_arg, open_store
+from app.models.rules import vocabulary as V
+from app.models.rules.dates import parse_dmy_or_iso
 
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-KIND_TEXT = {"holiday": "local holiday", "working": "working day"}
+KIND_TEXT = {k: v.lower() for k, v in V.CALENDAR_DAY_KINDS.items()}  # the vocabulary, in a sentence
 
 
 def register(sub: Any) -> None:
@@ -37,9 +37,8 @@ def register(sub: Any) -> None:
 
 
 def cli_date(text: str) -> dt.date:
-    m = _DMY.match(text.strip())
     try:
-        return dt.date(int(m[3]), int(m[2]), int(m[1])) if m else dt.date.fromisoformat(text.strip())
+        return parse_dmy_or_iso(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD or dd/mm/yyyy)") from None
 

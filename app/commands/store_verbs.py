@@ -20,6 +20,8 @@ from app.commands.common import (
     read_passphrase,
 )
 from app.models.errors import StoreError, UnlockError
+from app.models.rules import vocabulary as V
+from app.models.rules.vocabulary import label
 
 
 def register(sub: Any) -> None:
@@ -179,7 +181,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
         return EXIT_OK
     name_width = min(40, max((len(r.family_name) + 2 + len(r.given_names) for r in rows), default=0))
     for r in rows:
-        reqs = ", ".join(k.replace("_", " ") for k in r.requirements)
+        reqs = ", ".join(label(V.REQUIREMENTS, k).lower() for k in r.requirements)
         name = f"{r.family_name}, {r.given_names}"
         print(f"{r.reference:<16} {name:<{name_width}}  imposed {r.imposed_on:%d/%m/%Y}  {reqs}")
     print(f"{len(rows)} case(s)")

@@ -126,8 +126,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
     if args.add is None and (args.kind or args.case or args.name):
         raise CliError("--kind, --case and --name go with --add FILE")
-    if args.recent < 0:
-        raise CliError("--recent must be 0 or more")
+    if not 0 <= args.recent <= 100_000:
+        raise CliError("--recent must be 0 to 100000")
     if args.add is not None:
         if not args.kind:
             raise CliError("--add needs --kind KIND (for example contract, review-summary, plan)")

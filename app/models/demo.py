@@ -11,6 +11,8 @@ import datetime as dt
 import random
 from typing import Any
 
+from app.models.rules.dates import add_months
+
 GIVEN = [
     "Eilidh", "Ciarán", "Màiri", "Ruairidh", "Catrìona", "Seònaid", "Iain", "Calum", "Mhairi", "Kirsty",
     "Lewis", "Ailsa", "Fionnlagh", "Siobhán", "Niamh", "Jamie", "Kyle", "Chloé", "Zoë", "Amélie",
@@ -66,16 +68,6 @@ RESTRICTED_NOTES = [
 ]
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    import calendar
-
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
-
-
 def _weekday_on_or_after(day: dt.date) -> dt.date:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
@@ -103,7 +95,7 @@ def _demo_reviews(rng: random.Random, case: dict[str, Any], goals: list[dict[str
         due = events[-1][0] + interval
     months = 3
     while True:
-        ddue = _add_months(imposed, months)
+        ddue = add_months(imposed, months)
         if ddue >= until - dt.timedelta(days=3):
             break
         if rng.random() > 0.05:
@@ -160,7 +152,7 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
             extra = "conduct"  # guidance 8.2: a treatment requirement always comes with supervision
         requirements.append({"kind": extra, "details": "As set out in the order (synthetic)."})
     months_long = max(supervision_months, 6 if hours > 100 else 3 if hours else 0) or 12
-    ends = _add_months(imposed, months_long) - dt.timedelta(days=1)
+    ends = add_months(imposed, months_long) - dt.timedelta(days=1)
     town, pc = rng.choice(TOWNS)
     individual: dict[str, Any] = {
         "given_names": given,
@@ -193,7 +185,7 @@ def demo_case(i: int, rng: random.Random, today: dt.date, notes_per_case: int | 
     if supervision_months:
         case["supervision_intensity"] = rng.choice(["high", "medium", "medium", "low"])
         if rng.random() < 0.15:
-            hearing = _weekday_on_or_after(_add_months(imposed, 3))
+            hearing = _weekday_on_or_after(add_months(imposed, 3))
             case["order"]["progress_reviews"] = [hearing.isoformat()]
             if hearing < today:  # the report went in a week before the hearing
                 case["order"]["progress_review_reports"] = [

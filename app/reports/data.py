@@ -21,91 +21,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models.errors import NotFoundError
-from app.models.rules.disclosure import flag_restricted, note_restricted
+from app.models.rules import dates, disclosure
+from app.models.rules import vocabulary as V
+from app.models.rules.smart import smart_missing
 
 WITHHELD_TEXT = "Information withheld"
 NFD = "not_for_disclosure"
 
-KIND_TITLES = {
-    "contract": "Engagement Contract",
-    "review": "Review Summary",
-    "plan": "Case Management Plan",
-}
-
-NEED_AREAS = {
-    "accommodation": "Accommodation",
-    "employment_and_learning": "Employment and learning",
-    "finances_and_benefits": "Finances and benefits",
-    "relationships_and_family": "Relationships and family",
-    "health_and_wellbeing": "Health and well-being",
-    "substance_use": "Substance use",
-    "attitudes_and_thinking": "Attitudes and thinking",
-    "victim_awareness": "Victim awareness",
-    "leisure": "Constructive use of leisure",
-}
-CONTRACT_AREAS = {
-    "education_and_training": "Education and training",
-    "family_and_parenting": "Help with family issues and parenting",
-    "benefits_and_housing_advocacy": "Advocacy: benefits and housing",
-    "offending_behaviour_programme": "Offending behaviour programmes",
-    "drug_and_alcohol_programme": "Drug and alcohol programmes",
-    "leisure": "Constructive use of leisure time",
-    "other": "Other",
-}
-REQUIREMENTS = {
-    "offender_supervision": "Offender supervision",
-    "unpaid_work_or_other_activity": "Unpaid work or other activity",
-    "compensation": "Compensation",
-    "programme": "Programme",
-    "residence": "Residence",
-    "mental_health_treatment": "Mental health treatment",
-    "drug_treatment": "Drug treatment",
-    "alcohol_treatment": "Alcohol treatment",
-    "conduct": "Conduct",
-    "restricted_movement": "Restricted movement",
-}
-GOAL_STATUS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "achieved": "Achieved",
-    "revised": "Revised",
-    "discontinued": "Discontinued",
-}
-RATINGS = {
-    "no_progress": "No progress",
-    "some_progress": "Some progress",
-    "good_progress": "Good progress",
-    "achieved": "Achieved",
-}
-OWNERS = {"individual": "You", "officer": "Responsible officer", "agency": "Partner agency"}
-OWNERS_OFFICER = {"individual": "Individual", "officer": "Responsible officer", "agency": "Partner agency"}
-NOTE_KINDS = {
-    "home_visit": "Home visit",
-    "office": "Office",
-    "phone": "Phone",
-    "unpaid_work": "Unpaid work",
-    "agency_liaison": "Agency liaison",
-    "victim_contact": "Victim contact",
-    "other": "Other",
-}
-FLAG_KINDS = {
-    "domestic_abuse": "Domestic abuse",
-    "child_protection": "Child protection concern",
-    "adult_support_and_protection": "Adult support and protection concern",
-    "mappa": "MAPPA",
-    "marac": "MARAC referral",
-    "matac": "MATAC referral",
-    "victim_safety_plan": "Victim safety plan",
-    "caledonian_system": "Caledonian System",
-    "compulsory_supervision_order": "Compulsory Supervision Order",
-    "other": "Other",
-}
-REVIEW_KINDS = {
-    "scheduled": "Scheduled review",
-    "significant_change": "Review on a significant change",
-    "departmental": "Departmental review",
-}
-INTENSITY = {"high": "High", "medium": "Medium", "low": "Low"}
+# The labels of every code: app/models/rules/vocabulary.py (the screen and the CLI use the same).
+KIND_TITLES = {k: V.DOCUMENT_TITLES[k] for k in ("contract", "review", "plan")}
+NEED_AREAS = V.NEED_AREAS
+CONTRACT_AREAS = V.CONTRACT_AREAS
+REQUIREMENTS = V.REQUIREMENTS
+GOAL_STATUS = V.GOAL_STATUSES
+RATINGS = V.RATINGS
+OWNERS = V.ACTION_OWNERS_TO_PERSON
+OWNERS_OFFICER = V.ACTION_OWNERS
+NOTE_KINDS = V.NOTE_KINDS
+FLAG_KINDS = V.FLAG_KINDS
+REVIEW_KINDS = V.REVIEW_KINDS
+INTENSITY = V.SUPERVISION_INTENSITY
 
 
 def disclosable(sensitivity: Any) -> bool:
@@ -117,21 +52,14 @@ def note_sensitivity(note: dict[str, Any]) -> Any:
     """A note's effective sensitivity.  A victim contact note records what the victim said or
     how they are: victim information, never for the person's eyes (guidance 8.1), whatever its
     sensitivity field says.  Privacy mode and the note search treat it the same way."""
-    return NFD if note_restricted(note) else note.get("sensitivity")
+    return disclosure.effective_sensitivity("notes", note)
 
 
-def fmt_date(value: str | dt.date | None) -> str:
-    """ISO date (or date) -> dd/mm/yyyy; '' when absent."""
-    if value is None or value == "":
-        return ""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
-    return day.strftime("%d/%m/%Y")
+fmt_date = dates.show  # ISO date (or date) -> dd/mm/yyyy; '' when absent
 
 
-def _label(table: dict[str, str], key: Any) -> str:
-    if key is None:
-        return ""
-    return table.get(str(key), str(key).replace("_", " ").capitalize())
+def _label(table: V.Table, key: Any) -> str:
+    return V.label(table, key)
 
 
 # ---------------------------------------------------------------------------- dataclasses
@@ -354,7 +282,7 @@ def _flag_entries(flags: Sequence[dict[str, Any]], for_individual: bool) -> tupl
         text = f.get("details") or ""
         if bits:
             text = (text + " " if text else "") + "(" + "; ".join(bits) + ")"
-        sensitivity = NFD if flag_restricted(f) else f.get("sensitivity")
+        sensitivity = disclosure.effective_sensitivity("flags", f)
         entry = Entry(date=fmt_date(f.get("raised_on")), label=_label(FLAG_KINDS, f.get("kind")), text=text,
                       not_for_disclosure=not disclosable(sensitivity))
         items.append((sensitivity, entry))
@@ -387,8 +315,8 @@ def contract_data(case: dict[str, Any], *, for_individual: bool, today: dt.date,
     signatures = signatures or {}
     blocks = []
     for role, role_label, name, recorded in (
-        ("individual", "Individual", header.name, contract.get("signed_by_individual_on")),
-        ("officer", "Responsible officer", header.officer, contract.get("signed_by_officer_on")),
+        ("individual", V.SIGNATORIES["individual"], header.name, contract.get("signed_by_individual_on")),
+        ("officer", V.SIGNATORIES["officer"], header.officer, contract.get("signed_by_officer_on")),
     ):
         captured = signatures.get(role)
         if captured is not None:
@@ -493,22 +421,6 @@ def _attendance_text(case: dict[str, Any], since: dt.date | None, until: dt.date
 
 
 # ---------------------------------------------------------------------------- plan
-def smart_missing(goal: dict[str, Any]) -> str:
-    """Letters of SMART a goal lacks ('' when complete)."""
-    missing = []
-    if not (goal.get("description") or "").strip():
-        missing.append("S")
-    if not (goal.get("measure") or "").strip():
-        missing.append("M")
-    if not (goal.get("achievable") or "").strip():
-        missing.append("A")
-    if not (goal.get("realistic") or "").strip():
-        missing.append("R")
-    if not goal.get("target_date"):
-        missing.append("T")
-    return "".join(missing)
-
-
 def plan_data(case: dict[str, Any], *, for_individual: bool, today: dt.date) -> PlanData:
     owners = OWNERS if for_individual else OWNERS_OFFICER
     by_area: dict[str, list[PlanGoal]] = {}

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from app.models.rules.appointments import kind_label
 
@@ -26,6 +25,8 @@ HOME_VISIT_LOCATION = "Home visit"
 
 def calendar_bytes(rows: Iterable[object], now: dt.datetime | None = None) -> bytes:
     """``rows``: ``AppointmentRow``s (``store.appointments.between``).  Their ``name`` is never read."""
+    from icalendar import Calendar, Event  # loaded on the first export, not at start
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -55,9 +56,11 @@ def calendar_bytes(rows: Iterable[object], now: dt.datetime | None = None) -> by
     return bytes(cal.to_ical())
 
 
-def _london() -> Timezone:
+def _london() -> Any:
     """Europe/London as Outlook writes it: GMT, and BST from the last Sunday in March to the
     last Sunday in October (one rule each, not a list of dates)."""
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
     tz = Timezone()
     tz.add("tzid", "Europe/London")
     std = TimezoneStandard()

@@ -26,6 +26,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from app.models.errors import NotFoundError, ValidationError
 from app.models.rules import appointments as R
+from app.models.rules import vocabulary as V
 from app.reports.data import (
     CaseHeader,
     DocMeta,
@@ -37,11 +38,7 @@ from app.reports.data import (
     redact,
 )
 
-TITLES = {
-    "appointment_letter": "Appointment Letter",
-    "warning_letter": "Warning Letter",
-    "compliance": "Compliance Summary",
-}
+TITLES = {k: V.DOCUMENT_TITLES[k] for k in ("appointment_letter", "warning_letter", "compliance")}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from app.models.errors import NotFoundError, ValidationError
 from app.reports import data as D
-from app.reports.pdf import encrypt_pdf, render_pdf
 
 if TYPE_CHECKING:
     from app.models.store import Store
@@ -68,6 +67,11 @@ def render_document(store: Store, kind: str, ref: str, *, review_date: dt.date |
                     for_individual: bool = False, password: str | None = None, appointment: str | None = None,
                     large_type: bool = False, since: dt.date | None = None) -> bytes:
     """The finished PDF (AES-256 protected when a password is given)."""
+    from app.reports.pdf import (  # reportlab: loaded with the first document, not at start
+        encrypt_pdf,
+        render_pdf,
+    )
+
     report = build_report_data(store, kind, ref, review_date=review_date, for_individual=for_individual,
                                appointment=appointment, large_type=large_type, since=since)
     pdf = render_pdf(report)

@@ -28,7 +28,7 @@ from typing import Any
 
 import pyrage
 
-from app.models.errors import NotFoundError, StoreError, UnlockError, ValidationError
+from app.models.errors import DamagedStoreError, NotFoundError, StoreError, UnlockError, ValidationError
 from app.models.store import Store, snapshots
 from app.models.store import entities as E
 from app.team import identity, layout
@@ -434,7 +434,10 @@ def restore_from_shared(new: Path | str, folder: Path | str, *, officer: str | N
             else:
                 assert passphrase is not None
                 snapshots.open_passphrase_copy(data, passphrase, tmp)
-        except UnlockError:
+        except DamagedStoreError as exc:  # decrypted, but not a healthy store: not the key's fault
+            result.skipped.append((c.name, str(exc)))
+            continue
+        except UnlockError:  # only the age layer's "this key does not decrypt it" (snapshots)
             wrong_key += 1
             result.skipped.append((c.name, "does not open with this " + ("recovery identity" if recovering
                                                                           else "passphrase")))

@@ -1,5 +1,10 @@
 """The caseload: one table over plain rows, search (names and references in Python, note
-text through FTS5 on the worker) with a short debounce, and quick filters."""
+text through FTS5 on the worker) with a short debounce, and quick filters.
+
+A search also lists the notes that matched, under the table: date, case, kind and a few words
+around the match (never the text of a not-for-disclosure or victim contact note; in privacy mode
+the whole caseload, search included, is hidden).  Enter on a note opens the case on its Notes
+tab with that note selected (``note_requested``)."""
 
 from __future__ import annotations
 
@@ -11,21 +16,38 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from app.models.store import Changes
+from app.models.store.search import NoteHit, SearchResult
 from app.ui import errors
+from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
-from app.ui.table_models import CaseloadModel, CaseloadRow, configure_table
+from app.ui.table_models import CaseloadModel, CaseloadRow, Column, RowsModel, configure_table, fmt_date
 
 SEARCH_DELAY_MS = 250
 EMPTY_HINT = ("<b>No cases yet.</b> Create the first with <b>New case</b> (Ctrl+Shift+N), or import a case "
               "bundle from the command line (<code>casebook import</code>). <b>Settings</b> holds your name, the "
               "team's shared drive folder and the idle lock; F1 lists the keyboard shortcuts.")
+WITHHELD = {"victim_contact": "(victim contact: the text is not shown here)"}
+WITHHELD_NFD = "(NOT FOR DISCLOSURE: the text is not shown here)"
+NOTE_HITS_SHOWN = 6  # rows of matching notes on screen before the list scrolls (1366x768)
+
+
+def hit_text(hit: NoteHit) -> str:
+    """What the list of matching notes shows of a note: the snippet, or why there is none."""
+    if hit.snippet is not None:
+        return hit.snippet
+    if hit.restricted:
+        return WITHHELD.get(hit.kind, WITHHELD_NFD)
+    return ""
+
+
 PRIVACY_NOTE = ("Privacy mode is on: the caseload and search are hidden, so no one else's name, reference or "
                 "due dates can be seen. Only the open case is shown. Press Ctrl+Shift+P to leave privacy mode.")
 
 
 class CaseloadPage(QWidget):
     open_requested = Signal(str)
+    note_requested = Signal(str, int)  # case reference, note index: open the case on that note
     filtered = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -71,6 +93,30 @@ class CaseloadPage(QWidget):
             # table has focus, or Enter in the search box would open whichever case is current
             shortcut = QShortcut(QKeySequence(enter_key), self.view, self._open_current)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        # the notes that matched a search, under the table
+        names: dict[str, str] = {}  # reference -> name, from the rows on screen
+        self._names = names
+        self.notes_model = RowsModel([
+            Column("Note of", lambda h: fmt_date(h.date), lambda h: h.date, width=90),
+            Column("Case", lambda h: h.reference + (f" · {names[h.reference]}" if h.reference in names else ""),
+                   width=260),
+            Column("Kind", lambda h: FL.label_of(FL.NOTE_KINDS, h.kind), width=110),
+            Column("Where the words are", hit_text, status=lambda h: "nfd" if h.restricted else None),
+        ], self)
+        self.notes_view = QTableView(self)
+        configure_table(self.notes_view, self.notes_model)
+        self.notes_view.setAccessibleName("Notes that match the search")
+        self.notes_view.setMaximumHeight(self.notes_view.verticalHeader().defaultSectionSize() * NOTE_HITS_SHOWN
+                                         + self.notes_view.horizontalHeader().sizeHint().height() + 4)
+        self.notes_view.activated.connect(self._note_activated)
+        for enter_key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut = QShortcut(QKeySequence(enter_key), self.notes_view, self._open_current_note)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.notes_label = QLabel(self)
+        self.notes_label.setBuddy(self.notes_view)
+        self.notes_label.setAccessibleName("Matching notes")
+        self.notes_label.hide()
+        self.notes_view.hide()
         self.empty_hint = QLabel(EMPTY_HINT, self)
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setAccessibleName("This store has no cases yet")
@@ -84,6 +130,8 @@ class CaseloadPage(QWidget):
         bl.addWidget(self.empty_hint)
         bl.addWidget(self.view, 1)
         bl.addWidget(self.count)
+        bl.addWidget(self.notes_label)
+        bl.addWidget(self.notes_view)
         self.privacy_note = QLabel(PRIVACY_NOTE, self)
         self.privacy_note.setWordWrap(True)
         self.privacy_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -94,7 +142,7 @@ class CaseloadPage(QWidget):
         lay.addWidget(self.body, 1)
         lay.addWidget(self.privacy_note, 1)
         # reading order: search, the quick filters, then the table
-        chain = [self.search, *self.filters.values(), self.view]
+        chain = [self.search, *self.filters.values(), self.view, self.notes_view]
         for a, b in zip(chain, chain[1:], strict=False):
             self.setTabOrder(a, b)
         ctx.events.changed.connect(self.apply_changes)
@@ -123,6 +171,7 @@ class CaseloadPage(QWidget):
         self.search.blockSignals(False)
         self.model.clear()
         self.count.clear()
+        self.show_note_hits(None)
 
     def reload(self) -> None:
         if self.ctx.store is not None:
@@ -224,6 +273,7 @@ class CaseloadPage(QWidget):
         if not text.strip():
             self.debounce.stop()
             self.matches = None
+            self.show_note_hits(None)
             self.apply_filters()
             return
         self.debounce.start()
@@ -235,12 +285,24 @@ class CaseloadPage(QWidget):
         self._search_token += 1
         token = self._search_token
 
-        def done(refs: list[str]) -> None:
+        def done(result: SearchResult) -> None:
             if token == self._search_token:
-                self.matches = set(refs)
+                self.matches = set(result.references)
                 self.apply_filters()
+                self.show_note_hits(result)
 
-        ops.search_cases(self.ctx, text, done, errors.shower(self.ctx.prompts))
+        ops.search_caseload(self.ctx, text, done, errors.shower(self.ctx.prompts))
+
+    def show_note_hits(self, result: SearchResult | None) -> None:
+        """The notes that matched (none: the list is hidden).  Only notes of cases listed."""
+        self._names.clear()
+        self._names.update({r.reference: r.name for r in self.all_rows})
+        hits = [h for h in (result.notes if result is not None else []) if h.reference in self._names]
+        self.notes_model.set_rows(hits)
+        more = " (the newest shown; add a word to narrow it)" if result is not None and result.more_notes else ""
+        self.notes_label.setText(f"Matching &notes: {len(hits)}{more}. Enter opens the case on that note.")
+        self.notes_label.setVisible(bool(hits))
+        self.notes_view.setVisible(bool(hits))
 
     # ------------------------------------------------------------------ opening
     def _activated(self, index: QModelIndex) -> None:
@@ -249,6 +311,14 @@ class CaseloadPage(QWidget):
 
     def _open_current(self) -> None:
         self._activated(self.view.currentIndex())
+
+    def _note_activated(self, index: QModelIndex) -> None:
+        if index.isValid() and index.row() < self.notes_model.rowCount():
+            hit = self.notes_model.row_at(index.row())
+            self.note_requested.emit(hit.reference, hit.index)
+
+    def _open_current_note(self) -> None:
+        self._note_activated(self.notes_view.currentIndex())
 
     def selected_reference(self) -> str | None:
         """The reference of the selected (current) row, or None (hidden in privacy mode)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -22,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.errors import StoreError, ValidationError
+from app.models.rules import disclosure
+from app.models.rules import vocabulary as V
 from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
-from app.ui.forms import NFD, F, Form, FormError
+from app.ui.forms import F, Form, FormError
 from app.ui.table_models import STATUS_COLOURS, Column, RowsModel, configure_table
 
 NFD_BADGE_STYLE = (f"color: white; background: {STATUS_COLOURS['nfd']}; font-weight: bold; padding: 3px 8px;"
@@ -33,7 +36,7 @@ NFD_BADGE_STYLE = (f"color: white; background: {STATUS_COLOURS['nfd']}; font-wei
 
 
 def nfd_badge(parent: QWidget) -> QLabel:
-    label = QLabel("NOT FOR DISCLOSURE", parent)
+    label = QLabel(disclosure.NFD_TEXT, parent)
     label.setStyleSheet(NFD_BADGE_STYLE)
     label.setAccessibleName("Not for disclosure")
     label.hide()
@@ -293,12 +296,19 @@ class ListEditor(QWidget, _Saver):
         return f"{self.title} {shown.index(self.index) + 1} of {len(shown)}{whose}"
 
     def _form_changed(self) -> None:
+        """The badge and the sensitivity field's words follow the one disclosure rule: a victim
+        item marked "ordinary" shows NOT FOR DISCLOSURE (victim information), never "Ordinary"."""
         value = self.form.value(lenient=True)
-        self.badge.setVisible(self._is_restricted(value))
-
-    @staticmethod
-    def _is_restricted(value: dict[str, Any]) -> bool:
-        return value.get("sensitivity") == NFD or value.get("kind") == "victim_contact"
+        text = disclosure.badge_text(self.list_key, value)
+        if text is not None:
+            self.badge.setText(text)
+            self.badge.setAccessibleName(text.capitalize())
+        self.badge.setVisible(text is not None)
+        box = self.form.widgets.get("sensitivity")
+        if isinstance(box, QComboBox):
+            i = box.findData(V.ORDINARY)
+            if i >= 0:
+                box.setItemText(i, disclosure.ordinary_reads(self.list_key, value))
 
     # -- drafts (kept encrypted in the store when Casebook locks itself)
     def draft(self) -> tuple[int | None, dict[str, Any]]:

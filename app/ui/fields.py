@@ -4,45 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models.rules.disclosure import flag_restricted, marked_nfd, note_restricted
+from app.models.rules import disclosure
+from app.models.rules import vocabulary as V
+from app.models.rules.vocabulary import choices
 from app.ui.forms import SENSITIVITY, Choices, F
 
-
-def _c(*values: str, **labels: str) -> Choices:
-    return tuple((v, labels.get(v, v.replace("_", " ").capitalize())) for v in values)
-
-
-NEED_AREAS = _c("accommodation", "employment_and_learning", "finances_and_benefits", "relationships_and_family",
-                "health_and_wellbeing", "substance_use", "attitudes_and_thinking", "victim_awareness", "leisure",
-                employment_and_learning="Employment and learning", finances_and_benefits="Finances and benefits",
-                relationships_and_family="Relationships and family", health_and_wellbeing="Health and well-being",
-                leisure="Constructive use of leisure")
-REQUIREMENTS = _c("offender_supervision", "unpaid_work_or_other_activity", "compensation", "programme", "residence",
-                  "mental_health_treatment", "drug_treatment", "alcohol_treatment", "conduct", "restricted_movement",
-                  unpaid_work_or_other_activity="Unpaid work or other activity")
-NOTE_KINDS = _c("home_visit", "office", "face_to_face", "phone", "unpaid_work", "agency_liaison", "victim_contact",
-                "other", face_to_face="Face to face elsewhere (cafe, agency office)")
-FLAG_KINDS = _c("domestic_abuse", "child_protection", "adult_support_and_protection", "mappa", "marac", "matac",
-                "victim_safety_plan", "caledonian_system", "compulsory_supervision_order", "other",
-                mappa="MAPPA", marac="MARAC", matac="MATAC", caledonian_system="Caledonian System",
-                compulsory_supervision_order="Compulsory Supervision Order")
-CONTRACT_AREAS = _c("education_and_training", "family_and_parenting", "benefits_and_housing_advocacy",
-                    "offending_behaviour_programme", "drug_and_alcohol_programme", "leisure", "other",
-                    benefits_and_housing_advocacy="Advocacy on benefits and housing",
-                    leisure="Constructive use of leisure time")
-RATINGS = _c("no_progress", "some_progress", "good_progress", "achieved")
+NEED_AREAS = choices(V.NEED_AREAS)
+REQUIREMENTS = choices(V.REQUIREMENTS)
+NOTE_KINDS = choices(V.NOTE_KINDS)
+FLAG_KINDS = choices(V.FLAG_KINDS)
+CONTRACT_AREAS = choices(V.CONTRACT_AREAS)
+RATINGS = choices(V.RATINGS)
 
 
+# Privacy mode hides what the one disclosure rule restricts (app/models/rules/disclosure.py).
 def is_nfd(item: dict[str, Any]) -> bool:
-    return marked_nfd(item)
+    return disclosure.marked_nfd(item)
 
 
 def note_private(item: dict[str, Any]) -> bool:
-    return note_restricted(item)
+    return disclosure.restricted("notes", item)
 
 
 def flag_private(item: dict[str, Any]) -> bool:
-    return flag_restricted(item)
+    return disclosure.restricted("flags", item)
 
 
 CASE_FIELDS = [
@@ -56,13 +41,13 @@ CASE_FIELDS = [
     F("individual.interpreter_language", "Interpreter language"),
     F("individual.address", "Address", "multiline"),
     F("individual.communication_needs", "Communication needs", "multichoice",
-      _c("literacy", "numeracy", "interpreter", "hearing", "sight", "learning_disability", "other")),
+      choices(V.COMMUNICATION_NEEDS)),
     F("order.court", "Court", required=True),
     F("order.imposed_on", "Order imposed on", "date", required=True),
     F("order.ends_on", "Order ends on", "date"),
     F("order.responsible_officer", "Responsible officer"),
-    F("order.status", "Order status", "choice", _c("active", "completed", "revoked", "transferred_out")),
-    F("supervision_intensity", "Supervision intensity", "choice", _c("high", "medium", "low")),
+    F("order.status", "Order status", "choice", choices(V.ORDER_STATUSES)),
+    F("supervision_intensity", "Supervision intensity", "choice", choices(V.SUPERVISION_INTENSITY)),
     F("order.requirements", "Requirements", "table", columns=(
         F("kind", "Requirement", "choice", REQUIREMENTS, width=220), F("hours", "Hours", "int", width=60),
         F("months", "Months", "int", width=60), F("complete_by", "Complete by", "date", width=100),
@@ -80,11 +65,10 @@ GOAL_FIELDS = [
     F("achievable", "Achievable: why it is manageable", "multiline"),
     F("realistic", "Realistic: supports and resources", "multiline"),
     F("target_date", "Time bound: target date", "date"),
-    F("status", "Status", "choice", _c("not_started", "in_progress", "achieved", "revised", "discontinued")),
+    F("status", "Status", "choice", choices(V.GOAL_STATUSES)),
     F("agreed_with_individual", "Agreed with the person", "bool"),
     F("actions", "Actions", "table", columns=(
-        F("description", "Action", width=200), F("owner", "Who", "choice", _c("individual", "officer", "agency",
-                                                                                individual="The person"), width=90),
+        F("description", "Action", width=200), F("owner", "Who", "choice", choices(V.ACTION_OWNERS), width=90),
         F("agency", "Agency", width=110), F("due_on", "Due", "date", width=90), F("done_on", "Done", "date"))),
     F("progress", "Progress", "table", private_row=is_nfd, columns=(
         F("date", "Date", "date", width=90), F("sensitivity", "Sensitivity", "choice", SENSITIVITY, width=150),
@@ -93,7 +77,7 @@ GOAL_FIELDS = [
 
 REVIEW_FIELDS = [
     F("held_on", "Held on", "date", required=True),
-    F("kind", "Kind", "choice", _c("scheduled", "significant_change", "departmental")),
+    F("kind", "Kind", "choice", choices(V.REVIEW_KINDS)),
     F("attendees", "Attendees", "lines", placeholder="One name per line"),
     F("upw_liaison_done", "Unpaid work staff liaison done", "bool"),
     F("goal_progress", "Progress per goal", "table", private_row=is_nfd, columns=(
@@ -120,7 +104,7 @@ NOTE_FIELDS = [
 UPW_FIELDS = [
     F("date", "Date", "date", required=True),
     F("hours", "Hours", "float", required=True),
-    F("kind", "Kind", "choice", _c("unpaid_work", "other_activity")),
+    F("kind", "Kind", "choice", choices(V.UPW_SESSION_KINDS)),
     F("notes", "Notes", "multiline"),
 ]
 
@@ -140,7 +124,7 @@ LEARNING_FIELDS = [
     F("learning.assessment_offered_on", "Assessment offered on", "date"),
     F("learning.declined", "Declined (voluntary: never non-compliance)", "bool"),
     F("learning.provider", "Provider"),
-    F("learning.needs_identified", "Needs identified", "multichoice", _c("literacy", "numeracy", "digital", "other")),
+    F("learning.needs_identified", "Needs identified", "multichoice", choices(V.LEARNING_NEEDS)),
     F("learning.notes", "Notes", "multiline"),
 ]
 
@@ -160,7 +144,7 @@ ASSESSMENT_FIELDS = [
 ]
 
 CONSENT_FIELDS = [
-    F("purpose", "Purpose", "choice", _c("family_involvement", "share_with_agency", "learning_referral", "other"),
+    F("purpose", "Purpose", "choice", choices(V.CONSENT_PURPOSES),
       required=True),
     F("agency", "Agency"),
     F("given_on", "Given on", "date", required=True),

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -35,12 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.rules import dates
+from app.models.rules import vocabulary as V
 from app.ui.table_models import STATUS_COLOURS
 
-NFD = "not_for_disclosure"
+NFD = V.NOT_FOR_DISCLOSURE
 today_source: Callable[[], dt.date] = dt.date.today  # the app sets its clock (relative dates)
 Choices = tuple[tuple[str, str], ...]
-SENSITIVITY: Choices = (("ordinary", "Ordinary"), (NFD, "NOT FOR DISCLOSURE"))
+SENSITIVITY: Choices = V.choices(V.SENSITIVITY)
 VALUE_ROLE = Qt.ItemDataRole.UserRole
 ERROR_STYLE = f"color: white; background: {STATUS_COLOURS['overdue']}; padding: 4px; border-radius: 3px;"
 EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -52,7 +56,7 @@ class F:
 
     key: str
     label: str
-    kind: str = "text"  # text multiline date choice bool int float multichoice lines table
+    kind: str = "text"  # text multiline date choice bool int float multichoice checklist lines table
     choices: Choices = ()
     required: bool = False
     columns: tuple[F, ...] = ()
@@ -69,9 +73,7 @@ class FormError(Exception):
         self.key = key
 
 
-_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\s*$")
-_RELATIVE = re.compile(r"^\s*([+-])\s*(\d{1,4})\s*([dw]?)\s*$", re.IGNORECASE)
-TWO_DIGIT_YEARS_AHEAD = 20  # "2/12/26" is 2026; "3/4/85" is 1985
+TWO_DIGIT_YEARS_AHEAD = dates.TWO_DIGIT_YEARS_AHEAD
 
 
 def _today() -> dt.date:
@@ -79,42 +81,13 @@ def _today() -> dt.date:
 
 
 def parse_date(text: str, today: dt.date | None = None) -> str | None:
-    """A typed date -> ISO.  dd/mm/yyyy (or - .), a two-digit year ("2/12/26"), "today",
-    "tomorrow", "yesterday", "+7" / "-3" days or "+2w" weeks from today, or ISO.
-    '' -> None; ValueError (one line) if it is not a date."""
-    text = text.strip()
-    if not text:
-        return None
-    word = text.lower()
-    base = today or _today()
-    if word in ("today", "t"):
-        return base.isoformat()
-    if word in ("tomorrow", "yesterday"):
-        return (base + dt.timedelta(days=1 if word == "tomorrow" else -1)).isoformat()
-    rel = _RELATIVE.match(text)
-    if rel:
-        n = int(rel[2]) * (7 if rel[3].lower() == "w" else 1)
-        return (base + dt.timedelta(days=n if rel[1] == "+" else -n)).isoformat()
-    m = _DMY.match(text)
-    try:
-        if m:
-            year = int(m[3])
-            if len(m[3]) == 2:
-                year += 2000
-                if year > base.year + TWO_DIGIT_YEARS_AHEAD:
-                    year -= 100
-            day = dt.date(year, int(m[2]), int(m[1]))
-        else:
-            day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date (dd/mm/yyyy, today or +7)") from None
-    return day.isoformat()
+    """A typed date -> ISO (app/models/rules/dates.py ``parse``: dd/mm/yyyy, "2/12/26", "today",
+    "+7", "+2w", ISO); '' -> None; ValueError (one line) if it is not a date."""
+    return dates.parse(text, today or _today())
 
 
 def show_date(value: Any) -> str:
-    if not value:
-        return ""
-    return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    return dates.show(value) if value else ""
 
 
 def _get(d: dict[str, Any], key: str) -> Any:
@@ -511,6 +484,19 @@ class Form(QWidget):
                 cb.toggled.connect(self._changed)
                 hl.addWidget(cb)
             hl.addStretch(1)
+        elif f.kind == "checklist":
+            # one Tab stop however many choices: arrows move, Space ticks (a list of check boxes)
+            lw = QListWidget(self)
+            for value, label in f.choices:
+                item = QListWidgetItem(label, lw)
+                item.setData(VALUE_ROLE, value)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                              | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Unchecked)
+            rows = min(len(f.choices), 10)
+            lw.setFixedHeight(max(1, rows) * (lw.fontMetrics().height() + 6) + 8)
+            lw.itemChanged.connect(self._changed)
+            w = lw
         elif f.kind == "table":
             tf = TableField(f, self)
             tf.changed.connect(self._changed)
@@ -569,6 +555,11 @@ class Form(QWidget):
             w.set_rows(value or [])
         elif isinstance(w, QLineEdit):
             w.setText(show_date(value) if f.kind == "date" else ("" if value is None else str(value)))
+        elif isinstance(w, QListWidget):
+            for i in range(w.count()):
+                item = w.item(i)
+                item.setCheckState(Qt.CheckState.Checked if item.data(VALUE_ROLE) in (value or [])
+                                   else Qt.CheckState.Unchecked)
         elif f.kind == "multichoice":
             for cb in w.findChildren(QCheckBox):
                 cb.setChecked(cb.objectName() in (value or []))
@@ -641,6 +632,10 @@ class Form(QWidget):
             if f.kind in ("int", "float"):
                 return _number(f.kind, w.text(), f.label)
             return w.text().strip() or None
+        if isinstance(w, QListWidget):
+            ticked = [w.item(i).data(VALUE_ROLE) for i in range(w.count())
+                      if w.item(i).checkState() == Qt.CheckState.Checked]
+            return ticked or (None if _get(self._original, f.key) is None else [])
         if f.kind == "multichoice":
             chosen = [cb.objectName() for cb in w.findChildren(QCheckBox) if cb.isChecked()]
             return chosen or (None if _get(self._original, f.key) is None else [])

@@ -42,7 +42,9 @@ def launch(store: Path | None = None, passphrase_file: str | None = None) -> int
     app.setApplicationName("Casebook")
     passphrase = os.environ.get("CASEBOOK_PASSPHRASE") or None
     if passphrase_file:
-        passphrase = Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n") or None
+        from app.commands.common import read_secret_file  # the one passphrase-file reader
+
+        passphrase = read_secret_file(passphrase_file, "passphrase file") or None
     window = MainWindow()
     prepare_runtime()
     app.aboutToQuit.connect(window.shutdown_on_quit)  # never leave the store open or the worker running

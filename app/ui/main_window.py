@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.store import security
 from app.models.store.security import rolling_backup
 from app.settings import Settings
 from app.ui import errors, forms
 from app.ui import operations as ops
 from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
+from app.ui.new_case import NewCasePage
 from app.ui.passphrase_dialog import ChangePassphraseDialog
 from app.ui.prompts import Prompts
 from app.ui.safety_keys import SafetyKeys
@@ -42,7 +44,7 @@ from app.ui.tasks import Tasks
 from app.ui.team_page import TeamPage
 from app.ui.today import TodayPage
 from app.ui.unlock import UnlockPage
-from app.ui.workspace import TAB_NAMES, CaseWorkspace, NewCasePage
+from app.ui.workspace import TAB_NAMES, CaseWorkspace
 
 SHORTCUTS = (
     ("Ctrl+F", "Search the caseload (Enter moves to the results)"),
@@ -186,6 +188,8 @@ class MainWindow(QMainWindow):
         self.sync_poll_ms = sync_poll_ms
         self.sync_delay_ms = sync_delay_ms  # the first pass waits until the caseload has loaded
         self.close_backup: Path | None = None  # the rolling backup taken when the window last closed
+        self._after_unlock: str | None = None  # said in the status bar after the next unlock (a restore)
+        self._sync_feedback = 0  # passes still to finish before Sync now's result is said
         self.setWindowTitle("Casebook")
 
         self.banner = QLabel("PRIVACY MODE — only the open case is shown; not-for-disclosure and victim information "
@@ -203,6 +207,7 @@ class MainWindow(QMainWindow):
         self.unlock_page.unlocked.connect(self.on_unlocked)
         self.caseload = CaseloadPage(ctx, self)
         self.caseload.open_requested.connect(lambda ref: self.open_case(ref))
+        self.caseload.note_requested.connect(self.open_note)
         self.today = TodayPage(ctx, self)
         self.today.open_requested.connect(self._open_from_today)
         self.today.caseload_requested.connect(self.show_caseload)
@@ -273,10 +278,10 @@ class MainWindow(QMainWindow):
         self.act_calendar = a("Export &calendar…", None, self.export_calendar,
                               tip="Write this and the next weeks' appointments as an iCalendar file "
                                   "(case references, kinds, times and places only)")
-        self.act_new_case = a("New &case…", "Ctrl+Shift+N", self.new_case)
+        self.act_new_case = a("&New case…", "Ctrl+Shift+N", self.new_case)
         self.act_search = a("&Search", "Ctrl+F", self.focus_search)
         self.act_new_note = a("New &note", "Ctrl+N", self.new_note)
-        self.act_save = a("&Save", "Ctrl+S", self.save_current)
+        self.act_save = a("Sa&ve", "Ctrl+S", self.save_current)
         self.act_privacy = a("&Privacy mode", "Ctrl+Shift+P", self.set_privacy, checkable=True,
                              tip="Hide not-for-disclosure and victim information")
         self.act_lock = a("&Lock", "Ctrl+L", lambda: self.lock())
@@ -317,10 +322,14 @@ class MainWindow(QMainWindow):
         self.tool_actions = []
         from app.ui.tools_dialog import ToolsDialog
 
-        for i, name in enumerate(ToolsDialog.PAGES):
-            act = a(f"{name}…", None, (lambda n: lambda: self.open_tools(n))(i))
+        for i, name in enumerate(ToolsDialog.MENU):
+            act = a(name, None, (lambda n: lambda: self.open_tools(n))(i))
             t.addAction(act)
             self.tool_actions.append(act)
+        self.act_restore = a(ToolsDialog.RESTORE_MENU, None, lambda: self.open_tools(ToolsDialog.BACKUPS, restore=True),
+                             tip="Put a backup in place of this store (the store as it is now is kept first)")
+        t.addAction(self.act_restore)
+        self.tool_actions.append(self.act_restore)
         self.unlocked_actions.extend(self.tool_actions)
         h = menu.addMenu("&Help")
         self.act_keys = a("&Keyboard shortcuts", "F1", self.show_shortcuts)
@@ -380,7 +389,8 @@ class MainWindow(QMainWindow):
         self.ctx.store_path = Path(store.path)
         self.ctx.settings.add_recent_store(store.path)
         self.setWindowTitle(f"Casebook — {self.ctx.store_path.name}")
-        self.statusBar().showMessage(f"Unlocked {self.ctx.store_path.name}", 5000)
+        after, self._after_unlock = self._after_unlock, None
+        self.statusBar().showMessage(after or f"Unlocked {self.ctx.store_path.name}", 15000 if after else 5000)
         created = self.unlock_page.just_created
         self._set_unlocked_ui(True)
         # Today is the first page of an existing store (a new, empty one opens on the caseload).
@@ -478,6 +488,7 @@ class MainWindow(QMainWindow):
             service.copy_status.disconnect(self._copy_status)
             service.stop()
             service.deleteLater()
+        self._sync_feedback = 0
         self.sync_label.clear()
         self.sync_label.setToolTip("")
         self.copy_label.clear()
@@ -485,14 +496,23 @@ class MainWindow(QMainWindow):
         self.copy_label.setStyleSheet("")
 
     def _sync_status(self, waiting: int, message: str) -> None:
+        """The status bar says what is waiting and why (not only in a tooltip); after Sync now,
+        the result of the pass it asked for."""
         if waiting > 0:
             text = f"{waiting} export{'' if waiting == 1 else 's'} waiting for the shared drive"
+            reason = message.split(" waiting: ", 1)[1] if " waiting: " in message else ""
+            if reason:
+                text += f": {reason}"
         elif waiting == 0:
             text = "All exports delivered"
         else:
             text = message
         self.sync_label.setText(text)
         self.sync_label.setToolTip(message)
+        if self._sync_feedback > 0:
+            self._sync_feedback -= 1
+            if self._sync_feedback == 0:
+                self.statusBar().showMessage(f"Sync finished: {message}", 20000)
 
     def _copy_status(self, text: str, detail: str, warn: bool) -> None:
         """The status bar says when the last off-laptop copy was delivered; red, and one warning
@@ -510,8 +530,12 @@ class MainWindow(QMainWindow):
                 "office network and choose Sync now.")
 
     def sync_now(self) -> None:
-        if self.ctx.sync is not None:
-            self.sync_label.setText("Sending queued exports to the shared drive…")
+        service = self.ctx.sync
+        if service is not None:
+            # a pass already running reports first; the one asked for follows it
+            self._sync_feedback = 2 if service.busy else 1
+            self.sync_label.setText("Syncing…")
+            self.statusBar().showMessage("Syncing…")
         ops.sync_now(self.ctx)
 
     # ------------------------------------------------------------------ passphrase
@@ -682,6 +706,10 @@ class MainWindow(QMainWindow):
         if self.workspace.ref != ref:  # the officer cancelled leaving unsaved edits
             self.case_opened.disconnect(loaded)
 
+    def open_note(self, ref: str, index: int) -> None:
+        """A note found by search: its case, on the Notes tab, with the note selected."""
+        self._on_case(ref, lambda: self.workspace.show_note(index), TAB_NAMES.index("Notes"))
+
     def new_note(self) -> None:
         ref = self.target_case()
         if ref is None:
@@ -798,15 +826,72 @@ class MainWindow(QMainWindow):
 
         ops.rename_case(self.ctx, old, new, done, self._lifecycle_failed("Reference not changed"))
 
-    def open_tools(self, page: int = 0) -> None:
+    def open_tools(self, page: int = 0, restore: bool = False) -> None:
         if self.ctx.store is None:
             return
         from app.ui.tools_dialog import ToolsDialog
 
         if self.tools_dialog is not None:
             self.tools_dialog.deleteLater()
-        self.tools_dialog = ToolsDialog(self.ctx, self, page)
+        self.tools_dialog = ToolsDialog(self.ctx, self, page, on_sync=self.sync_now, on_restore=self.restore_backup)
         self.tools_dialog.open()
+        if restore:
+            self.tools_dialog.show_restore()
+
+    def restore_backup(self, backup: Any) -> None:
+        """Put ``backup`` in place of the open store: confirmed; the backup is checked with its
+        passphrase first (a wrong one changes nothing); then the store locks, the current file
+        is kept beside it (``<store>.before-restore-<stamp>``, by security.restore_backup) and
+        the backup, checked again, replaces it; the store reopens with that passphrase."""
+        if self.ctx.store is None or self.ctx.store_path is None:
+            return
+        dirty = self.dirty_forms()
+        if dirty:
+            self.ctx.prompts.warn("Save or discard the unsaved changes first: " + ", ".join(dirty) + ".")
+            return
+        when = backup.taken.strftime("%d/%m/%Y %H:%M")
+        if not self.ctx.prompts.confirm(
+                f"Restore the backup taken {when} ({backup.path.name})? Anything recorded since then will not be "
+                "in the restored store. The store as it is now is kept first, beside it (its name ends "
+                "'.before-restore-' and the date). Casebook locks, restores the backup and opens it again."):
+            return
+        phrase = self.ctx.prompts.ask_password(
+            f"The passphrase of the backup taken {when} (the store's passphrase at that time):", confirm=False)
+        if not phrase:
+            return
+        path, clock = self.ctx.store_path, self.ctx.clock
+
+        def checked(good: Any) -> None:
+            if not good:
+                self.ctx.prompts.error("That passphrase does not open the backup, or the backup is damaged: "
+                                       "nothing was changed.")
+                return
+            if self.ctx.store is None:
+                return
+            self._do_lock()
+            self._resume = (path, None, 0)  # the case on screen may not be in the backup
+            self.unlock_page.show_message("Restoring the backup…")
+            self.unlock_page.busy = True  # no unlocking while the file is being replaced
+            self.unlock_page.button.setEnabled(False)
+            self.ctx.tasks.run(lambda: security.restore_backup(path, backup.path, phrase, clock=clock),
+                               restored, failed)
+
+        def restored(aside: Any) -> None:
+            kept = f" The store as it was is kept as {aside.name}." if aside is not None else ""
+            self._after_unlock = f"Restored the backup taken {when}.{kept}"
+            self.unlock_page.reset()
+            self.unlock_page.set_store(path)
+            self.unlock_page.unlock_with(phrase)
+
+        def failed(exc: BaseException) -> None:
+            self.unlock_page.reset()
+            self.unlock_page.set_store(path)
+            errors.report(exc)
+            self.ctx.prompts.error(errors.message_for(exc, "The backup was not restored")
+                                   + " The store is unchanged: unlock it as usual.")
+
+        self.statusBar().showMessage("Checking the backup…")
+        self.ctx.tasks.run(lambda: security.backup_is_good(backup.path, phrase), checked)
 
     def open_settings(self, welcome: str | None = None) -> None:
         if self.ctx.store is None:

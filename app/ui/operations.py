@@ -39,7 +39,6 @@ from app.models.store import (
     security,
     store_config,
 )
-from app.reports.pdf import encrypt_pdf
 from app.reports.render import (
     SIGNATURE_DOCUMENT,
     SIGNATURE_ROLES,
@@ -333,6 +332,8 @@ def save_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, pdf
     made: list[Changes] = []  # a warning letter leaving the app records the warning (a change-set)
 
     def work() -> Path:
+        from app.reports.pdf import encrypt_pdf  # reportlab: loaded on the worker, not at start
+
         data = encrypt_pdf(pdf, password) if password else pdf
         write_bytes_atomic(path, data)
         made.append(record_export(store, document, ref, for_individual=for_individual, appointment=appointment)
@@ -352,6 +353,8 @@ def queue_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, re
     made: list[Changes] = []
 
     def work() -> str:
+        from app.reports.pdf import encrypt_pdf
+
         data = encrypt_pdf(pdf, password) if password else pdf
         name = suggested_filename(document, ref, for_individual=for_individual, review_date=review_date)
         outbox.enqueue(store, name, document, ref, data)

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.rules import dates
+from app.models.rules import vocabulary as V
 from app.ui import errors
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -28,7 +30,7 @@ from app.ui.forms import parse_date
 from app.ui.signature_pad import SignaturePad
 from app.ui.table_models import STATUS_COLOURS
 
-ROLES = (("individual", "The person"), ("officer", "The responsible officer"))
+ROLES = tuple(V.SIGNATORIES.items())
 
 
 class SignatureDialog(QDialog):
@@ -46,7 +48,7 @@ class SignatureDialog(QDialog):
                        "captured. Signatures are kept encrypted in the store and drawn on the contract PDF.", self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
-        today = ctx.clock.today().strftime("%d/%m/%Y")
+        today = dates.show(ctx.clock.today())
         for role, label in ROLES:
             box = QGroupBox(label, self)
             grid = QGridLayout(box)

@@ -11,6 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from app.models.rules import dates
+from app.models.rules import vocabulary as V
 from app.models.store.search import fold
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
@@ -18,7 +20,7 @@ Index: TypeAlias = QModelIndex | QPersistentModelIndex
 # Status colours: a saturated background with white text reads on light and dark themes.
 STATUS_COLOURS = {"overdue": "#c62828", "open": "#1565c0", "met_late": "#8e24aa", "done": "#2e7d32",
                   "due_soon": "#b34700", "nfd": "#b71c1c"}
-STATUS_TEXT = {"overdue": "Overdue", "open": "Open", "met_late": "Met late", "done": "Done", "due_soon": "Due soon"}
+STATUS_TEXT = V.DUE_STATUSES
 NFD_COLOUR = "#b71c1c"
 # Due items that would reveal victim information: privacy mode shows their date under a neutral label.
 PRIVATE_DUE_KINDS = frozenset({"victim_safety_plan_review"})
@@ -29,25 +31,10 @@ def due_label(kind: str, label: str, privacy: bool) -> str:
     """The label of a due item as shown on screen (neutral in privacy mode for victim items)."""
     return PRIVATE_DUE_LABEL if privacy and kind in PRIVATE_DUE_KINDS else label
 
-FLAG_BADGES = {
-    "domestic_abuse": "DA", "child_protection": "CP", "adult_support_and_protection": "ASP", "mappa": "MAPPA",
-    "marac": "MARAC", "matac": "MATAC", "victim_safety_plan": "VSP", "caledonian_system": "CSW",
-    "compulsory_supervision_order": "CSO",
-}
-REQ_SHORT = {
-    "offender_supervision": "Supervision", "unpaid_work_or_other_activity": "UPW", "compensation": "Compensation",
-    "programme": "Programme", "residence": "Residence", "mental_health_treatment": "MH treatment",
-    "drug_treatment": "Drug treatment", "alcohol_treatment": "Alcohol treatment", "conduct": "Conduct",
-    "restricted_movement": "Restricted movement",
-}
-
-
-def fmt_date(value: dt.date | str | None) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return value.strftime("%d/%m/%Y")
+FLAG_BADGES = V.FLAG_BADGES
+REQ_SHORT = V.REQUIREMENTS_SHORT
+fmt_date = dates.show  # dd/mm/yyyy
+age_on = dates.age_on
 
 
 @dataclass(frozen=True)
@@ -154,10 +141,6 @@ class CaseloadRow:
     status: str
     warnings: tuple[str, ...] = field(default=())
     next_due_kind: str = ""
-
-
-def age_on(dob: dt.date, day: dt.date) -> int:
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
 def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: Sequence[Any],

@@ -56,7 +56,7 @@ class TodayPage(QWidget):
         to_caseload = QPushButton("Case&load (Ctrl+Shift+C)", self)
         to_caseload.setAccessibleName("Go to the caseload")
         to_caseload.clicked.connect(self.caseload_requested.emit)
-        export = QPushButton("Export &calendar…", self)
+        export = QPushButton("E&xport calendar…", self)
         export.setAccessibleName("Export appointments as a calendar file (no names or notes)")
         export.clicked.connect(self.export_calendar_requested.emit)
         head = QHBoxLayout()
@@ -74,10 +74,10 @@ class TodayPage(QWidget):
         lay.addLayout(head)
         self.labels: dict[str, QLabel] = {}
         for key, title, model, kind in (
-            ("today", "&Today's appointments", self.today_model, "appt"),
-            ("due_today", "Due &today (and overdue)", self.due_today_model, "due"),
+            ("today", "To&day's appointments", self.today_model, "appt"),
+            ("due_today", "Due t&oday (and overdue)", self.due_today_model, "due"),
             ("awaiting", "&Waiting for an outcome", self.awaiting_model, "appt"),
-            ("week", "This &week's appointments", self.week_model, "appt"),
+            ("week", "This wee&k's appointments", self.week_model, "appt"),
             ("due_week", "Due later this week", self.due_week_model, "due"),
         ):
             label = QLabel(title, self)
@@ -136,8 +136,8 @@ class TodayPage(QWidget):
         counts = {"today": len(data.on(today)), "due_today": len(due_today), "awaiting": len(data.awaiting),
                   "week": len(data.appointments) - len(data.on(today)),
                   "due_week": self.due_week_model.rowCount()}
-        titles = {"today": "&Today's appointments", "due_today": "Due &today (and overdue)",
-                  "awaiting": "&Waiting for an outcome", "week": "This &week's appointments "
+        titles = {"today": "To&day's appointments", "due_today": "Due t&oday (and overdue)",
+                  "awaiting": "&Waiting for an outcome", "week": "This wee&k's appointments "
                   f"({data.week_start:%d/%m} to {data.week_end:%d/%m})", "due_week": "Due later this week"}
         for key, label in self.labels.items():
             label.setText(f"{titles[key]} ({counts[key]})")

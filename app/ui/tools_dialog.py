@@ -1,9 +1,12 @@
-"""Tools → Shared drive outbox, Backups, Audit trail, Integrity check: what the CLI offered
-(``casebook outbox``, ``backup``, ``audit verify``, ``check``), in the app.  Every look-up runs
-on the store worker; nothing here shows case content (file names carry references only)."""
+"""Tools → Shared drive outbox, Backups (and restore), Audit trail, Integrity check: what the CLI
+offered (``casebook outbox``, ``sync``, ``backup``, ``restore``, ``audit verify``, ``check``), in the
+app.  Every look-up runs on the store worker; nothing here shows case content (file names carry
+references only).  Sync now and Restore are the main window's (``on_sync``, ``on_restore``): they
+need its status bar, and a restore locks and reopens the store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -36,10 +39,20 @@ def _state(r: outbox.OutboxRow) -> str:
 
 class ToolsDialog(QDialog):
     PAGES = ("Shared drive outbox", "Backups", "Audit trail", "Integrity check")
+    # the Tools menu's entries, one per page (with their Alt letters), and Restore (Backups page)
+    MENU = ("Shared drive &outbox…", "&Backups…", "&Audit trail…", "&Integrity check…")
+    RESTORE_MENU = "&Restore from a backup…"
+    BACKUPS = 1
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, page: int = 0) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, page: int = 0, *,
+                 on_sync: Callable[[], None] | None = None,
+                 on_restore: Callable[[Any], None] | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.on_sync = on_sync
+        self.on_restore = on_restore  # given the BackupInfo chosen; it confirms, locks, restores
+        self.backups: list[Any] = []
+        self._restore_asked = False
         self.setWindowTitle("Casebook tools")
         self.tabs = QTabWidget(self)
         # outbox
@@ -59,6 +72,8 @@ class ToolsDialog(QDialog):
         self.sync_button = QPushButton("&Sync now", self)
         self.sync_button.setAccessibleName("Send queued exports to the shared drive now")
         self.sync_button.clicked.connect(self.sync_now)
+        if ctx.sync is not None:  # the result of every pass, while the dialog is open
+            ctx.sync.status_changed.connect(self._synced)
         self.tabs.addTab(self._page(self.outbox_status, self.outbox_view, self.sync_button), self.PAGES[0])
         # backups
         self.backup_model = RowsModel([
@@ -76,7 +91,15 @@ class ToolsDialog(QDialog):
         self.backup_button = QPushButton("Take a &backup now", self)
         self.backup_button.setAccessibleName("Take a verified encrypted backup now")
         self.backup_button.clicked.connect(self.backup_now)
-        self.tabs.addTab(self._page(self.backup_status, self.backup_view, self.backup_button), self.PAGES[1])
+        self.restore_button = QPushButton("&Restore the selected backup…", self)
+        self.restore_button.setAccessibleName("Restore the store from the selected backup (the store as it is now "
+                                              "is kept first)")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_button.setEnabled(False)
+        self.tabs.addTab(self._page(self.backup_status, self.backup_view, self.restore_button, self.backup_button),
+                         self.PAGES[1])
+        self.backup_view.selectionModel().selectionChanged.connect(
+            lambda *_: self.restore_button.setEnabled(self.selected_backup() is not None))
         # audit verify and integrity check
         self.audit_status = QLabel(self)
         self.audit_status.setWordWrap(True)
@@ -100,7 +123,7 @@ class ToolsDialog(QDialog):
         self.resize(980, 520)
         self.refresh()
 
-    def _page(self, status: QLabel, view: QTableView | None, button: QPushButton) -> QWidget:
+    def _page(self, status: QLabel, view: QTableView | None, *buttons: QPushButton) -> QWidget:
         page = QWidget(self)
         pl = QVBoxLayout(page)
         pl.addWidget(status)
@@ -110,7 +133,8 @@ class ToolsDialog(QDialog):
             pl.addStretch(1)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(button)
+        for button in buttons:
+            row.addWidget(button)
         pl.addLayout(row)
         return page
 
@@ -128,25 +152,58 @@ class ToolsDialog(QDialog):
     def _outbox_rows(self, rows: Any) -> None:
         self.outbox_model.set_rows(list(rows))
         waiting = [r for r in rows if r.delivered_at is None]
+        last = self.ctx.sync.last_message if self.ctx.sync is not None else ""
         self.outbox_status.setText(
             (f"{len(waiting)} export{'' if len(waiting) == 1 else 's'} waiting for the shared drive."
              if waiting else "Every queued export has been delivered.")
+            + (f" Last sync: {last}." if last else "")
             + " Each waits, encrypted inside the store, until the shared drive folder (Settings) is reachable.")
 
+    def _synced(self, waiting: int, message: str) -> None:
+        self.refresh()
+
     def _backup_rows(self, rows: Any) -> None:
-        self.backup_model.set_rows(list(rows))
+        self.backups = list(rows)
+        self.backup_model.set_rows(self.backups)
+        if self._restore_asked and self.backups:
+            self.backup_view.selectRow(0)
+        self.restore_button.setEnabled(self.selected_backup() is not None)
         self.backup_status.setText(
             f"{len(rows)} backup(s) beside the store (newest first). Each is encrypted with the passphrase it was "
-            "taken under. To restore one, close Casebook and run: casebook restore --store STORE --from BACKUP.")
+            "taken under. To go back to one, select it and choose Restore: the store as it is now is kept "
+            "first, then Casebook locks, puts the backup in its place and opens it.")
+
+    def selected_backup(self) -> Any:
+        rows = self.backup_view.selectionModel().selectedRows()
+        index = rows[0] if rows else None
+        if index is None or not index.isValid() or index.row() >= len(self.backups):
+            return None
+        return self.backups[index.row()]
+
+    def show_restore(self) -> None:
+        """The Backups page, ready to restore: the newest backup selected (once the list is
+        read), the list focused."""
+        self.tabs.setCurrentIndex(self.BACKUPS)
+        self._restore_asked = True
+        if self.backups and self.selected_backup() is None:
+            self.backup_view.selectRow(0)
+        self.backup_view.setFocus()
 
     # ------------------------------------------------------------------ actions
     def sync_now(self) -> None:
         if self.ctx.sync is None:
             self.outbox_status.setText("Unlock a store first.")
             return
-        self.outbox_status.setText("Sending queued exports to the shared drive…")
-        self.ctx.sync.sync_now()
-        self.ctx.tasks.run(lambda: None, lambda _: self.refresh())
+        self.outbox_status.setText("Syncing: sending queued exports to the shared drive…")
+        if self.on_sync is not None:
+            self.on_sync()  # the main window's Sync now (status bar feedback)
+        else:
+            self.ctx.sync.sync_now()
+
+    def restore_selected(self) -> None:
+        backup = self.selected_backup()
+        if backup is not None and self.on_restore is not None:
+            self.on_restore(backup)
 
     def backup_now(self) -> None:
         store = self.ctx.store

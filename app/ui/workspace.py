@@ -21,15 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.errors import ValidationError
+from app.models.rules import disclosure
 from app.models.store import Changes
 from app.ui import errors
-from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
-from app.ui.editors import scrolled
 from app.ui.export_flow import start_export
-from app.ui.forms import NFD, Form, FormError
+from app.ui.forms import FormError
 from app.ui.tabs import TABS, CaseTab
 from app.ui.tabs.base import Editor
 from app.ui.tabs.contract import ContractTab
@@ -237,14 +235,14 @@ class CaseWorkspace(QWidget):
             return []
         c = self.data.case
         out = []
-        if any(FL.note_private(n) for n in c.get("notes", [])):
+        if any(disclosure.restricted("notes", n) for n in c.get("notes", [])):
             out.append("notes")
-        if any(p.get("sensitivity") == NFD for g in c.get("goals", []) for p in g.get("progress", [])):
+        if any(disclosure.marked_nfd(p) for g in c.get("goals", []) for p in g.get("progress", [])):
             out.append("plan")
-        if any(r.get("restricted_notes") or any(gp.get("sensitivity") == NFD for gp in r.get("goal_progress", []))
+        if any(r.get("restricted_notes") or any(disclosure.marked_nfd(gp) for gp in r.get("goal_progress", []))
                for r in c.get("reviews", [])):
             out.append("reviews")
-        if any(FL.flag_private(f) for f in c.get("flags", [])):
+        if any(disclosure.restricted("flags", f) for f in c.get("flags", [])):
             out.append("flags")
         return out
 
@@ -332,6 +330,17 @@ class CaseWorkspace(QWidget):
         self.show_tab("notes")
         self._section("notes", NotesTab).new_note()
 
+    def show_note(self, index: int) -> None:
+        """The Notes tab with note ``index`` selected (a search hit); unsaved edits of another
+        note are asked about first, as when the officer picks the row."""
+        self.show_tab("notes")
+        ed = self.notes
+        for row, (i, _) in enumerate(ed.model.rows):
+            if i == index:
+                ed.view.setCurrentIndex(ed.model.index(row, 0))
+                ed.view.setFocus()
+                return
+
     def save_current(self) -> None:
         tab = self.tabs.currentWidget()
         ed = tab.current_editor() if isinstance(tab, CaseTab) else None
@@ -352,78 +361,4 @@ class CaseWorkspace(QWidget):
             self.export_dialog.reject()
             self.export_dialog.deleteLater()
         self.export_dialog = dialog
-
-
-class NewCasePage(QWidget):
-    created = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.officer: str | None = None  # store setting officer_name, set by the main window
-        self.form = Form(FL.CASE_FIELDS, 2, self)
-        title = QLabel("New case", self)
-        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        self.create_button = QPushButton("&Create case", self)
-        self.create_button.clicked.connect(lambda: self.create_case())
-        cancel = QPushButton("Cancel", self)
-        cancel.clicked.connect(self._cancel)
-        inner = QWidget(self)
-        il = QVBoxLayout(inner)
-        il.addWidget(title)
-        il.addWidget(self.form)
-        bl = QHBoxLayout()
-        bl.addStretch(1)
-        bl.addWidget(cancel)
-        bl.addWidget(self.create_button)
-        il.addLayout(bl)
-        il.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.addWidget(scrolled(inner))
-
-    @property
-    def dirty(self) -> bool:
-        return self.form.dirty
-
-    def reset(self) -> None:
-        self.form.set_value({"order": {"status": "active", "requirements": [{"kind": "offender_supervision"}],
-                                       **({"responsible_officer": self.officer} if self.officer else {})}})
-        self.form.widgets["reference"].setFocus()
-
-    def _cancel(self) -> None:
-        if self.form.dirty and not self.ctx.prompts.confirm("Discard this new case?"):
-            return
-        self.form.mark_saved()
-        self.cancelled.emit()
-
-    def create_case(self, then: Callable[[bool], None] | None = None) -> None:
-        try:
-            data = self.form.value()
-        except FormError as exc:
-            self.form.show_error(str(exc), exc.key)
-            if then is not None:
-                then(False)
-            return
-        self.form.clear_error()
-        self.create_button.setEnabled(False)
-
-        def done(ref: Any) -> None:
-            self.create_button.setEnabled(True)
-            self.form.mark_saved()
-            if then is not None:
-                then(True)
-            else:
-                self.created.emit(str(ref))
-
-        def failed(exc: BaseException) -> None:
-            self.create_button.setEnabled(True)
-            if isinstance(exc, ValidationError):
-                self.form.show_error(exc.args[0], exc.path)
-            else:
-                self.form.show_error(str(exc))
-            if then is not None:
-                then(False)
-
-        ops.create_case(self.ctx, data, done, failed)
 

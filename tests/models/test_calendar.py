@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.models.rules.calendar import WorkingCalendar, add_months
+from app.models.rules.calendar import WorkingCalendar
+from app.models.rules.dates import add_months
 from app.models.store import Store
 
 D = dt.date

@@ -18,7 +18,7 @@ from app.cli import main
 from app.models.store import Store, seal, security
 from app.models.store.seal import RollbackError
 from tests.helpers import ROOT
-from tests.security.conftest import digest
+from tests.security.conftest import digest, store_state
 
 REF = "CPO-2026-0001"
 
@@ -177,6 +177,53 @@ def test_2_one_page_put_back_to_its_older_version_is_refused(closed_store: Path,
             Store.open(closed_store, passphrase)
     closed_store.write_bytes(bytes(new))
     Store.open(closed_store, passphrase).close()  # the real file still opens
+
+
+def _foreign_wal_after_clean_close(closed_store: Path, passphrase: str, dest: Path) -> Path:
+    """A crash copy of a cleanly closed store that someone with the passphrase then wrote to
+    directly (one commit in the -wal, no Casebook commit counter)."""
+    from app.models.store import db
+
+    conn = db.open_connection(closed_store, passphrase)
+    try:
+        conn.execute("UPDATE notes SET text = 'edited behind Casebook' WHERE id = (SELECT min(id) FROM notes)")
+        copy = _crash_copy(closed_store, dest)
+    finally:
+        conn.close()
+    assert seal.read(copy)["closed"] and seal.wal_holds_a_commit(seal.wal_path(copy))
+    return copy
+
+
+def test_2_a_log_written_behind_casebook_after_a_clean_close_is_refused(closed_store: Path, passphrase: str,
+                                                                       tmp_path: Path) -> None:
+    copy = _foreign_wal_after_clean_close(closed_store, passphrase, tmp_path / "copy")
+    before = store_bytes(copy)
+    with pytest.raises(RollbackError, match="write-ahead log"):
+        Store.open(copy, passphrase)
+    assert store_bytes(copy) == before
+
+
+@pytest.mark.parametrize("cut", ["header only", "torn first frame", "commit frame fails its checksum"])
+def test_2_a_log_a_crash_cut_short_in_the_first_write_after_a_clean_close_opens(
+        closed_store: Path, passphrase: str, tmp_path: Path, cut: str) -> None:
+    """Found by the power-cut test: a crash during the first write after a clean close leaves
+    a -wal with no commit in it (SQLite discards it).  That is not someone else writing:
+    the store opens, with its sealed contents."""
+    copy = _foreign_wal_after_clean_close(closed_store, passphrase, tmp_path / "copy")
+    wal = seal.wal_path(copy)
+    data = bytearray(wal.read_bytes())
+    if cut == "header only":
+        data = data[:32]
+    elif cut == "torn first frame":
+        data = data[:32 + 24 + 1000]
+    else:
+        data[-1] ^= 0x01  # the one commit's last page byte: its checksum fails
+    wal.write_bytes(bytes(data))
+    assert not seal.wal_holds_a_commit(wal)
+    with Store.open(copy, passphrase) as s:
+        assert s.check() == [] and s.verify_audit() == []
+        texts = {row[0] for row in s._conn.execute("SELECT text FROM notes")}
+    assert "edited behind Casebook" not in texts
 
 
 def test_2_commit_state_for_off_laptop_copies(loaded_store: Store) -> None:
@@ -407,12 +454,12 @@ def test_11_refused_commands_leave_the_store_byte_identical(closed_store: Path, 
     ]
     with Store.open(closed_store, env_pass) as s:
         events_before = len(s.audit_events())
-    before = store_bytes(closed_store)
+    before = store_state(closed_store)  # the store and every side file (-wal, seal, backups)
     for args in refused:
         code, _, err = cli(capsys, *args)
         assert code in (2, 3), (args, err)
         one_line(err)
-        assert store_bytes(closed_store) == before, args
+        assert store_state(closed_store) == before, args
     # the refused attempts are recorded, as failed unlocks are, at the next change
     with Store.open(closed_store, env_pass) as s:
         s.add_item(REF, "notes", {"date": "2026-11-20", "kind": "office", "text": "after"})

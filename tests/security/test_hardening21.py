@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.cli import build_parser, main
 from app.models.errors import ValidationError
 from app.models.store import bundle as B
-from tests.security.conftest import digest
+from tests.security.conftest import store_state
 
 BUDGET = settings(max_examples=300, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -93,19 +93,46 @@ def test_argument_abuse_over_every_verb(verb: str, closed_store: Path, passphras
         [verb, "--store", closed_store, "--passphrase-file", "/dev/zero"],
         [verb, "--store", "\x00"],
     ]
-    before = digest(closed_store)
+    before = store_state(closed_store)  # the store and every side file (-wal, seal, backups)
     for args in abuses:
         code = main([str(a) for a in args])
         out, err = capsys.readouterr()
         if code == 0 and "--passphrase-file" in args:  # a verb that needs no passphrase never reads it
-            assert err == "" and digest(closed_store) == before
+            assert err == "" and store_state(closed_store) == before
             continue
         assert code in (1, 2, 3), (args, code, out, err)
         assert err.startswith("casebook: ") and err.count("\n") == 1 and len(err) < 500, (args, err)
-        assert digest(closed_store) == before, args
+        assert store_state(closed_store) == before, args
 
 
 def test_every_verb_is_covered() -> None:
     assert {"init", "import", "export-json", "cases", "check", "backup", "due", "export", "sync", "audit",
             "backups", "restore", "passphrase"} <= set(_verbs())
     json.dumps(_verbs())
+
+
+# Case 7 for command-line numbers: every whole-number option, given a number too large for
+# SQLite (2**63 and beyond), a negative one, or "inf"/"nan", is one line, exit 2, nothing changed.
+NUMERIC_OPTIONS = [
+    ["due", "--within", "{}"],
+    ["backups", "--keep", "{}"],
+    ["outbox", "--recent", "{}"],
+    ["demo", "--cases", "{}"],
+]
+
+
+@pytest.mark.parametrize("value", [str(2**63), str(2**64 + 1), "9" * 4301, "-1", "inf", "nan", "Infinity"])
+@pytest.mark.parametrize("option", NUMERIC_OPTIONS, ids=lambda o: " ".join(o[:2]))
+def test_numeric_options_refuse_huge_negative_and_non_finite_values(
+        option: list[str], value: str, closed_store: Path, passphrase: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("CASEBOOK_PASSPHRASE", passphrase)
+    store = tmp_path / "new.cbk" if option[0] == "demo" else closed_store
+    before = store_state(closed_store)
+    code = main([option[0], "--store", str(store), *(a.format(value) for a in option[1:])])
+    out, err = capsys.readouterr()
+    assert code == 2, (option, value, code, out, err)
+    assert err.startswith("casebook: ") and err.count("\n") == 1 and len(err) < 500, err
+    assert "Error" not in err and "Traceback" not in err, err  # a message, not an exception's name
+    assert store_state(closed_store) == before
+    assert not (tmp_path / "new.cbk").exists()

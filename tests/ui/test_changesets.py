@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.models.store import Changes
+from app.models.store.caseload_facts import due_cache
 from app.ui import operations as ops
 from tests.ui.conftest import open_case, unlock, wait_idle
 
@@ -81,6 +82,7 @@ def test_a_change_to_one_case_patches_its_caseload_row(qtbot: Any, make_window: 
     w.caseload.model.dataChanged.connect(lambda a, b: changed.append(a.row()))
 
     done: list[Any] = []
+    computed = due_cache(w.ctx.store).recomputed_total
     ops.add_item(w.ctx, REF, "flags", {"kind": "domestic_abuse", "raised_on": "2026-11-20",
                                        "sensitivity": "ordinary"}, done.append, None)
     qtbot.waitUntil(lambda: "DA" in _row(w, REF).badges, timeout=10000)
@@ -98,6 +100,8 @@ def test_a_change_to_one_case_patches_its_caseload_row(qtbot: Any, make_window: 
     qtbot.waitUntil(lambda: not w.caseload.due_pending, timeout=10000)
     wait_idle(qtbot, w)
     assert _row(w, REF) == patched
+    # ... and since the flag was added, the due dates of that one case alone were worked out again
+    assert due_cache(w.ctx.store).recomputed_total == computed + 1
 
 
 def test_store_settings_recompute_every_due_date_once(qtbot: Any, make_window: Any, ui_store: Path,

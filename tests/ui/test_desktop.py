@@ -84,9 +84,8 @@ def test_create_store_then_add_a_case(qtbot: Any, make_window: Any, tmp_path: Pa
     # supervision needs its length (issue 19: impossible data refused at the field)
     w.new_case_page.create_case()
     qtbot.waitUntil(lambda: "supervision needs its length" in f.error.text().lower(), timeout=10000)
-    reqs = f.widgets["order.requirements"]
-    months = [c.key for c in reqs.spec.columns].index("months")
-    reqs.table.item(0, months).setText("12")
+    assert not f.field_errors["supervision_months"].isHidden()  # named beside its field
+    _type(f, "supervision_months", "12")
     with qtbot.waitSignal(w.case_opened, timeout=10000):
         w.new_case_page.create_case()
     assert w.workspace.ref == "CPO-2026-0100"

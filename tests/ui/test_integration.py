@@ -113,7 +113,7 @@ def test_persons_copy_preview_save_with_password_queue_and_print(qtbot: Any, mak
         d.queue()
     assert queued.args == ["queued"]
     assert "CPO-2026-0777_case-management-plan_individual-copy.pdf" in d.status.text()
-    qtbot.waitUntil(lambda: w.sync_label.text() == "1 export waiting for the shared drive", timeout=15000)
+    qtbot.waitUntil(lambda: w.sync_label.text().startswith("1 export waiting for the shared drive"), timeout=15000)
 
     # "Print to File" in the print dialog: the real document through Save (text, owner only)
     w.ctx.prompts.print_to = str(tmp_path / "printed.pdf")
@@ -240,7 +240,7 @@ def test_sync_status_survives_lock_and_sync_now_delivers(qtbot: Any, make_window
     d = _export(qtbot, w, "plan", "officer")
     with qtbot.waitSignal(d.exported, timeout=15000):
         d.queue()
-    qtbot.waitUntil(lambda: w.sync_label.text() == "1 export waiting for the shared drive", timeout=15000)
+    qtbot.waitUntil(lambda: w.sync_label.text().startswith("1 export waiting for the shared drive"), timeout=15000)
     assert "no shared drive folder set" in w.sync_label.toolTip()
 
     service = w.ctx.sync
@@ -251,7 +251,7 @@ def test_sync_status_survives_lock_and_sync_now_delivers(qtbot: Any, make_window
 
     w.unlock_page.passphrase.setText(passphrase)
     w.unlock_page.submit()
-    qtbot.waitUntil(lambda: w.sync_label.text() == "1 export waiting for the shared drive", timeout=15000)
+    qtbot.waitUntil(lambda: w.sync_label.text().startswith("1 export waiting for the shared drive"), timeout=15000)
     assert w.ctx.sync is not None and w.ctx.sync is not service
 
     share = tmp_path / "share"

@@ -18,33 +18,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.models.rules import dates
+from app.models.rules import vocabulary as V
+
 # ---------------------------------------------------------------------------- vocabulary
-KINDS: dict[str, str] = {
-    "home_visit": "Home visit",
-    "office": "Office appointment",
-    "phone": "Phone call",
-    "video": "Video call",
-    "unpaid_work": "Unpaid work placement",
-    "programme": "Programme session",
-    "partner_agency": "Partner agency appointment",
-    "other": "Other appointment",
-}
-OUTCOMES: dict[str, str] = {
-    "attended": "Attended",
-    "acceptable_absence": "Did not attend: acceptable absence",
-    "unacceptable_absence": "Did not attend: unacceptable absence",
-    "failed_to_comply": "Attended but failed to comply",
-    "rescheduled": "Rescheduled",
-    "cancelled_by_service": "Cancelled by the service",
-}
-OUTCOME_SHORT: dict[str, str] = {
-    "attended": "Attended",
-    "acceptable_absence": "Acceptable absence",
-    "unacceptable_absence": "Unacceptable absence",
-    "failed_to_comply": "Failed to comply",
-    "rescheduled": "Rescheduled",
-    "cancelled_by_service": "Cancelled by service",
-}
+# The labels live in app/models/rules/vocabulary.py (one table each, shared by screen, PDF and CLI).
+KINDS: dict[str, str] = V.APPOINTMENT_KINDS
+OUTCOMES: dict[str, str] = V.OUTCOMES
+OUTCOME_SHORT: dict[str, str] = V.OUTCOMES_SHORT
 # Outcomes that count as a failure to comply with the order.
 FAILURE_OUTCOMES = frozenset({"unacceptable_absence", "failed_to_comply"})
 # Outcomes where the person was seen (attendance).
@@ -60,13 +41,7 @@ NOTE_KIND_FOR: dict[str, str] = {
     "partner_agency": "agency_liaison",
     "other": "other",
 }
-STEPS: dict[str, str] = {
-    "first_warning": "First warning",
-    "second_warning": "Second warning",
-    "final_warning": "Final warning",
-    "breach_decision": "Decision to report a breach",
-    "breach_report": "Breach report to court",
-}
+STEPS: dict[str, str] = V.ENFORCEMENT_STEPS
 WARNING_STEPS = ("first_warning", "second_warning", "final_warning")
 
 MIN_DURATION, MAX_DURATION = 5, 600
@@ -129,21 +104,11 @@ class EnforcementPolicy:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
+_date = dates.iso_date
 
 
 def fmt(day: dt.date | None) -> str:
-    return "" if day is None else day.strftime("%d/%m/%Y")
+    return dates.show(day)
 
 
 def starts_at(appt: Mapping[str, Any]) -> dt.datetime:

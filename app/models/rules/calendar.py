@@ -22,13 +22,10 @@ and Boxing Day, each with its weekday substitute when it falls at a weekend.
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
-
-import holidays
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.models.store import Store
@@ -42,23 +39,16 @@ _MAX_STEPS = 100_000
 @lru_cache(maxsize=256)
 def scottish_holidays(year: int) -> frozenset[dt.date]:
     """Scottish public holidays (with weekend substitutes) in one calendar year."""
+    import holidays  # its country tables load with the first due date, on the worker, not at start
+
     return frozenset(holidays.country_holidays("GB", subdiv="SCT", years=year).keys())
 
 
 def scottish_holiday_names(year: int) -> dict[dt.date, str]:
     """Scottish public holidays in one year with their names (for display)."""
+    import holidays
+
     return dict(holidays.country_holidays("GB", subdiv="SCT", years=year).items())
-
-
-@lru_cache(maxsize=65536)
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months later (or earlier), clamped to the end of a shorter month:
-    30 November + 3 months is 28 February (29 in a leap year); 31 August + 6 months is 28/29 February.
-    Cached: a caseload asks for the same few thousand (date, months) pairs over and over."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month0 = divmod(index, 12)
-    last = _stdcal.monthrange(year, month0 + 1)[1]
-    return dt.date(year, month0 + 1, min(day.day, last))
 
 
 class WorkingCalendar:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.models.errors import ValidationError
 from app.models.rules import appointments as appts
-from app.models.rules.calendar import WorkingCalendar, add_months
+from app.models.rules.calendar import WorkingCalendar
+from app.models.rules.dates import add_months, age_on, iso_date, show_cached
 
 if TYPE_CHECKING:  # pragma: no cover
     from app.models.store import Store
@@ -107,7 +108,7 @@ def future_record_problem(list_key: str, item: Mapping[str, Any], today: dt.date
     if spec is None:
         return None
     key, what = spec
-    day = _date(item.get(key))
+    day = iso_date(item.get(key))
     if day is None or day <= today or item.get("kind") in PLANNABLE_KINDS.get(list_key, frozenset()):
         return None
     return ValidationError(f"the {what} is dated {day:%d/%m/%Y}, after today ({today:%d/%m/%Y}): a record can "
@@ -115,8 +116,11 @@ def future_record_problem(list_key: str, item: Mapping[str, Any], today: dt.date
 
 
 # ---------------------------------------------------------------------------- public types
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DueItem:
+    """One due item (read-only by convention: not frozen, because a frozen dataclass costs
+    several times more to build and a caseload has ~50,000; hashable on its fields as before)."""
+
     case: str
     kind: str
     due_on: dt.date
@@ -145,12 +149,6 @@ class UpwProgress:
     other_activity_hours: float = 0.0  # logged, before the cap
     other_activity_counted: float = 0.0
     other_activity_cap: float | None = None  # hours; None when the cap is 100 %
-
-
-@dataclass(frozen=True)
-class SmartProblem:
-    letter: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -317,19 +315,6 @@ class CaseFacts:
         return [r for r in self.requirements if r.kind == UNPAID_WORK]
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 Session = tuple[dt.date, float, bool]  # (date, hours, other activity)
 
 
@@ -339,7 +324,7 @@ def _sessions(case: Mapping[str, Any], imposed: dt.date) -> list[Session]:
     rows = sorted(
         ((d, float(s.get("hours", 0)), s.get("kind") == OTHER_ACTIVITY, i)
          for i, s in enumerate(case.get("unpaid_work_sessions", []))
-         for d in [_date(s.get("date"))] if d is not None and d >= imposed),
+         for d in [iso_date(s.get("date"))] if d is not None and d >= imposed),
         key=lambda t: (t[0], t[3]),
     )
     return [(d, h, other) for d, h, other, _i in rows]
@@ -350,19 +335,19 @@ def safety_plan_fact(flag: Mapping[str, Any]) -> SafetyPlanFact | None:
     date or recorded reviews."""
     if flag.get("kind") != "victim_safety_plan":
         return None
-    reviews = sorted(((d, i, _date(r.get("next_review_on"))) for i, r in enumerate(flag.get("reviews") or [])
-                      for d in [_date(r.get("reviewed_on"))] if d is not None))
-    review_on = _date(flag.get("review_on"))
+    reviews = sorted(((d, i, iso_date(r.get("next_review_on"))) for i, r in enumerate(flag.get("reviews") or [])
+                      for d in [iso_date(r.get("reviewed_on"))] if d is not None))
+    review_on = iso_date(flag.get("review_on"))
     if review_on is None and not reviews:
         return None
-    return SafetyPlanFact(review_on, _date(flag.get("closed_on")), tuple((d, n) for d, _i, n in reviews))
+    return SafetyPlanFact(review_on, iso_date(flag.get("closed_on")), tuple((d, n) for d, _i, n in reviews))
 
 
 def reports_submitted(order: Mapping[str, Any]) -> tuple[tuple[dt.date, dt.date], ...]:
     """(hearing, submitted on) for each progress review report recorded on the order."""
     out = []
     for r in order.get("progress_review_reports") or []:
-        hearing, submitted = _date(r.get("hearing_on")), _date(r.get("submitted_on"))
+        hearing, submitted = iso_date(r.get("hearing_on")), iso_date(r.get("submitted_on"))
         if hearing is not None and submitted is not None:
             out.append((hearing, submitted))
     return tuple(out)
@@ -373,25 +358,25 @@ def facts_from_case(case: Mapping[str, Any], config: DeadlineConfig | None = Non
     other activity cap decides when the hours were reached)."""
     config = config or DeadlineConfig()
     order = case["order"]
-    imposed = _date(order["imposed_on"])
+    imposed = iso_date(order["imposed_on"])
     if imposed is None:
         raise ValidationError("the order has no valid imposition date", "$.order.imposed_on")
     requirements = tuple(
         Requirement(kind=r["kind"], hours=r.get("hours"), months=r.get("months"),
-                    complete_by=_date(r.get("complete_by")))
+                    complete_by=iso_date(r.get("complete_by")))
         for r in order.get("requirements", [])
     )
     contacts = [d for n in case.get("notes", []) if n.get("kind") in FIRST_CONTACT_NOTE_KINDS
-                for d in [_date(n.get("date"))] if d is not None and d >= imposed]
+                for d in [iso_date(n.get("date"))] if d is not None and d >= imposed]
     # An attended home visit or office appointment counts for the first meeting as its note would.
     contacts += [d for a in case.get("appointments", []) if a.get("kind") in FIRST_CONTACT_NOTE_KINDS
                  and a.get("outcome") in appts.ATTENDED_OUTCOMES
-                 for d in [_date(a.get("date"))] if d is not None and d >= imposed]
+                 for d in [iso_date(a.get("date"))] if d is not None and d >= imposed]
     sessions = _sessions(case, imposed)
-    assessments = [d for a in case.get("assessments", []) for d in [_date(a.get("completed_on"))]
+    assessments = [d for a in case.get("assessments", []) for d in [iso_date(a.get("completed_on"))]
                    if d is not None and d >= imposed]
     reviews = sorted(
-        ((d, i, r) for i, r in enumerate(case.get("reviews", [])) for d in [_date(r.get("held_on"))]
+        ((d, i, r) for i, r in enumerate(case.get("reviews", [])) for d in [iso_date(r.get("held_on"))]
          if d is not None and d >= imposed),
         key=lambda t: (t[0], t[1]),
     )
@@ -399,19 +384,19 @@ def facts_from_case(case: Mapping[str, Any], config: DeadlineConfig | None = Non
     required = _required_hours(requirements)
     return CaseFacts(
         reference=case["reference"],
-        date_of_birth=_date(case.get("individual", {}).get("date_of_birth")),
+        date_of_birth=iso_date(case.get("individual", {}).get("date_of_birth")),
         imposed_on=imposed,
-        ends_on=_date(order.get("ends_on")),
+        ends_on=iso_date(order.get("ends_on")),
         status=order.get("status"),
         intensity=case.get("supervision_intensity"),
         requirements=requirements,
-        progress_reviews=tuple(d for p in order.get("progress_reviews") or [] for d in [_date(p)] if d is not None),
+        progress_reviews=tuple(d for p in order.get("progress_reviews") or [] for d in [iso_date(p)] if d is not None),
         reports_submitted=reports_submitted(order),
         first_contact=min(contacts, default=None),
         first_upw_session=sessions[0][0] if sessions else None,
         upw_completed_on=_hours_reached_on(sessions, required, config.other_activity_cap(required)),
         first_assessment=min(assessments, default=None),
-        reviews=tuple(ReviewFact(d, r.get("kind"), _date(r.get("next_review_on")), r.get("scheduled_review_months"))
+        reviews=tuple(ReviewFact(d, r.get("kind"), iso_date(r.get("next_review_on")), r.get("scheduled_review_months"))
                       for d, _i, r in reviews),
         safety_plans=tuple(safety),
         failures=tuple(appts.failures_of(case.get("appointments", []), imposed)),
@@ -499,11 +484,6 @@ def _departmental_months() -> Iterator[int]:
         yield months
 
 
-def departmental_schedule(facts: CaseFacts) -> list[tuple[int, dt.date]]:
-    """(months after imposition, due date): 3, 6, 12, 18, ... while before the order end."""
-    return [(months, due) for months, due, _label in _departmental_dates(facts.imposed_on, _order_horizon(facts))]
-
-
 @lru_cache(maxsize=8192)
 def _departmental_dates(imposed: dt.date, horizon: dt.date) -> tuple[tuple[int, dt.date, str], ...]:
     """The schedule with its labels; the same (imposition, end) pairs recur across a caseload."""
@@ -585,15 +565,6 @@ def default_departmental_months(facts: CaseFacts, held_on: dt.date) -> int | Non
     return None if k is None else months[k]
 
 
-def _age_on(dob: dt.date, day: dt.date) -> int:
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-
-
-@lru_cache(maxsize=8192)
-def _fmt(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def facts_warnings(facts: CaseFacts, today: dt.date | None = None) -> list[CaseWarning]:
     """Rules the product warns on.  Learning (voluntary) is never looked at here: declining
     it is never non-compliance."""
@@ -601,13 +572,13 @@ def facts_warnings(facts: CaseFacts, today: dt.date | None = None) -> list[CaseW
     out: list[CaseWarning] = []
     dob = facts.date_of_birth
     if dob is not None:
-        age = _age_on(dob, facts.imposed_on)
+        age = age_on(dob, facts.imposed_on)
         if today is not None and dob > today:
             out.append(CaseWarning(ref, "date_of_birth_in_future",
-                                   f"the date of birth {_fmt(dob)} is in the future: check it"))
+                                   f"the date of birth {show_cached(dob)} is in the future: check it"))
         elif age < MIN_AGE_AT_IMPOSITION:
             out.append(CaseWarning(ref, "under_16_at_imposition",
-                                   f"aged {max(age, 0)} when the order was imposed on {_fmt(facts.imposed_on)}, but a "
+                                   f"aged {max(age, 0)} when the order was imposed on {show_cached(facts.imposed_on)}, but a "
                                    "Community Payback Order is for people aged 16 or over: check the date of birth"))
         elif age < 18 and not facts.has_supervision:
             out.append(CaseWarning(ref, "under_18_without_supervision",
@@ -626,8 +597,8 @@ def facts_warnings(facts: CaseFacts, today: dt.date | None = None) -> list[CaseW
                                    f"{SUPERVISION_MIN_MONTHS} to {SUPERVISION_MAX_MONTHS} months"))
     if facts.ends_on is not None and facts.ends_on < facts.imposed_on:
         out.append(CaseWarning(ref, "end_before_imposition",
-                               f"the order ends on {_fmt(facts.ends_on)}, before it was imposed on "
-                               f"{_fmt(facts.imposed_on)}: correct the end date (reviews are scheduled as if "
+                               f"the order ends on {show_cached(facts.ends_on)}, before it was imposed on "
+                               f"{show_cached(facts.imposed_on)}: correct the end date (reviews are scheduled as if "
                                "no end date were set)"))
     if not facts.has_supervision:
         treatments = [k for k in TREATMENT_REQUIREMENTS if any(r.kind == k for r in facts.requirements)]
@@ -654,8 +625,8 @@ def facts_due(facts: CaseFacts, today: dt.date, cal: WorkingCalendar,
 
 
 # A due item as a plain tuple while a caseload is built: (due_on, case, kind rank, label,
-# emission number, kind, status, done_on).  Tuples sort natively in exactly the order of
-# ``item_sort_key``, ties kept in emission order (as the stable sort of items did).
+# emission number, kind, status, done_on).  Tuples sort natively: date, case reference, the
+# kinds in their documented order (KINDS), label, ties kept in emission order.
 _Row = tuple[dt.date, str, int, str, int, str, str, "dt.date | None"]
 
 _RANK_FIRST_MEETING, _RANK_UPW_START, _RANK_ASSESSMENT, _RANK_UPW_COMPLETION, _RANK_DEPARTMENTAL, \
@@ -688,12 +659,12 @@ def _upw_only_plan_labels(weeks: int) -> tuple[str, str]:
 
 @lru_cache(maxsize=8192)
 def _plan_label_set_at(held_on: dt.date) -> str:
-    return f"Plan review (date set at the review of {_fmt(held_on)})"
+    return f"Plan review (date set at the review of {show_cached(held_on)})"
 
 
 @lru_cache(maxsize=8192)
 def _progress_report_label(hearing: dt.date) -> str:
-    return f"Progress review report (court review {_fmt(hearing)})"
+    return f"Progress review report (court review {show_cached(hearing)})"
 
 
 def _until(day: dt.date | None, today: dt.date) -> dt.date | None:
@@ -704,7 +675,7 @@ def _until(day: dt.date | None, today: dt.date) -> dt.date | None:
 
 @lru_cache(maxsize=8192)
 def _safety_label_set_at(reviewed_on: dt.date) -> str:
-    return f"Victim safety plan review (date set at the review of {_fmt(reviewed_on)})"
+    return f"Victim safety plan review (date set at the review of {show_cached(reviewed_on)})"
 
 
 def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: DeadlineConfig,
@@ -826,21 +797,9 @@ def _due_rows(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: De
 
 
 def _items(rows: Iterable[_Row]) -> list[DueItem]:
-    """The DueItems of rows, in order.  Built by filling each instance's attribute dict, which
-    gives exactly what ``DueItem(...)`` gives (a frozen dataclass's ``__init__`` only assigns its
-    fields, one ``object.__setattr__`` each) three times faster: a caseload has ~50,000 items.
-    tests/models/test_deadlines.py checks the two stay identical."""
-    new = object.__new__
-    assign = object.__setattr__
-    cls = DueItem
-    out: list[DueItem] = []
-    append = out.append
-    for due_on, ref, _rank, label, _n, kind, status, done_on in rows:
-        item = new(cls)
-        assign(item, "__dict__", {"case": ref, "kind": kind, "due_on": due_on, "status": status,
-                                  "done_on": done_on, "label": label})
-        append(item)
-    return out
+    """The DueItems of rows, in order."""
+    return [DueItem(ref, kind, due_on, status, done_on, label)
+            for due_on, ref, _rank, label, _n, kind, status, done_on in rows]
 
 
 @contextmanager
@@ -857,13 +816,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 _WARNING_ORDER = {kind: i for i, kind in enumerate(WARNING_KINDS)}
-
-
-def item_sort_key(item: DueItem) -> tuple[dt.date, str, int, str]:
-    """Date, then case reference, then the kinds in their documented order."""
-    return (item.due_on, item.case, _KIND_ORDER.get(item.kind, 99), item.label)
 
 
 def _warning_sort_key(w: CaseWarning) -> tuple[str, int, str]:
@@ -887,21 +840,27 @@ def filter_within(items: Iterable[DueItem], today: dt.date, within_days: int | N
 
 
 def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
-                 cal: WorkingCalendar | None = None, config: DeadlineConfig | None = None
-                 ) -> tuple[list[DueItem], list[CaseWarning]]:
+                 cal: WorkingCalendar | None = None, config: DeadlineConfig | None = None, *,
+                 cached: bool = True) -> tuple[list[DueItem], list[CaseWarning]]:
     """Due items (sorted by date) and warnings for every case in the store.
 
     ``within_days`` None: every item of every status.  A number: the work list (see
-    ``filter_within``).  Uses a few set-based queries; never loads whole cases."""
+    ``filter_within``).  Uses a few set-based queries; never loads whole cases.  Each case's
+    items are kept for the open store and worked out again only when the case, the deadline
+    settings or the calendar changed (``caseload_facts.DueCache``); ``cached=False`` works
+    everything out afresh (the same answer)."""
     if within_days is not None and within_days < 0:
         raise ValidationError("within_days cannot be negative")
-    from app.models.store.caseload_facts import load_caseload_facts
+    from app.models.store.caseload_facts import due_cache, load_caseload_facts
 
     cal = cal or WorkingCalendar.for_store(store)
     config = config or DeadlineConfig.for_store(store)
+    if cached:
+        items, warnings = due_cache(store).due(store, today, cal, config)
+        return filter_within(items, today, within_days), warnings
     with _gc_paused():
         rows: list[_Row] = []
-        warnings: list[CaseWarning] = []
+        warnings = []
         for facts in load_caseload_facts(store, config):
             _due_rows(facts, today, cal, config, rows)
             case_warnings = facts_warnings(facts, today)
@@ -949,34 +908,3 @@ def other_activity_text(progress: UpwProgress) -> str:
         return logged + ", all counted."
     return (f"{logged}, {progress.other_activity_counted:g} counted "
             f"(local cap {progress.other_activity_cap:g} hours).")
-
-
-MIN_SPECIFIC_WORDS = 3
-MIN_SPECIFIC_CHARS = 15
-
-
-def smart_check(goal: dict[str, Any]) -> list[SmartProblem]:
-    """Which SMART letters a plan goal is missing, and why ([] when it is SMART)."""
-    problems: list[SmartProblem] = []
-
-    def text(key: str) -> str:
-        value = goal.get(key)
-        return value.strip() if isinstance(value, str) else ""
-
-    description = text("description")
-    if not description:
-        problems.append(SmartProblem("S", "no description of what will change"))
-    elif len(description.split()) < MIN_SPECIFIC_WORDS or len(description) < MIN_SPECIFIC_CHARS:
-        problems.append(SmartProblem("S", "the description is too short to say specifically what will change"))
-    if not text("measure"):
-        problems.append(SmartProblem("M", "no measure of progress"))
-    if not text("achievable"):
-        problems.append(SmartProblem("A", "nothing recorded on why it is achievable for this person"))
-    if not text("realistic"):
-        problems.append(SmartProblem("R", "no supports or resources recorded to make it realistic"))
-    target = goal.get("target_date")
-    if target in (None, ""):
-        problems.append(SmartProblem("T", "no target date"))
-    elif _date(target) is None:
-        problems.append(SmartProblem("T", "the target date is not a valid date"))
-    return problems

@@ -8,8 +8,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 10
 MIN_SCORE = 4  # zxcvbn 0-4: 4 = about 10^10 guesses or more
 MIN_BITS = 40.0  # and at least 2^40 (about 10^12) estimated guesses
@@ -32,6 +30,8 @@ class Strength:
 def strength(passphrase: str, hints: tuple[str, ...] = ("casebook",)) -> Strength:
     if not passphrase:
         return Strength(0, 0.0, LABELS[0], "")
+    from zxcvbn import zxcvbn  # its dictionaries load on the first check, not at start
+
     result = zxcvbn(passphrase[:MAX_CHECKED], user_inputs=list(hints))
     score = int(result["score"])
     if score >= MIN_SCORE and float(result["guesses_log10"]) * math.log2(10) < MIN_BITS:

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from app import safeio
 from app.models.errors import ValidationError
 from app.models.rules.appointments import check_case_appointments
+from app.models.rules.dates import age_on
 from app.models.store import entities as E
 from app.paths import resource_path
 
@@ -298,10 +299,6 @@ REVIEW_CONTENT = ("attendees", "summary", "compliance", "positive_developments",
                   "restricted_notes")
 
 
-def _age_on(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def check_entry_rules(case: dict[str, Any], today: dt.date, prefix: str = "$") -> None:
     """Impossible data refused when a case is created or edited (imports of older bundles
     are not held to these): a date of birth in the future or too late for an order, an order
@@ -312,8 +309,8 @@ def check_entry_rules(case: dict[str, Any], today: dt.date, prefix: str = "$") -
     where = f"{prefix}.individual.date_of_birth"
     if born is not None and born > today:
         raise ValidationError(f"date of birth {born:%d/%m/%Y} is in the future", where)
-    if born is not None and imposed is not None and _age_on(born, imposed) < CPO_MIN_AGE:
-        raise ValidationError(f"date of birth {born:%d/%m/%Y} makes the person {max(0, _age_on(born, imposed))} "
+    if born is not None and imposed is not None and age_on(born, imposed) < CPO_MIN_AGE:
+        raise ValidationError(f"date of birth {born:%d/%m/%Y} makes the person {max(0, age_on(born, imposed))} "
                               f"when the order was imposed; a community payback order is for ages "
                               f"{CPO_MIN_AGE} and over", where)
     ends = order.get("ends_on")

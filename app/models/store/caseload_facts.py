@@ -16,29 +16,42 @@ than a SQL window function over every session.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+import threading
+import weakref
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.models.rules import appointments as appts
+from app.models.rules.dates import iso_date as _date
 from app.models.rules.deadlines import (
     FIRST_CONTACT_NOTE_KINDS,
     HOURS_TOLERANCE,
     OTHER_ACTIVITY,
     UNPAID_WORK,
     CaseFacts,
+    CaseWarning,
     DeadlineConfig,
+    DueItem,
     Requirement,
     ReviewFact,
-    _date,
+    _due_rows,
+    _gc_paused,
+    _Row,
+    _warning_sort_key,
+    facts_warnings,
     reports_submitted,
     safety_plan_fact,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from app.models.store import Store
+    from app.models.rules.calendar import WorkingCalendar
+    from app.models.store import Store, Tx
+
+_T = TypeVar("_T")
 
 # SQLAlchemy's SQLite Date reads "Y-M-D" leniently with this pattern; ISO text is the fast path.
 _LENIENT_DATE = re.compile(r"(\d+)-(\d+)-(\d+)")
@@ -58,46 +71,49 @@ SELECT c.id, c.reference, c.supervision_intensity, i.date_of_birth,
   JOIN individuals i ON i.case_id = c.id
   JOIN orders o ON o.case_id = c.id
  WHERE c.id NOT IN (SELECT case_id FROM case_custody WHERE state = 'transferred' AND case_id IS NOT NULL)
+   {{only}}
  ORDER BY c.reference
 """
 
 _REQUIREMENTS_SQL = """
 SELECT o.case_id, r.kind, r.hours, r.months, r.complete_by
   FROM orders o JOIN requirements r ON r.order_id = o.id
+ WHERE TRUE {only}
  ORDER BY o.case_id, r.position
 """
 
 _SESSIONS_SQL = """
 SELECT u.case_id, u.date, u.hours, u.kind
   FROM upw_sessions u JOIN orders o ON o.case_id = u.case_id
- WHERE u.date >= o.imposed_on
+ WHERE u.date >= o.imposed_on {only}
  ORDER BY u.case_id, u.date, u.position
 """
 
 _REVIEWS_SQL = """
 SELECT r.case_id, r.held_on, r.kind, r.next_review_on, r.scheduled_review_months
   FROM reviews r JOIN orders o ON o.case_id = r.case_id
- WHERE r.held_on >= o.imposed_on
+ WHERE r.held_on >= o.imposed_on {only}
  ORDER BY r.case_id, r.held_on, r.position
 """
 
 _FAILURES_SQL = f"""
 SELECT p.case_id, p.date, p.appt_key, p.outcome
   FROM appointments p JOIN orders o ON o.case_id = p.case_id
- WHERE p.outcome IN ({", ".join("?" * len(appts.FAILURE_OUTCOMES))}) AND p.date >= o.imposed_on
+ WHERE p.outcome IN ({", ".join("?" * len(appts.FAILURE_OUTCOMES))}) AND p.date >= o.imposed_on {{only}}
  ORDER BY p.case_id, p.date, p.start
 """
 
 _ENFORCEMENT_SQL = """
 SELECT e.case_id, e.date, e.step, e.failure
   FROM enforcement_actions e
+ WHERE TRUE {only}
  ORDER BY e.case_id, e.date, e.position
 """
 
 _SAFETY_SQL = """
 SELECT f.case_id, f.review_on, f.closed_on, f.reviews
   FROM flags f
- WHERE f.kind = 'victim_safety_plan' AND (f.review_on IS NOT NULL OR f.reviews IS NOT NULL)
+ WHERE f.kind = 'victim_safety_plan' AND (f.review_on IS NOT NULL OR f.reviews IS NOT NULL) {only}
  ORDER BY f.case_id, f.position
 """
 
@@ -137,11 +153,6 @@ def _date_reader() -> tuple[DateReader, DateReader]:
     return known, read
 
 
-def _fetch(cursor: Any, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    cursor.execute(sql, params)
-    return cursor.fetchall()  # type: ignore[no-any-return]
-
-
 def _progress_reviews(raw: str | None) -> tuple[dt.date, ...]:
     """The order's progress review hearings from the JSON column (most orders have none)."""
     if raw is None or raw == "null" or raw == "[]":
@@ -159,22 +170,39 @@ def _json_list(raw: str | None) -> list[Any]:
 def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> list[CaseFacts]:
     """One ``CaseFacts`` per case, ordered by reference, read in a single transaction
     (``config``: the other activity cap decides when the hours were reached)."""
-    config = config or DeadlineConfig()
-    with store._tx() as session:
-        # The DB-API cursor of the session's connection (same transaction): plain tuples,
-        # no Row objects or per-value processing for ~90,000 rows.
-        cursor = session.connection().connection.cursor()
+    with store.transaction() as tx:
+        return [facts for _id, facts in _load_facts(tx, config or DeadlineConfig())]
+
+
+def _only(sql: str, column: str, case_ids: Collection[int] | None) -> str:
+    """``sql`` for every case, or restricted to the cases ``case_ids``.  The ids are integers
+    from the store itself, written into the statement so any number of them takes one query."""
+    if case_ids is None:
+        return sql.replace("{only}", "")
+    ids = ",".join(str(int(i)) for i in case_ids) or "NULL"
+    return sql.replace("{only}", f"AND {column} IN ({ids})")
+
+
+def _load_facts(tx: Tx, config: DeadlineConfig, case_ids: Collection[int] | None = None
+                ) -> list[tuple[int, CaseFacts]]:
+    """(case id, facts) of every case, or of the cases ``case_ids``, ordered by reference."""
+    def fetch(sql: str, column: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        # The DB-API cursor of the store's connection (same transaction): plain tuples, no Row
+        # objects or per-value processing for ~90,000 rows.
+        cursor = tx.execute_raw(_only(sql, column, case_ids), params)
         try:
-            base = _fetch(cursor, _BASE_SQL, (*FIRST_CONTACT_NOTE_KINDS, *FIRST_CONTACT_NOTE_KINDS,
-                                               *sorted(appts.ATTENDED_OUTCOMES)))
-            requirement_rows = _fetch(cursor, _REQUIREMENTS_SQL)
-            session_rows = _fetch(cursor, _SESSIONS_SQL)
-            review_rows = _fetch(cursor, _REVIEWS_SQL)
-            safety_rows = _fetch(cursor, _SAFETY_SQL)
-            failure_rows = _fetch(cursor, _FAILURES_SQL, tuple(sorted(appts.FAILURE_OUTCOMES)))
-            action_rows = _fetch(cursor, _ENFORCEMENT_SQL)
+            return cursor.fetchall()  # type: ignore[no-any-return]
         finally:
             cursor.close()
+
+    base = fetch(_BASE_SQL, "c.id", (*FIRST_CONTACT_NOTE_KINDS, *FIRST_CONTACT_NOTE_KINDS,
+                                     *sorted(appts.ATTENDED_OUTCOMES)))
+    requirement_rows = fetch(_REQUIREMENTS_SQL, "o.case_id")
+    session_rows = fetch(_SESSIONS_SQL, "u.case_id")
+    review_rows = fetch(_REVIEWS_SQL, "r.case_id")
+    safety_rows = fetch(_SAFETY_SQL, "f.case_id")
+    failure_rows = fetch(_FAILURES_SQL, "p.case_id", tuple(sorted(appts.FAILURE_OUTCOMES)))
+    action_rows = fetch(_ENFORCEMENT_SQL, "e.case_id")
 
     known, day = _date_reader()  # known(text) is None for a date not yet parsed (or NULL)
 
@@ -243,7 +271,7 @@ def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> l
     # the attribute dict directly builds identical objects several times faster (20,000 here).
     new = object.__new__
     assign = object.__setattr__
-    out: list[CaseFacts] = []
+    out: list[tuple[int, CaseFacts]] = []
     append = out.append
     no_reqs: list[Requirement] = []
     for case_id, ref, intensity, dob, imposed, ends, status, progress, reports, contact, assessed, attended in base:
@@ -269,5 +297,254 @@ def load_caseload_facts(store: Store, config: DeadlineConfig | None = None) -> l
             "failures": tuple(failures.get(case_id, ())),
             "enforcement": tuple(actions.get(case_id, ())),
         })
-        append(facts)
+        append((case_id, facts))
     return out
+
+
+# ---------------------------------------------------------------------------- the due date cache
+# Tables whose rows feed ``CaseFacts`` (the statements above), with the column naming the case.
+# A write to any of them -- through any Store method, import or merge -- marks its case for
+# recomputation (temporary triggers, below).  Goals, contracts, consents and the rest do not
+# move a due date, so writing them recomputes nothing.  Keep this in step with the statements.
+WATCHED_TABLES: dict[str, str] = {
+    "cases": "id", "individuals": "case_id", "orders": "case_id", "notes": "case_id",
+    "assessments": "case_id", "appointments": "case_id", "upw_sessions": "case_id", "reviews": "case_id",
+    "flags": "case_id", "enforcement_actions": "case_id",
+    "case_aliases": "case_id",  # for the name index of the search (search.py)
+}
+# Requirements name their order, not their case.
+_REQUIREMENT_CASE = "SELECT case_id, total_changes() FROM main.orders WHERE id = {row}.order_id"
+
+_DIRTY_DDL = "CREATE TEMP TABLE IF NOT EXISTS due_dirty (case_id INTEGER PRIMARY KEY, gen INTEGER NOT NULL)"
+_TRIGGER_PREFIX = "due_dirty_"
+
+
+def _trigger_ddl(tables: Collection[str]) -> list[str]:
+    """Temporary (per connection, never in the store file) triggers that note, for every row
+    written to a watched table, its case id and the connection's change count at that moment.
+    They run inside the writing transaction, so a rolled-back change notes nothing."""
+    out: list[str] = []
+    for table in sorted(tables):
+        for op, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            if table == "requirements":
+                body = " ".join(f"INSERT OR REPLACE INTO temp.due_dirty(case_id, gen) "
+                                f"{_REQUIREMENT_CASE.format(row=r)};" for r in rows)
+            else:
+                column = WATCHED_TABLES[table]
+                body = " ".join(f"INSERT OR REPLACE INTO temp.due_dirty(case_id, gen) "
+                                f"VALUES ({r}.{column}, total_changes());" for r in rows)
+            out.append(f"CREATE TEMP TRIGGER IF NOT EXISTS {_TRIGGER_PREFIX}{table}_{op.lower()} "
+                       f"AFTER {op} ON main.{table} BEGIN {body} END")
+    return out
+
+
+class ChangeLog:
+    """Which cases were written since a given moment, for one open store (see ``_trigger_ddl``).
+
+    ``sync`` installs the triggers when they are missing (first use, or a table rebuilt) and
+    returns (epoch, now): a consumer that saw another epoch must start again from nothing;
+    ``since(tx, gen)`` names the cases written at or after change count ``gen``."""
+
+    def __init__(self) -> None:
+        self.epoch = 0
+
+    def sync(self, tx: Tx) -> tuple[int, int]:
+        tables = {r[0] for r in tx.execute_raw("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
+        wanted = [t for t in (*WATCHED_TABLES, "requirements") if t in tables]
+        have = tx.execute_raw("SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+                              (_TRIGGER_PREFIX + "%",)).fetchone()[0]
+        if have != 3 * len(wanted):
+            tx.execute_raw(_DIRTY_DDL)
+            for ddl in _trigger_ddl(wanted):
+                tx.execute_raw(ddl)
+            self.epoch += 1
+        return self.epoch, int(tx.execute_raw("SELECT total_changes()").fetchone()[0])
+
+    @staticmethod
+    def since(tx: Tx, gen: int) -> set[int]:
+        return {r[0] for r in tx.execute_raw("SELECT case_id FROM temp.due_dirty WHERE gen >= ?", (gen,))}
+
+
+def _fact_dates(facts: CaseFacts) -> list[dt.date]:
+    """Every date in ``facts`` (nested records included).  The rules compare today only with
+    these (``record date <= today``) and with the due dates they work out (open or overdue,
+    derived at read time), so the items worked out for one today hold for every today that
+    falls between the same two of these dates."""
+    out: list[dt.date] = []
+    stack: list[Any] = list(vars(facts).values())
+    date = dt.date
+    while stack:
+        value = stack.pop()
+        if isinstance(value, date):
+            out.append(value)
+        elif isinstance(value, tuple):
+            stack.extend(value)
+        elif hasattr(value, "__dict__"):
+            stack.extend(vars(value).values())
+    return out
+
+
+class _Entry:
+    """One case's cached due items: their rows (status of open items worked out per today),
+    its warnings, and the todays they hold for: ``lo <= today`` and ``today < hi`` (hi None:
+    no later date)."""
+
+    __slots__ = ("ref", "rows", "warnings", "lo", "hi")
+
+    def __init__(self, ref: str, rows: list[_Row], warnings: list[CaseWarning], lo: dt.date,
+                 hi: dt.date | None) -> None:
+        self.ref, self.rows, self.warnings, self.lo, self.hi = ref, rows, warnings, lo, hi
+
+    def holds(self, today: dt.date) -> bool:
+        return self.lo <= today and (self.hi is None or today < self.hi)
+
+
+def _entry(facts: CaseFacts, today: dt.date, cal: WorkingCalendar, config: DeadlineConfig) -> _Entry:
+    rows: list[_Row] = []
+    _due_rows(facts, today, cal, config, rows)
+    lo, hi = dt.date.min, None
+    for day in _fact_dates(facts):
+        if day <= today:
+            if day > lo:
+                lo = day
+        elif hi is None or day < hi:
+            hi = day
+    return _Entry(facts.reference, rows, facts_warnings(facts, today), lo, hi)
+
+
+def _item(row: _Row, today: dt.date) -> DueItem:
+    """The DueItem of a cached row on ``today`` (as ``deadlines._items``)."""
+    due_on, ref, _rank, label, _n, kind, status, done_on = row
+    if done_on is None:
+        status = "open" if today <= due_on else "overdue"
+    return DueItem(ref, kind, due_on, status, done_on, label)
+
+
+class DueCache:
+    """Every case's due items, kept for one open store (in memory, this session only).
+
+    A case is recomputed only when something it depends on changed: a write to one of its
+    rows in ``WATCHED_TABLES`` (noted by temporary triggers on the store's connection, so no
+    write path can be missed), a "today" outside the range its items hold for, or -- for
+    every case -- a different deadline configuration (store settings) or working calendar
+    (local holidays, working-day overrides).  Statuses (open / overdue) are derived from
+    today at read time.  ``recomputed`` names the cases the last call worked out again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._epoch = -1
+        self.recomputed: set[str] = set()
+        self.recomputed_total = 0
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget everything: the next call works out every case again."""
+        self._entries: dict[int, _Entry] = {}
+        self._config: DeadlineConfig | None = None
+        self._cal: WorkingCalendar | None = None
+        self._seen: int | None = None  # the connection's change count when the cache was last brought up to date
+        self._today: dt.date | None = None
+        self._rows: list[_Row] = []  # every case's rows, sorted (the order of caseload_due)
+        self._items: list[DueItem] = []  # the item of each row on _today
+        self._warnings: list[CaseWarning] = []
+
+    def due(self, store: Store, today: dt.date, cal: WorkingCalendar, config: DeadlineConfig
+            ) -> tuple[list[DueItem], list[CaseWarning]]:
+        """(items sorted as ``caseload_due`` sorts them, warnings sorted) for every case."""
+        with self._lock, store.transaction() as tx:
+            epoch, seen = change_log(store).sync(tx)
+            if epoch != self._epoch:
+                self.clear()
+                self._epoch = epoch
+            if self._config != config or self._cal is None or not _same_calendar(self._cal, cal):
+                self.clear()
+                self._config, self._cal = config, cal
+            with _gc_paused():
+                if self._seen is None:
+                    self._fill(tx, today)
+                else:
+                    dirty = ChangeLog.since(tx, self._seen)
+                    dirty.update(i for i, e in self._entries.items() if not e.holds(today))
+                    self._restatus(today)
+                    if len(dirty) > max(50, len(self._entries) // 4):
+                        self._fill(tx, today)
+                    else:
+                        self._refresh(tx, today, dirty)
+                self._seen = seen
+            return list(self._items), list(self._warnings)
+
+    def _fill(self, tx: Tx, today: dt.date) -> None:
+        """Work out every case."""
+        assert self._config is not None and self._cal is not None
+        self._entries = {case_id: _entry(facts, today, self._cal, self._config)
+                         for case_id, facts in _load_facts(tx, self._config)}
+        self._rows = [row for e in self._entries.values() for row in e.rows]
+        self._rows.sort()
+        self._items = [_item(row, today) for row in self._rows]
+        self._today = today
+        self._warnings = sorted((w for e in self._entries.values() for w in e.warnings), key=_warning_sort_key)
+        self.recomputed = {e.ref for e in self._entries.values()}
+        self.recomputed_total += len(self._entries)
+
+    def _restatus(self, today: dt.date) -> None:
+        """Open / overdue on a new today: only the rows due between the two todays change."""
+        old = self._today
+        if old is None or old == today:
+            return
+        rows, items = self._rows, self._items
+        start, stop = bisect.bisect_left(rows, (min(old, today),)), bisect.bisect_left(rows, (max(old, today),))
+        for i in range(start, stop):
+            if rows[i][7] is None:
+                items[i] = _item(rows[i], today)
+        self._today = today
+
+    def _refresh(self, tx: Tx, today: dt.date, case_ids: set[int]) -> None:
+        """Work out the cases ``case_ids`` again (gone ones are dropped) and move their rows."""
+        assert self._config is not None and self._cal is not None
+        self.recomputed = set()
+        if not case_ids:
+            return
+        rows, items = self._rows, self._items
+        for i in case_ids:
+            old = self._entries.pop(i, None)
+            if old is not None:
+                for row in old.rows:
+                    at = bisect.bisect_left(rows, row)
+                    del rows[at], items[at]
+        for case_id, facts in _load_facts(tx, self._config, case_ids):
+            entry = self._entries[case_id] = _entry(facts, today, self._cal, self._config)
+            self.recomputed.add(entry.ref)
+            for row in entry.rows:
+                at = bisect.bisect_left(rows, row)
+                rows.insert(at, row)
+                items.insert(at, _item(row, today))
+        self.recomputed_total += len(case_ids)
+        self._warnings = sorted((w for e in self._entries.values() for w in e.warnings), key=_warning_sort_key)
+
+
+def _same_calendar(a: WorkingCalendar, b: WorkingCalendar) -> bool:
+    return a is b or (type(a) is type(b) and a.local_holidays == b.local_holidays
+                      and a.working_days == b.working_days)
+
+
+_PER_STORE: weakref.WeakKeyDictionary[Store, dict[type, Any]] = weakref.WeakKeyDictionary()
+_PER_STORE_LOCK = threading.Lock()
+
+
+def per_store(store: Store, kind: type[_T]) -> _T:
+    """The one ``kind()`` object kept for this open store (in memory, gone with the ``Store``)."""
+    with _PER_STORE_LOCK:
+        objects = _PER_STORE.setdefault(store, {})
+        obj = objects.get(kind)
+        if obj is None:
+            obj = objects[kind] = kind()
+        return obj  # type: ignore[no-any-return]
+
+
+def change_log(store: Store) -> ChangeLog:
+    return per_store(store, ChangeLog)
+
+
+def due_cache(store: Store) -> DueCache:
+    """The due date cache of this open store (one per ``Store`` object)."""
+    return per_store(store, DueCache)

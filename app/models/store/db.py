@@ -41,6 +41,13 @@ CACHE_KIB = 65536
 PAGE_SIZE = 4096
 DatabaseError = sqlcipher3.dbapi2.DatabaseError
 SQLITE_CORRUPT = 11
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+
+def _busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds the file; says nothing about the key."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
 
 
 def _quote(text: str) -> str:
@@ -92,6 +99,8 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except DatabaseError as exc:
+            if _busy(exc):
+                raise StoreError(f"{path.name} is busy: another program has it locked; try again") from exc
             size = path.stat().st_size
             # SQLITE_CORRUPT (11) means page 1 decrypted and passed its HMAC, so the passphrase
             # is right and the store is damaged (e.g. truncated on a page boundary); a wrong
@@ -128,11 +137,32 @@ def open_readonly(path: Path, passphrase: str) -> Any:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except DatabaseError as exc:
+            if _busy(exc):
+                raise StoreError(f"{path.name} is busy: another program has it locked; try again") from exc
             raise UnlockError(f"{path.name} does not open with this passphrase, or is damaged") from exc
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def close_leaving_log(conn: Any, path: Path, passphrase: str) -> None:
+    """Close ``conn`` without the checkpoint SQLite runs when the last connection closes
+    (for a store being refused: its -wal must not be copied into the main file).  A second,
+    read-only connection holds a read lock meanwhile, so the close cannot take the exclusive
+    lock a checkpoint needs; a read-only connection never checkpoints when it closes."""
+    try:
+        hold = open_readonly(path, passphrase)
+    except (StoreError, DatabaseError, OSError):
+        conn.close()
+        return
+    try:
+        hold.execute("BEGIN")
+        hold.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.close()
+        hold.execute("COMMIT")
+    finally:
+        hold.close()
 
 
 def _session_pragmas(conn: Any) -> None:

@@ -212,7 +212,7 @@ class Store:
                     note = "" if create else check_seal(conn, path, passphrase, sealed, file_hash, wal_size)
                 except seal.RollbackError as exc:
                     if not inspect:
-                        conn.close()
+                        db.close_leaving_log(conn, path, passphrase)
                         _put_back(wal, wal_kept)
                         raise
                     note, problem = "", str(exc)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from app.models.errors import NewerSchemaError
+from app.models.rules.disclosure import NOTE_RESTRICTED_SQL
 from app.models.store.entities import Base
 
 FTS_DDL = (
@@ -69,7 +70,8 @@ def schema_ddl(version: int | None = None) -> list[str]:
 # privacy mode searches only notes that may be shown ("ordinary" excludes not-for-
 # disclosure notes and victim contact).  The index holds no readable text (content='').
 NOTE_ROWID_BASE = 1_000_000_000
-_RESTRICTED = "(COALESCE({n}.sensitivity, 'ordinary') = 'not_for_disclosure' OR {n}.kind = 'victim_contact')"
+# The one disclosure rule's note test, in SQL (a change to it needs a new migration rebuilding the index).
+_RESTRICTED = NOTE_RESTRICTED_SQL
 
 
 def _note_search_insert(n: str) -> str:

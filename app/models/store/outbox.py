@@ -13,9 +13,11 @@ is delivered, so locking the store or logging out never loses an export.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
@@ -93,7 +95,11 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
-_NO_CONTENT = [defer(E.OutboxItem.content)]
+@functools.cache
+def _no_content() -> list[Any]:
+    """Load option: an outbox row without its content (built once, on first use: building it at
+    import cost a noticeable share of the start-up)."""
+    return [defer(E.OutboxItem.content)]
 
 
 def _row(item: E.OutboxItem) -> OutboxRow:
@@ -186,7 +192,7 @@ def list_items(store: Store, recent: int = 20) -> list[OutboxRow]:
 
 def get(store: Store, item_id: int) -> OutboxRow:
     with store._tx() as s:
-        item = s.get(E.OutboxItem, item_id, options=_NO_CONTENT)
+        item = s.get(E.OutboxItem, item_id, options=_no_content())
         if item is None:
             raise NotFoundError(f"no outbox item {item_id}")
         return _row(item)
@@ -203,7 +209,7 @@ def content(store: Store, item_id: int) -> bytes:
 def mark_delivered(store: Store, item_id: int, delivered_name: str, detail: str | None = None) -> None:
     """Record delivery (audit event "share"; file name and kind only, never content)."""
     with store._tx() as s:
-        item = s.get(E.OutboxItem, item_id, options=_NO_CONTENT)
+        item = s.get(E.OutboxItem, item_id, options=_no_content())
         if item is None:
             raise NotFoundError(f"no outbox item {item_id}")
         if item.delivered_at is not None:
@@ -220,7 +226,7 @@ def mark_failed(store: Store, item_id: int, error: str) -> OutboxRow:
     """Count a failed attempt, keep the item queued and push its next attempt back."""
     message = " ".join(str(error).split())[:500] or "delivery failed"
     with store._tx() as s:
-        item = s.get(E.OutboxItem, item_id, options=_NO_CONTENT)
+        item = s.get(E.OutboxItem, item_id, options=_no_content())
         if item is None:
             raise NotFoundError(f"no outbox item {item_id}")
         item.attempts = (item.attempts or 0) + 1

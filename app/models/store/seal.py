@@ -15,7 +15,7 @@ is visible from inside the file.  So:
   key derived from the seal secret authenticates it;
 * on open, before anything is written, the seal is compared with the store: a counter
   or audit head behind the seal, a store file that differs from the cleanly closed one, or
-  a write-ahead log that appeared after a clean close is refused (RollbackError) with the
+  a write-ahead log holding a commit that appeared after a clean close is refused (RollbackError) with the
   missing changes listed from the newest backup that has them.
 
 The seal secret lives inside the encrypted store rather than being derived from the
@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ def compare(data: dict[str, Any] | None, key: bytes, head: Head, audit_hash_at: 
         return Verdict(False, problem=f"audit event {audit_id} is not the one Casebook acknowledged: the store "
                        "was replaced by an older or different copy", missing_from=0, missing_to=audit_id)
     if data.get("closed") and head.counter == counter:
-        if wal_size_before_open > 0:
+        if wal_size_before_open > 0 and wal_holds_a_commit(wal_path(store_path)):
             return Verdict(False, problem="a write-ahead log (-wal) appeared after the store was closed cleanly: "
                            "it was not written by Casebook")
         expected = data.get("file_sha256")
@@ -166,3 +167,53 @@ def compare(data: dict[str, Any] | None, key: bytes, head: Head, audit_hash_at: 
             return Verdict(False, problem="the store file differs from the one Casebook closed (pages were "
                            "changed or put back to older versions)")
     return Verdict(True)
+
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_HEADER = 32
+_FRAME_HEADER = 24
+
+
+def _wal_checksum(data: bytes, s1: int, s2: int, order: str) -> tuple[int, int]:
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for i in range(0, len(words), 2):
+        s1 = (s1 + words[i] + s2) & 0xFFFFFFFF
+        s2 = (s2 + words[i + 1] + s1) & 0xFFFFFFFF
+    return s1, s2
+
+
+def wal_holds_a_commit(path: Path, limit: int = 256 * 1024 * 1024) -> bool:
+    """Whether the write-ahead log at ``path`` holds a commit SQLite would replay: a valid
+    header and an unbroken run of frames (salts and running checksums as SQLite checks
+    them) up to a commit frame.  Frame headers and checksums are not encrypted, so no key
+    is needed.  A log that a crash cut short during the first write after a clean close
+    (a header, frames with no commit, a torn frame) holds none: SQLite discards it, and so
+    it is no sign of anyone else writing."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit)
+    except OSError:
+        return False
+    if len(data) < _WAL_HEADER:
+        return False
+    magic, version, page_size, _seq, salt1, salt2, c1, c2 = struct.unpack(">8I", data[:_WAL_HEADER])
+    if magic not in _WAL_MAGIC or page_size < 512 or page_size > 65536 or page_size & (page_size - 1):
+        return False
+    order = ">" if magic & 1 else "<"
+    if _wal_checksum(data[:24], 0, 0, order) != (c1, c2):
+        return False
+    del version
+    s1, s2 = c1, c2
+    pos = _WAL_HEADER
+    while pos + _FRAME_HEADER + page_size <= len(data):
+        pgno, commit, f_salt1, f_salt2, f_c1, f_c2 = struct.unpack(">6I", data[pos:pos + _FRAME_HEADER])
+        if pgno == 0 or (f_salt1, f_salt2) != (salt1, salt2):
+            return False
+        s1, s2 = _wal_checksum(data[pos:pos + 8], s1, s2, order)
+        s1, s2 = _wal_checksum(data[pos + _FRAME_HEADER:pos + _FRAME_HEADER + page_size], s1, s2, order)
+        if (s1, s2) != (f_c1, f_c2):
+            return False
+        if commit:
+            return True
+        pos += _FRAME_HEADER + page_size
+    return False

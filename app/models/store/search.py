@@ -16,8 +16,10 @@ Two entry points:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,7 +30,7 @@ from app.models.rules.disclosure import note_restricted
 from app.models.store.migrations import NOTE_ROWID_BASE
 
 if TYPE_CHECKING:
-    from app.models.store import Store
+    from app.models.store import Store, Tx
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
@@ -127,6 +129,95 @@ def snippet(text: str, tokens: list[str], before: int = SNIPPET_BEFORE,
     return out, tuple(marks)
 
 
+_NAMES_SQL = (
+    "SELECT c.id, c.reference, i.given_names, i.family_name, i.preferred_name, "
+    "(SELECT group_concat(a.alias, ' ') FROM case_aliases a WHERE a.case_id = c.id) "
+    "FROM cases c JOIN individuals i ON i.case_id = c.id"
+)
+
+
+def name_hay(ref: str, given: str | None, family: str | None, preferred: str | None, old_refs: str | None) -> str:
+    """What the name and reference match looks in: reference, names and former references, folded."""
+    # (a line break, never part of a word, keeps the index one case a line)
+    return fold(" ".join(x for x in (ref, given, family, preferred or "", old_refs or "") if x)).replace("\n", " ")
+
+
+class NameIndex:
+    """Every case's folded names and references, kept for one open store so a search never
+    folds the whole caseload again.  The folded texts are joined into one string (``_blob``,
+    one case a line), searched with ``str.find`` for the longest word -- in C, not a Python
+    pass over every case -- and each case found is checked for the other words.  Brought up
+    to date from the store's change log (``caseload_facts.ChangeLog``): a case whose
+    reference, names or former references were written is read again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._epoch = -1
+        self._seen: int | None = None
+        self.refs: dict[int, str] = {}
+        self._hay: dict[int, str] = {}
+        self._blob = ""
+        self._starts: list[int] = []  # where each line of the blob starts
+        self._ids: list[int] = []  # the case id of each line
+
+    def update(self, tx: Tx) -> None:
+        from app.models.store.caseload_facts import ChangeLog, change_log
+
+        epoch, now = change_log(tx.store).sync(tx)
+        if epoch != self._epoch or self._seen is None:
+            self.refs, self._hay = {}, {}
+            for row in tx.execute_raw(_NAMES_SQL):
+                self.refs[row[0]] = row[1]
+                self._hay[row[0]] = name_hay(*row[1:])
+            self._epoch = epoch
+        else:
+            dirty = ChangeLog.since(tx, self._seen)
+            if not dirty:
+                self._seen = now
+                return
+            for i in dirty:
+                self.refs.pop(i, None)
+                self._hay.pop(i, None)
+            ids = ",".join(str(int(i)) for i in dirty)
+            for row in tx.execute_raw(f"{_NAMES_SQL} WHERE c.id IN ({ids})"):
+                self.refs[row[0]] = row[1]
+                self._hay[row[0]] = name_hay(*row[1:])
+        self._seen = now
+        self._ids = list(self._hay)
+        self._starts = []
+        pos = 0
+        for i in self._ids:
+            self._starts.append(pos)
+            pos += len(self._hay[i]) + 1
+        self._blob = "\n".join(self._hay[i] for i in self._ids)
+
+    def matching(self, tokens: list[str]) -> set[str]:
+        """References of the cases whose folded text contains every one of ``tokens``."""
+        if not tokens:
+            return set()
+        longest = max(tokens, key=len)
+        if "\n" in longest:
+            return set()
+        blob, starts, ids, hay, refs = self._blob, self._starts, self._ids, self._hay, self.refs
+        found: set[str] = set()
+        at = blob.find(longest)
+        while at >= 0:
+            line = bisect.bisect_right(starts, at) - 1
+            case_id = ids[line]
+            text = hay[case_id]
+            if all(t in text for t in tokens):
+                found.add(refs[case_id])
+            # on to the next line: a case counts once
+            at = blob.find(longest, starts[line] + len(text) + 1)
+        return found
+
+
+def name_index(store: Store) -> NameIndex:
+    from app.models.store.caseload_facts import per_store
+
+    return per_store(store, NameIndex)
+
+
 def search_cases(store: Store, query: str, include_restricted: bool = True) -> list[str]:
     """References of cases whose name or reference contains every word of ``query``, or whose
     notes contain every word (prefix match).  ``include_restricted=False`` ignores notes that are
@@ -142,21 +233,14 @@ def search_caseload(store: Store, query: str, include_restricted: bool = True, s
     match = fts_query(query)
     if not tokens:
         return SearchResult([])
-    found: set[str] = set()
     hits: list[NoteHit] = []
     more = False
-    with store._tx() as s:
-        conn = s.connection()  # plain rows: this runs on every keystroke pause over every case
-        refs: dict[int, str] = {}
-        for case_id, ref, given, family, preferred, old_refs in conn.exec_driver_sql(
-            "SELECT c.id, c.reference, i.given_names, i.family_name, i.preferred_name, "
-            "(SELECT group_concat(a.alias, ' ') FROM case_aliases a WHERE a.case_id = c.id) "
-            "FROM cases c JOIN individuals i ON i.case_id = c.id"
-        ):
-            refs[case_id] = ref
-            hay = fold(" ".join(x for x in (ref, given, family, preferred or "", old_refs or "") if x))
-            if all(t in hay for t in tokens):
-                found.add(ref)
+    index = name_index(store)
+    with index._lock, store.transaction() as tx:
+        s = tx.session
+        index.update(tx)
+        refs = index.refs
+        found = index.matching(tokens)
         # Case ids straight from the index's rowids (case_id * NOTE_ROWID_BASE + note id): no
         # lookup per matching note, however common the word.  Privacy mode searches only the
         # "ordinary" column (no not-for-disclosure notes, no victim contact).
@@ -173,11 +257,15 @@ def search_caseload(store: Store, query: str, include_restricted: bool = True, s
 
 def _note_hits(s: Any, fts: dict[str, str], refs: dict[int, str], tokens: list[str], snippets: bool,
                limit: int, offset: int) -> tuple[list[NoteHit], bool]:
-    # the note text is read only for the page of hits shown, and only when it may be shown
+    # The matching notes are ranked (newest first) on their date and id alone; the rest of a
+    # note, its text above all, is read only for the page of hits shown, and only when it may
+    # be shown.
     sql = (f"SELECT n.case_id, n.position, n.date, n.kind, n.sensitivity, "
            f"{'n.text' if snippets else 'NULL'} FROM notes n WHERE n.id IN ("
+           f"SELECT m.id FROM notes m WHERE m.id IN ("
            f"SELECT rowid % {NOTE_ROWID_BASE} FROM note_search WHERE note_search MATCH :q) "
-           "ORDER BY n.date DESC, n.id DESC LIMIT :limit OFFSET :offset")
+           "ORDER BY m.date DESC, m.id DESC LIMIT :limit OFFSET :offset) "
+           "ORDER BY n.date DESC, n.id DESC")
     rows = s.execute(text(sql), {**fts, "limit": limit + 1, "offset": offset}).all()
     hits: list[NoteHit] = []
     for case_id, position, day, kind, sensitivity, body in rows[:limit]:

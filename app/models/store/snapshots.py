@@ -97,10 +97,21 @@ def open_passphrase_copy(data: bytes, passphrase: str, dest: Path) -> None:
         raise UnlockError("the passphrase does not open this copy") from None
     try:
         _write_private(dest, plain)
-        _check(dest, passphrase)
+        _check_decrypted(dest, passphrase)
     except BaseException:
         _remove(dest)
         raise
+
+
+def _check_decrypted(dest: Path, key: str) -> None:
+    """``_check`` for a copy whose age layer the key already opened: an UnlockError from the
+    store inside is then damage, never a wrong key (a busy file is a StoreError from db)."""
+    try:
+        _check(dest, key)
+    except DamagedStoreError:
+        raise
+    except UnlockError as exc:
+        raise DamagedStoreError(f"the copy decrypts but the store inside does not open: {exc}") from None
 
 
 def read_recovery_header(data: bytes, identities: Sequence[Any]) -> tuple[dict[str, Any], bytes]:
@@ -129,12 +140,17 @@ def open_recovery_copy(data: bytes, identities: Sequence[Any], new_passphrase: s
     key = header.pop("key")
     try:
         _write_private(dest, body)
-        conn = db.open_connection(dest, key)
+        try:
+            conn = db.open_connection(dest, key)
+        except DamagedStoreError:
+            raise
+        except UnlockError as exc:
+            raise DamagedStoreError(f"the copy decrypts but the store inside does not open: {exc}") from None
         try:
             db.rekey(conn, new_passphrase)
         finally:
             conn.close()
-        _check(dest, new_passphrase)
+        _check_decrypted(dest, new_passphrase)
     except BaseException:
         _remove(dest)
         raise

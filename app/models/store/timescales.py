@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.models.errors import NotFoundError, ValidationError
 from app.models.rules.calendar import scottish_holiday_names
+from app.models.rules.dates import show
 from app.models.rules.deadlines import (
     assign_departmental,
     departmental_choices,
@@ -33,10 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from app.models.store.facade import Store
 
 MAX_NAME = 200
-
-
-def _dmy(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ def departmental_rows(case: dict[str, Any], today: dt.date | None = None) -> lis
     for i, held, chosen in rows:
         k = slot_of.get(i)
         if k is not None:
-            label = f"Departmental review ({months[k]} months, due {_dmy(dues[k])})"
+            label = f"Departmental review ({months[k]} months, due {show(dues[k])})"
         elif held < facts.imposed_on:
             label = "held before the order was imposed: counts as no scheduled review"
         elif today is not None and held > today:
@@ -120,14 +117,14 @@ class Timescales:
         today = self._store.clock.today()
         if submitted_on is not None and submitted_on > today:
             raise ValidationError(f"a report can only be recorded as submitted once it has been: "
-                                  f"{_dmy(submitted_on)} is after today")
+                                  f"{show(submitted_on)} is after today")
         with self._store.transaction() as tx:
             case = tx.case(ref)
             order = tx.session.scalar(select(E.Order).where(E.Order.case_id == case.id))
             assert order is not None
             hearing = hearing_on.isoformat()
             if hearing not in (order.progress_reviews or []):
-                raise ValidationError(f"{ref} has no court progress review on {_dmy(hearing_on)}")
+                raise ValidationError(f"{ref} has no court progress review on {show(hearing_on)}")
             reports = [r for r in (order.progress_review_reports or []) if r.get("hearing_on") != hearing]
             if submitted_on is not None:
                 reports.append({"hearing_on": hearing, "submitted_on": submitted_on.isoformat()})
@@ -146,7 +143,7 @@ class Timescales:
         the next review date set at it (None: no further review set)."""
         today = self._store.clock.today()
         if reviewed_on > today:
-            raise ValidationError(f"a review can only be recorded once it has been held: {_dmy(reviewed_on)} "
+            raise ValidationError(f"a review can only be recorded once it has been held: {show(reviewed_on)} "
                                   "is after today")
         if next_review_on is not None and next_review_on <= reviewed_on:
             raise ValidationError("the next review must be after the review it was set at")
@@ -200,11 +197,11 @@ class LocalCalendar:
         """A local holiday (a day off for the service); renames one already there."""
         clean = _name(name, day)
         if day.weekday() >= 5:
-            raise ValidationError(f"{_dmy(day)} is a {day:%A}: weekends are never working days already")
+            raise ValidationError(f"{show(day)} is a {day:%A}: weekends are never working days already")
         with self._store.transaction() as tx:
             s = tx.session
             if s.get(E.LocalWorkingDay, day) is not None:
-                raise ValidationError(f"{_dmy(day)} is marked as a working day: remove that first")
+                raise ValidationError(f"{show(day)} is marked as a working day: remove that first")
             existing = s.get(E.LocalHoliday, day)
             if existing is None:
                 s.add(E.LocalHoliday(day=day, name=clean))
@@ -220,15 +217,15 @@ class LocalCalendar:
         """Work on a Scottish public holiday: it counts as a working day for this service."""
         public = scottish_holiday_names(day.year).get(day)
         if public is None:
-            raise ValidationError(f"{_dmy(day)} is not a Scottish public holiday, so it is a working day already"
-                                  if day.weekday() < 5 else f"{_dmy(day)} is a {day:%A}, not a public holiday")
+            raise ValidationError(f"{show(day)} is not a Scottish public holiday, so it is a working day already"
+                                  if day.weekday() < 5 else f"{show(day)} is a {day:%A}, not a public holiday")
         if day.weekday() >= 5:
-            raise ValidationError(f"{_dmy(day)} is a {day:%A}: weekends are not working days")
+            raise ValidationError(f"{show(day)} is a {day:%A}: weekends are not working days")
         clean = _name(name or f"Working day ({public})", day)
         with self._store.transaction() as tx:
             s = tx.session
             if s.get(E.LocalHoliday, day) is not None:
-                raise ValidationError(f"{_dmy(day)} is a local holiday: remove that first")
+                raise ValidationError(f"{show(day)} is a local holiday: remove that first")
             existing = s.get(E.LocalWorkingDay, day)
             if existing is None:
                 s.add(E.LocalWorkingDay(day=day, name=clean))
@@ -252,7 +249,7 @@ class LocalCalendar:
                     tx.audit("update", entity, day.isoformat(), "removed")
                     found = True
             if not found:
-                raise NotFoundError(f"no local holiday or working day on {_dmy(day)}")
+                raise NotFoundError(f"no local holiday or working day on {show(day)}")
             tx.changes.calendar = True
             return tx.changes
 
@@ -260,7 +257,7 @@ class LocalCalendar:
 def _name(name: str | None, day: dt.date) -> str:
     clean = " ".join((name or "").split())
     if not clean:
-        raise ValidationError(f"the local holiday on {_dmy(day)} needs a name")
+        raise ValidationError(f"the local holiday on {show(day)} needs a name")
     if len(clean) > MAX_NAME:
         raise ValidationError(f"a name must be at most {MAX_NAME} characters")
     return clean

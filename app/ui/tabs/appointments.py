@@ -62,7 +62,7 @@ class AppointmentsTab(CaseTab):
         self.view.activated.connect(lambda _i: self.record_outcome())
         self.book_button = QPushButton("&Book…", self)
         self.book_button.setToolTip("Book an appointment (Ctrl+B)")
-        self.change_button = QPushButton("C&hange…", self)
+        self.change_button = QPushButton("Cha&nge…", self)
         self.outcome_button = QPushButton("Record &outcome…", self)
         self.outcome_button.setToolTip("Record what happened (Enter on an appointment)")
         self.large_type = QCheckBox("Lar&ge type", self)

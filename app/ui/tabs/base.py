@@ -8,15 +8,14 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from app.models.rules import disclosure
 from app.models.rules.deadlines import DueItem
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.editors import ListEditor, ObjectEditor
-from app.ui.forms import NFD
 from app.ui.table_models import STATUS_TEXT, Column, RowsModel, due_label, fmt_date
 
 Editor = ListEditor | ObjectEditor
@@ -87,12 +86,11 @@ def words(code: str | None) -> str:
     return (code or "").replace("_", " ").capitalize()
 
 
-def sensitivity_text(item: dict[str, Any]) -> str:
-    return "NOT FOR DISCLOSURE" if item.get("sensitivity") == NFD else ""
-
-
-def nfd_status(item: dict[str, Any]) -> str | None:
-    return "nfd" if item.get("sensitivity") == NFD else None
+def sensitivity_column(list_key: str, width: int | None = None) -> Column:
+    """A list's Sensitivity column, from the one disclosure rule: "NOT FOR DISCLOSURE", "Not for
+    disclosure (victim information)" for a victim item whatever its field says, '' for ordinary."""
+    return Column("Sensitivity", lambda item: disclosure.sensitivity_text(list_key, item),
+                  status=lambda item: "nfd" if disclosure.restricted(list_key, item) else None, width=width)
 
 
 def shown_due(items: Sequence[DueItem], privacy: bool) -> list[DueItem]:

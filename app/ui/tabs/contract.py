@@ -24,7 +24,7 @@ class ContractTab(CaseTab):
         self.signature_state = QLabel(self)
         self.signature_state.setAccessibleName("Contract signatures")
         self.signature_state.setWordWrap(True)
-        self.sign_button = QPushButton("Capture &signatures…", self)
+        self.sign_button = QPushButton("Capture si&gnatures…", self)
         self.sign_button.setAccessibleName("Capture the contract signatures")
         self.sign_button.clicked.connect(self.capture_signatures)
         self.signature_dialog: Any = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from app.models.rules import vocabulary as V
+from app.models.rules.vocabulary import label
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -11,7 +13,7 @@ from app.ui.editors import ListEditor
 from app.ui.forms import show_date
 from app.ui.table_models import Column
 
-from .base import CaseTab, Editor, nfd_status, sensitivity_text, words
+from .base import CaseTab, Editor, sensitivity_column
 
 
 class FlagsTab(CaseTab):
@@ -23,11 +25,11 @@ class FlagsTab(CaseTab):
             Column("Raised", lambda f: show_date(f["raised_on"]), width=90),
             Column("Review", lambda f: show_date(f.get("review_on")), width=90),
             Column("Closed", lambda f: show_date(f.get("closed_on")), width=90),
-            Column("Sensitivity", sensitivity_text, status=nfd_status),
+            sensitivity_column("flags"),
         ], FL.FLAG_FIELDS, private_item=FL.flag_private,
             new_defaults=lambda: {"raised_on": today().isoformat(), "sensitivity": "ordinary"}, parent=self)
         self.consents = ListEditor(ctx, "Consent", "consents", [
-            Column("Purpose", lambda c: words(c["purpose"]), width=150),
+            Column("Purpose", lambda c: label(V.CONSENT_PURPOSES, c["purpose"]), width=150),
             Column("Agency", lambda c: c.get("agency") or "", width=180),
             Column("Given", lambda c: show_date(c["given_on"]), width=90),
             Column("Withdrawn", lambda c: show_date(c.get("withdrawn_on"))),

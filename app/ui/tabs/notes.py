@@ -11,7 +11,7 @@ from app.ui.editors import ListEditor
 from app.ui.forms import show_date
 from app.ui.table_models import Column
 
-from .base import CaseTab, Editor, nfd_status, preview, sensitivity_text
+from .base import CaseTab, Editor, preview, sensitivity_column
 
 
 class NotesTab(CaseTab):
@@ -21,7 +21,7 @@ class NotesTab(CaseTab):
         self.editor = ListEditor(ctx, "Note", "notes", [
             Column("Date", lambda n: show_date(n["date"]), lambda n: n["date"], width=90),
             Column("Kind", lambda n: FL.label_of(FL.NOTE_KINDS, n["kind"]), width=95),
-            Column("Sensitivity", sensitivity_text, status=nfd_status, width=145),
+            sensitivity_column("notes", width=145),
             Column("Note", lambda n: preview(n["text"])),
         ], FL.NOTE_FIELDS, private_item=FL.note_private,
             new_defaults=lambda: {"date": today().isoformat(), "kind": "office", "sensitivity": "ordinary"},

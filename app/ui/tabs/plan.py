@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.rules.deadlines import smart_check
+from app.models.rules import vocabulary as V
+from app.models.rules.smart import smart_check, smart_missing
+from app.models.rules.vocabulary import label
 from app.ui import errors
 from app.ui import fields as FL
 from app.ui import operations as ops
@@ -25,7 +27,7 @@ from app.ui.editors import ListEditor
 from app.ui.forms import NFD, show_date
 from app.ui.table_models import STATUS_COLOURS, Column
 
-from .base import CaseTab, Editor, badge, words
+from .base import CaseTab, Editor, badge
 
 
 class PlanTab(CaseTab):
@@ -36,10 +38,9 @@ class PlanTab(CaseTab):
             Column("Id", lambda g: g["id"], width=50),
             Column("Need area", lambda g: FL.label_of(FL.NEED_AREAS, g["need_area"]), width=150),
             Column("Target", lambda g: show_date(g.get("target_date")), width=90),
-            Column("SMART", lambda g: "✓" if not smart_check(g) else "missing " + "".join(
-                p.letter for p in smart_check(g)), status=lambda g: None if not smart_check(g) else "due_soon",
-                width=90),
-            Column("Status", lambda g: words(g.get("status"))),
+            Column("SMART", lambda g: "missing " + smart_missing(g) if smart_missing(g) else "✓",
+                   status=lambda g: "due_soon" if smart_missing(g) else None, width=90),
+            Column("Status", lambda g: label(V.GOAL_STATUSES, g.get("status"))),
         ], FL.GOAL_FIELDS, new_defaults=self._new_goal, parent=self)
         self.editor.split.setSizes([540, 780])  # every goal column readable at 1366x768
         self.smart = QLabel(self)
@@ -59,7 +60,7 @@ class PlanTab(CaseTab):
         self.stack.addWidget(self.editor)
         self.stack.addWidget(self.old)
         top = QHBoxLayout()
-        lab = QLabel("Plan &version:", self)
+        lab = QLabel("Plan ve&rsion:", self)
         lab.setBuddy(self.version_box)
         top.addWidget(lab)
         top.addWidget(self.version_box, 1)
@@ -97,7 +98,7 @@ class PlanTab(CaseTab):
         self.version_box.addItem("Current plan (editable)")
         for v in reversed(self.versions):
             saved = v["saved_at"]
-            when = saved.strftime("%d/%m/%Y") if hasattr(saved, "strftime") else show_date(str(saved))
+            when = show_date(saved)
             self.version_box.addItem(f"Version {v['version']} saved {when}"
                                      + (f" — {v['reason']}" if v.get("reason") else ""))
         self.version_box.setCurrentIndex(keep if 0 <= keep < self.version_box.count() else 0)
@@ -126,12 +127,13 @@ class PlanTab(CaseTab):
         for g in v["goals"]:
             parts.append(f"<h4>{e(g['id'])}: {e(FL.label_of(FL.NEED_AREAS, g['need_area']))}</h4>"
                          f"<p>{e(g['description'])}</p>")
-            for key, label in (("measure", "Measure"), ("target_date", "Target date"), ("status", "Status")):
+            for key, title in (("measure", "Measure"), ("target_date", "Target date"), ("status", "Status")):
                 if g.get(key):
-                    val = show_date(g[key]) if key == "target_date" else str(g[key]).replace("_", " ")
-                    parts.append(f"<p><i>{label}:</i> {e(val)}</p>")
+                    val = (show_date(g[key]) if key == "target_date" else
+                           label(V.GOAL_STATUSES, g[key]) if key == "status" else str(g[key]))
+                    parts.append(f"<p><i>{title}:</i> {e(val)}</p>")
             for a in g.get("actions", []):
-                parts.append(f"<p>• {e(a['description'])} ({e(a['owner'])})</p>")
+                parts.append(f"<p>• {e(a['description'])} ({e(label(V.ACTION_OWNERS, a['owner']))})</p>")
             for p in g.get("progress", []):
                 if p.get("sensitivity") == NFD:
                     if self.privacy:

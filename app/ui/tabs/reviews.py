@@ -9,12 +9,14 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.models.rules import vocabulary as V
 from app.models.rules.deadlines import (
     DueItem,
     default_departmental_months,
     departmental_choices,
     facts_from_case,
 )
+from app.models.rules.vocabulary import label
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -22,7 +24,7 @@ from app.ui.editors import ListEditor
 from app.ui.forms import TableField, show_date
 from app.ui.table_models import STATUS_COLOURS, STATUS_TEXT, Column, fmt_date
 
-from .base import CaseTab, Editor, badge, shown_due, words
+from .base import CaseTab, Editor, badge, shown_due
 
 REVIEW_KINDS = {"plan_review", "departmental_review", "progress_review_report", "victim_safety_plan_review"}
 
@@ -43,7 +45,7 @@ class ReviewsTab(CaseTab):
         self.review_due.setWordWrap(True)
         self.editor = ListEditor(ctx, "Review", "reviews", [
             Column("Held on", lambda r: show_date(r["held_on"]), width=90),
-            Column("Kind", lambda r: words(r.get("kind")), width=120),
+            Column("Kind", lambda r: label(V.REVIEW_KINDS, r.get("kind")), width=120),
             Column("Next review", lambda r: show_date(r.get("next_review_on")), width=90),
             Column("Counts as", lambda r: f"{r['scheduled_review_months']} months"
                    if r.get("scheduled_review_months") else ""),

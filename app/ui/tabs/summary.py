@@ -9,7 +9,10 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QTableView, QVBoxLayout, QWidget
 
+from app.models.rules import dates, disclosure
+from app.models.rules import vocabulary as V
 from app.models.rules.deadlines import other_activity_text
+from app.models.rules.vocabulary import label
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -86,13 +89,13 @@ class SummaryTab(CaseTab):
         order = c["order"]
         e = html.escape
         dob = dt.date.fromisoformat(ind["date_of_birth"])
-        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        age = dates.age_on(dob, today)
         lines = [f"<b>{e(ind['given_names'])} {e(ind['family_name'])}</b>"
                  + (f" (prefers {e(ind['preferred_name'])})" if ind.get("preferred_name") else ""),
                  f"Born {show_date(ind['date_of_birth'])}, age {age}"
                  + (f" · {e(ind['pronouns'])}" if ind.get("pronouns") else "")]
         if ind.get("communication_needs"):
-            needs = ", ".join(n.replace("_", " ") for n in ind["communication_needs"])
+            needs = ", ".join(label(V.COMMUNICATION_NEEDS, n) for n in ind["communication_needs"])
             lines.append("Communication needs: " + e(needs)
                          + (f" ({e(ind['interpreter_language'])})" if ind.get("interpreter_language") else ""))
         if ind.get("phone"):
@@ -109,8 +112,8 @@ class SummaryTab(CaseTab):
         self.order.setText("<br>".join([
             f"{e(order['court'])}, imposed {show_date(order['imposed_on'])}"
             + (f", ends {show_date(order['ends_on'])}" if order.get("ends_on") else ""),
-            f"Status: {e((order.get('status') or 'active').replace('_', ' '))}"
-            + (f" · Intensity: {e(c['supervision_intensity'])}" if c.get("supervision_intensity") else ""),
+            f"Status: {e(label(V.ORDER_STATUSES, order.get('status') or 'active'))}"
+            + (f" · Intensity: {e(label(V.SUPERVISION_INTENSITY, c['supervision_intensity']))}" if c.get("supervision_intensity") else ""),
             f"Responsible officer: {e(order.get('responsible_officer') or '—')}",
             "Requirements: " + "; ".join(reqs),
         ]))
@@ -120,11 +123,11 @@ class SummaryTab(CaseTab):
                 continue
             text = FL.label_of(FL.FLAG_KINDS, f["kind"])
             short = FLAG_BADGES.get(f["kind"])
-            restricted = FL.flag_private(f)
+            restricted = disclosure.sensitivity_text("flags", f)
             colour = STATUS_COLOURS["nfd"] if restricted else "#455a64"
             badges.append(badge(short or text, colour) + f" {e(text)}, raised {show_date(f['raised_on'])}"
                           + (f", review {show_date(f['review_on'])}" if f.get("review_on") else "")
-                          + (" — NOT FOR DISCLOSURE" if restricted else ""))
+                          + (f" — {e(restricted)}" if restricted else ""))
         if age < 18:
             badges.append(badge("U18", "#455a64") + " Under 18: FRAME guidance applies")
         self.flags.setText("<br>".join(badges) or "No open protection flags.")

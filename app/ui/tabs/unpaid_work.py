@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.models.rules import vocabulary as V
 from app.models.rules.deadlines import other_activity_text
+from app.models.rules.vocabulary import label
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
@@ -12,7 +14,7 @@ from app.ui.editors import ListEditor
 from app.ui.forms import show_date
 from app.ui.table_models import Column, fmt_date
 
-from .base import CaseTab, Editor, words
+from .base import CaseTab, Editor
 
 
 class UnpaidWorkTab(CaseTab):
@@ -23,7 +25,7 @@ class UnpaidWorkTab(CaseTab):
         self.editor = ListEditor(ctx, "Session", "unpaid_work_sessions", [
             Column("Date", lambda s: show_date(s["date"]), width=90),
             Column("Hours", lambda s: f"{s['hours']:g}", width=60),
-            Column("Kind", lambda s: words(s.get("kind"))),
+            Column("Kind", lambda s: label(V.UPW_SESSION_KINDS, s.get("kind"))),
         ], FL.UPW_FIELDS, new_defaults=lambda: {"date": today().isoformat(), "kind": "unpaid_work"}, parent=self)
         lay = QVBoxLayout(self)
         lay.addWidget(self.pace)
