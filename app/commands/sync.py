@@ -64,6 +64,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     print(f"officer card published as {published}")
             except (OSError, SyncError) as exc:
                 card_problem = describe_error(exc, report.folder)
+            from app.team import handover
+
+            handovers = handover.sync(store, report.folder)
+            for line in handovers.lines:
+                print(line)
+            for line in handovers.problems:
+                print(f"casebook: handover: {line}", file=sys.stderr)
             from app.team.status import publish_status
 
             team = publish_status(store, report.folder)

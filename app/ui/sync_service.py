@@ -192,6 +192,12 @@ class SyncService(QObject):
                 cards.publish_card(store, folder, self._ops)
             except (OSError, StoreError):
                 pass  # published on a later pass; the copy line carries the drive's problems
+            try:
+                from app.team import handover
+
+                handover.sync(store, folder, self._ops)  # packets, decisions, purges (issue 15)
+            except (OSError, StoreError):
+                pass  # tried again on the next pass
             if not self._stopping.is_set() and not store.closed:
                 team_status.publish_status(store, folder, self._ops, force=force, min_age=STATUS_MIN_AGE,
                                            min_interval=STATUS_MIN_INTERVAL)

@@ -70,7 +70,8 @@ SELECT c.id, c.reference, c.supervision_intensity, i.date_of_birth,
   FROM cases c
   JOIN individuals i ON i.case_id = c.id
   JOIN orders o ON o.case_id = c.id
- WHERE TRUE {{only}}
+ WHERE c.id NOT IN (SELECT case_id FROM case_custody WHERE state = 'transferred' AND case_id IS NOT NULL)
+   {{only}}
  ORDER BY c.reference
 """
 

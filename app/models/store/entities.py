@@ -482,3 +482,54 @@ class AuditEvent(Base):
     # SHA-256 of the case's rows after this change (app/models/store/content.py); None for
     # events that are not about one case, and for events written before schema 3.
     content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class CaseCustody(Base):
+    """Who holds a case that has been handed over (issue 15): one row per case that ever
+    travelled, kept after a purge (``case_id`` NULL) so a return is checked against it.
+
+    ``state``: held (this store is the custodian, editable) | pending (handed to
+    ``counterpart``, read-only until they accept or decline, or the hand-over is cancelled) |
+    transferred (the counterpart accepted: read-only, off the work lists, purged after the
+    retention period) | accepting (imported here; editable once the acknowledgement is on the
+    shared drive) | gone (no copy here: purged, or a crossing cancel undid an accept)."""
+
+    __tablename__ = "case_custody"
+    custody_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: outlives a purge
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    custody_version: Mapped[int] = mapped_column(Integer, default=0)
+    last_packet_hash: Mapped[str | None] = mapped_column(String(64))
+    packet_id: Mapped[str | None] = mapped_column(String(40))  # the packet in flight
+    counterpart: Mapped[str | None] = mapped_column(String(20))  # officer id
+    counterpart_name: Mapped[str | None] = mapped_column(String(100))
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    since: Mapped[dt.datetime] = mapped_column(DateTime)
+    transferred_on: Mapped[dt.date | None] = mapped_column(Date)
+    purged_on: Mapped[dt.date | None] = mapped_column(Date)
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)  # audit events of earlier holders
+
+
+class HandoverMessage(Base):
+    """A handover packet or decision (ack, decline, cancel) sent or received (issue 15).
+
+    Outgoing rows are the handover outbox (``blob`` delivered on the next sync); incoming
+    rows are what sync collected, kept whole so accept verifies the bytes themselves.  The
+    packet id is unique: a packet seen once is never imported again (replay)."""
+
+    __tablename__ = "handover_messages"
+    packet_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    kind: Mapped[str] = mapped_column(String(10))  # handover | ack | decline | cancel
+    custody_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    about: Mapped[str | None] = mapped_column(String(40))  # a decision: the handover packet's id
+    peer: Mapped[str | None] = mapped_column(String(20))  # the other officer's id
+    folder: Mapped[str] = mapped_column(String(20))  # officer id of the drive folder it goes to / came from
+    filename: Mapped[str] = mapped_column(String(80))
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))  # out: queued|delivered|withdrawn; in: new|accepted|declined|cancelled
+    info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

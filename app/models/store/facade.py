@@ -27,7 +27,7 @@ from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.rules.clock import Clock, default_clock
 from app.models.rules.deadlines import future_record_problem
 from app.models.store import bundle as B
-from app.models.store import content, db, instance_lock, seal, security
+from app.models.store import content, custody, db, instance_lock, seal, security
 from app.models.store import entities as E
 from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
@@ -353,6 +353,7 @@ class Store:
         """Append one hash-chained event.  An event about a case (any entity but
         NON_CASE_ENTITIES, with a ref) carries the hash of that case's rows as they are now,
         in this transaction (``content.DELETED`` once the case is gone)."""
+        custody.refuse_if_read_only(s, entity, ref, action)  # a case handed over is read-only
         if self._deferred:
             self._flush_deferred(s)
         if content_hash is _AUTO:
@@ -473,7 +474,9 @@ class Store:
                 " WHERE f.case_id = c.id AND f.closed_on IS NULL ORDER BY f.position)) "
                 "FROM cases c JOIN individuals i ON i.case_id = c.id "
                 "JOIN orders o ON o.case_id = c.id "
-                + ("" if include_archived else "WHERE c.archived_on IS NULL ")
+                + "WHERE c.id NOT IN (SELECT case_id FROM case_custody WHERE state = 'transferred' "
+                "AND case_id IS NOT NULL) "  # handed over: off the caseload (issue 15)
+                + ("" if include_archived else "AND c.archived_on IS NULL ")
                 + "ORDER BY c.reference"
             )
             rows = cur.fetchall()

@@ -40,7 +40,8 @@ AUDIT_DDL = (
 
 
 # Tables added by later versions: version 1 creates every other table in entities.
-LATER_TABLES = {"appointments": 3, "enforcement_actions": 3, "local_working_days": 5}
+LATER_TABLES = {"appointments": 3, "enforcement_actions": 3, "local_working_days": 5, "case_custody": 7,
+                "handover_messages": 7}
 
 
 def _v1(conn: Any) -> None:
@@ -160,8 +161,16 @@ def _v6(conn: Any) -> None:
             conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)).strip())
 
 
+def _v7(conn: Any) -> None:
+    """Case handover (issue 15): custody of each case that travelled, and the handover
+    packets and decisions sent and received (app/models/store/custody.py)."""
+    for ddl in schema_ddl(version=7):
+        conn.execute(ddl.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+                     .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(STEPS)
 
 
