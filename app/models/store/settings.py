@@ -210,6 +210,9 @@ declare("card_published", str, None, "Officer card last published", editable=Fal
 declare("team_manager", str, None, "Team manager", "The team manager's officer id (their card is pinned)",
         editable=False, group="team")
 declare("team_status_last", dict, None, "Last team status packet", editable=False, group="team")
+declare("handover_retention_days", int, 30, "Days a handed-over case is kept",
+        "Days a case handed over to a colleague is kept on this laptop before it is removed",
+        limits=(0, 3650), group="team")
 BACKUP_KEEP = declare("backup_keep", int, 5, "Rolling backups kept",
                       "How many verified rolling backups beside the store are kept", limits=(1, 100), group="store")
 
