@@ -874,14 +874,12 @@ def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
     ``filter_within``).  Uses a few set-based queries; never loads whole cases."""
     if within_days is not None and within_days < 0:
         raise ValidationError("within_days cannot be negative")
-    from app.models.store.caseload_facts import load_caseload_facts
-
     cal = cal or WorkingCalendar.for_store(store)
     config = config or DeadlineConfig.for_store(store)
     with _gc_paused():
         rows: list[_Row] = []
         warnings: list[CaseWarning] = []
-        for facts in load_caseload_facts(store, config):
+        for facts in store.caseload_facts(config):  # the store reads them (rules never import it)
             _due_rows(facts, today, cal, config, rows)
             case_warnings = facts_warnings(facts, today)
             if case_warnings:
