@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ shared drive sync
     def _start_sync(self, store: Any) -> None:
         self._stop_sync()
-        service = SyncService(store, self, poll_ms=self.sync_poll_ms, tasks=self.ctx.tasks)  # store work on the worker
+        service = SyncService(store, self, poll_ms=self.sync_poll_ms)
         service.status_changed.connect(self._sync_status)
         service.copy_status.connect(self._copy_status)
         self.ctx.sync = service

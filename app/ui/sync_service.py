@@ -8,11 +8,9 @@ Usage (the main window owns one per unlocked store)::
     service.sync_now()       # "Sync now": tries every queued item at once, ignoring back-off
     service.stop()           # before locking / closing the store: waits for a running pass
 
-Every pass runs on a thread from the service's own QThreadPool, one pass at a time; the
-reachability check (a dead network path can block for seconds) stays there, while every
-store access of the pass (the outbox, its delivery, the off-laptop copy, the card) goes
-through the one store worker (``tasks``: app/ui/tasks.py, ``Tasks.call``).  Results come
-back to the GUI thread through ``status_changed(waiting, message)``.
+Every pass (the reachability check included, since a dead network path can block for
+seconds) runs on a worker thread from the service's own QThreadPool, one pass at a time;
+results come back to the GUI thread through ``status_changed(waiting, message)``.
 Unsent items live in the encrypted store, so stopping, locking or logging out loses nothing.
 """
 
@@ -22,7 +20,6 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
@@ -30,7 +27,6 @@ from app.models.errors import StoreError
 from app.models.store import Store, outbox
 from app.team import cards, copies
 from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
-from app.ui.tasks import Tasks
 
 DEFAULT_POLL_MS = 30_000
 # Background passes deliver an off-laptop copy of a changed record at most this often; "Sync
@@ -90,11 +86,9 @@ class SyncService(QObject):
     copy_status = Signal(str, str, bool)
 
     def __init__(self, store: Store, parent: QObject | None = None, *, poll_ms: int = DEFAULT_POLL_MS,
-                 folder: Path | str | None = None, ops: FileOps | None = None, tasks: Tasks | None = None) -> None:
+                 folder: Path | str | None = None, ops: FileOps | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        # every store access of a pass runs on the store worker (without one: on the pass's thread)
-        self._on_worker: Callable[[Callable[[], Any]], Any] = tasks.call if tasks is not None else _here
         self._folder = Path(folder) if folder is not None else None
         self._ops = ops
         self._pool = QThreadPool(self)
@@ -161,20 +155,19 @@ class SyncService(QObject):
         """Runs on the worker thread: the outbox, then (returned as a second step) the
         off-laptop copy when one is due and the officer's card."""
         store = self._store
-        on_worker = self._on_worker
         if store.closed:
             return -1, "Store locked: queued exports are kept and sent after unlocking", None
         try:
-            folder = self._folder or on_worker(lambda: configured_folder(store))
+            folder = self._folder or configured_folder(store)
         except NoFolderError:
             self.reachable = False
-            waiting = on_worker(lambda: outbox.waiting_count(store))
+            waiting = outbox.waiting_count(store)
             return waiting, (f"{_exports(waiting)} waiting: no shared drive folder set" if waiting
                              else "No shared drive folder set"), \
                 lambda: self._copy_line(store, "no shared drive folder is set (Settings)")
-        waiting = on_worker(lambda: outbox.waiting_count(store))
+        waiting = outbox.waiting_count(store)
         if not force:
-            problem = folder_problem(folder, self._ops)  # the file system only: stays on this thread
+            problem = folder_problem(folder, self._ops)
             self.reachable = problem is None
             if problem is not None:
                 return waiting, (f"{_exports(waiting)} waiting: {problem}" if waiting
@@ -183,40 +176,29 @@ class SyncService(QObject):
         if waiting == 0 and not force:
             message = "Shared drive up to date"
         else:
-            report = on_worker(lambda: sync_outbox(store, folder, force=force, ops=self._ops,
-                                                   should_stop=self._stopping.is_set))
+            report = sync_outbox(store, folder, force=force, ops=self._ops, should_stop=self._stopping.is_set)
             waiting, message = report.waiting, report.summary()
 
         def copy_step() -> tuple[str, str, bool] | None:
             if self._stopping.is_set() or store.closed:
                 return None
-
-            def take() -> Any:
-                outcome = copies.take_copy(store, folder, ops=self._ops,
-                                           min_age=None if force else self.copy_min_age)
-                try:
-                    cards.publish_card(store, folder, self._ops)
-                except (OSError, StoreError):
-                    pass  # published on a later pass; the copy line carries the drive's problems
-                return outcome
-
-            outcome = on_worker(take)
+            outcome = copies.take_copy(store, folder, ops=self._ops, min_age=None if force else self.copy_min_age)
+            try:
+                cards.publish_card(store, folder, self._ops)
+            except (OSError, StoreError):
+                pass  # published on a later pass; the copy line carries the drive's problems
             return self._copy_line(store, outcome.error)
 
         return waiting, message, copy_step
 
     def _copy_line(self, store: Store, problem: str | None) -> tuple[str, str, bool] | None:
-        def line() -> tuple[str, str, bool] | None:
-            if store.closed:
-                return None
-            status = copies.copy_status(store)
-            detail = status.line()
-            if status.changed and problem:
-                detail += f". The next copy is due: {problem}"
-            return status.line(), detail, status.overdue
-
-        result: tuple[str, str, bool] | None = self._on_worker(line)
-        return result
+        if store.closed:
+            return None
+        status = copies.copy_status(store)
+        detail = status.line()
+        if status.changed and problem:
+            detail += f". The next copy is due: {problem}"
+        return status.line(), detail, status.overdue
 
     def _copy_finished(self, text: str, detail: str, warn: bool) -> None:
         self.last_copy = (text, detail, warn)
@@ -231,10 +213,6 @@ class SyncService(QObject):
         self._again_forced = None
         if again is not None and not self._stopping.is_set():
             self._launch(force=again)
-
-
-def _here(fn: Callable[[], Any]) -> Any:
-    return fn()
 
 
 def _exports(n: int) -> str:

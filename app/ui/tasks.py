@@ -15,8 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.models.errors import StoreError
-
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
@@ -42,24 +40,6 @@ class Tasks(QObject):
             self.busy_changed.emit(True)
         self._queue.put((self._generation, fn, on_done, on_error))
 
-    def call(self, fn: Callable[[], Any]) -> Any:
-        """Run ``fn`` on the worker and wait for its result (or exception), from a thread that
-        is not the GUI's (the sync service's pool); on the worker itself it simply runs.  For
-        background work whose file-system part stays on its own thread while every store
-        access goes through the worker."""
-        if threading.current_thread() is self._thread:
-            return fn()
-        box: list[Any] = []
-        done = threading.Event()
-        self._queue.put(("call", fn, box, done))
-        while not done.wait(0.5):
-            if not self._thread.is_alive():
-                raise StoreError("the store worker has stopped")
-        result, error = box
-        if error is not None:
-            raise error
-        return result
-
     def cancel_pending(self) -> None:
         self._generation += 1
 
@@ -74,14 +54,6 @@ class Tasks(QObject):
             job = self._queue.get()
             if job is None:
                 return
-            if job[0] == "call":  # Tasks.call: the caller waits on its own thread
-                _kind, call, box, done = job
-                try:
-                    box[:] = [call(), None]
-                except BaseException as exc:
-                    box[:] = [None, exc]
-                done.set()
-                continue
             generation, fn, on_done, on_error = job
             try:
                 result, error = fn(), None
