@@ -35,6 +35,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 # `make bench ARGS="--repeats 3"`; growth with the caseload: `make bench-scale` (= `make bench ARGS=--scale`).
 bench: $(STAMP)

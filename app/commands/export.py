@@ -92,15 +92,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.to is not None:
             write_bytes_atomic(args.to, pdf)
         queued_as = None
+
+        def record() -> Any:
+            return record_export(store, args.kind, args.case, for_individual=args.for_individual,
+                                 appointment=args.appointment)
+
         if args.share:
-            from app.models.store import outbox
             from app.reports.render import suggested_filename
 
             queued_as = suggested_filename(args.kind, args.case, for_individual=args.for_individual,
                                            review_date=review_date)
-            outbox.enqueue(store, queued_as, args.kind, args.case, pdf)
-        record_export(store, args.kind, args.case, for_individual=args.for_individual,
-                      appointment=args.appointment)
+            store.documents.share(queued_as, args.kind, args.case, pdf, record)  # queued and audited together
+        else:
+            record()
     audience = "copy for the individual" if args.for_individual else "officer's copy"
     protected = ", AES-256 password protected" if password else ""
     if args.to is not None:

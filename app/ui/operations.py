@@ -32,16 +32,13 @@ from app.models.store import (
     Changes,
     Store,
     cases,
-    casework,
     drafts,
-    outbox,
     search,
     security,
     store_config,
 )
 from app.reports.render import (
     SIGNATURE_DOCUMENT,
-    SIGNATURE_ROLES,
     record_export,
     render_document,
     suggested_filename,
@@ -201,17 +198,12 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
     today = ctx.clock.today()
 
     def work() -> CaseData:
-        case = store.get_case(ref)
-        config = DeadlineConfig.for_store(store)
-        due, warnings = case_due(case, today, WorkingCalendar.for_store(store), config)
-        signed: dict[str, dt.date | None] = {}
-        if case.get("contract") is not None:
-            for role in SIGNATURE_ROLES:
-                sig = store.get_signature(ref, SIGNATURE_DOCUMENT, role)
-                signed[role] = None if sig is None else sig[1]
-        position = case_position(case, config.enforcement, WorkingCalendar.for_store(store).add_working_days, today)
-        return CaseData(case, due, warnings, upw_progress(case, today, config), store.plan_versions(ref), signed,
-                        position)
+        view = store.cases.view(ref, SIGNATURE_DOCUMENT)  # one transaction
+        case, config = view.case, view.config
+        due, warnings = case_due(case, today, view.calendar, config)
+        position = case_position(case, config.enforcement, view.calendar.add_working_days, today)
+        return CaseData(case, due, warnings, upw_progress(case, today, config), view.plan_versions,
+                        view.signed_on, position)
 
     ctx.tasks.run(work, on_done, on_error)
 
@@ -281,8 +273,8 @@ def add_note(ctx: AppContext, ref: str, note: dict[str, Any], on_done: Done, on_
 def record_review(ctx: AppContext, ref: str, review: dict[str, Any], on_done: Done, on_error: Failed) -> None:
     """Add the review and snapshot the plan version in one transaction."""
     store = ctx.require_store()
-    mutate(ctx, lambda: casework.record_review(store, ref, review),
-            lambda _: Changes().case(ref, "reviews", "plan_versions"), on_done, on_error)
+    mutate(ctx, lambda: store.plans.record_review(ref, review),
+           lambda _: Changes().case(ref, "reviews", "plan_versions"), on_done, on_error)
 
 
 def save_plan_version(ctx: AppContext, ref: str, reason: str | None, on_done: Done, on_error: Failed) -> None:
@@ -358,9 +350,9 @@ def queue_pdf(ctx: AppContext, ref: str, document: str, for_individual: bool, re
 
         data = encrypt_pdf(pdf, password) if password else pdf
         name = suggested_filename(document, ref, for_individual=for_individual, review_date=review_date)
-        outbox.enqueue(store, name, document, ref, data)
-        made.append(record_export(store, document, ref, for_individual=for_individual, appointment=appointment)
-                    or Changes())
+        shared = store.documents.share(name, document, ref, data, lambda: record_export(
+            store, document, ref, for_individual=for_individual, appointment=appointment))
+        made.append(shared.changes)
         return name
 
     mutate(ctx, work, lambda _: made[0] if made else Changes(), on_done, on_error)
@@ -378,11 +370,8 @@ def save_signatures(ctx: AppContext, ref: str, signatures: dict[str, tuple[bytes
     """signatures: role ('individual' | 'officer') -> (PNG bytes, signed on)."""
     store = ctx.require_store()
 
-    def work() -> None:
-        for role, (png, signed_on) in signatures.items():
-            store.save_signature(ref, SIGNATURE_DOCUMENT, role, png, signed_on)
-
-    mutate(ctx, work, lambda _: Changes().case(ref, "signatures", "contract"), on_done, on_error)
+    mutate(ctx, lambda: store.signatures.save_all(ref, SIGNATURE_DOCUMENT, signatures),
+           lambda _: Changes().case(ref, "signatures", "contract"), on_done, on_error)
 
 
 # ------------------------------------------------------------------ security

@@ -165,7 +165,7 @@ def test_note_capture_marks_not_for_disclosure(qtbot: Any, make_window: Any, ui_
 
 
 def test_validation_error_is_shown_inline(qtbot: Any, make_window: Any, ui_store: Path, passphrase: str) -> None:
-    w = make_window()
+    w = make_window(sync_delay_ms=600_000)  # no sync pass: its copy warning is not this test's
     unlock(qtbot, w, ui_store, passphrase)
     open_case(qtbot, w, REF, TAB_NAMES.index("Unpaid work"))
     upw = w.workspace.upw
@@ -180,7 +180,7 @@ def test_validation_error_is_shown_inline(qtbot: Any, make_window: Any, ui_store
 
 def test_search_finds_note_words_and_accented_names(qtbot: Any, make_window: Any, ui_store: Path,
                                                     passphrase: str) -> None:
-    w = make_window()
+    w = make_window(sync_delay_ms=600_000)  # no sync pass: its copy warning is not this test's
     unlock(qtbot, w, ui_store, passphrase)
     page = w.caseload
     assert page.model.rowCount() == 2
@@ -288,7 +288,7 @@ def test_lock_clears_views_and_unlock_returns_to_case(qtbot: Any, make_window: A
 
 def test_manual_lock_asks_about_unsaved_changes(qtbot: Any, make_window: Any, ui_store: Path,
                                                 passphrase: str) -> None:
-    w = make_window()
+    w = make_window(sync_delay_ms=600_000)  # no sync pass: its copy warning is not this test's
     unlock(qtbot, w, ui_store, passphrase)
     open_case(qtbot, w, REF)
     w.new_note()

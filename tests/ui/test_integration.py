@@ -280,7 +280,7 @@ def test_idle_lock_stops_sync_before_closing(qtbot: Any, make_window: Any, ui_st
 # ------------------------------------------------------------------ security
 def test_close_takes_a_rolling_backup(qtbot: Any, make_window: Any, ui_store: Path, passphrase: str,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    w = make_window()
+    w = make_window(sync_delay_ms=600_000)  # no sync pass: its copy warning is not this test's
     unlock(qtbot, w, ui_store, passphrase)
     assert list_backups(ui_store) == []
     seen_while_backing_up: list[bool] = []

@@ -830,17 +830,15 @@ def caseload_due(store: Store, today: dt.date, within_days: int | None = None,
     everything out afresh (the same answer)."""
     if within_days is not None and within_days < 0:
         raise ValidationError("within_days cannot be negative")
-    from app.models.store.caseload_facts import due_cache, load_caseload_facts
-
     cal = cal or WorkingCalendar.for_store(store)
     config = config or DeadlineConfig.for_store(store)
     if cached:
-        items, warnings = due_cache(store).due(store, today, cal, config)
-        return filter_within(items, today, within_days), warnings
+        items, cached_warnings = store.due_cache().due(store, today, cal, config)
+        return filter_within(items, today, within_days), cached_warnings
     with _gc_paused():
         rows: list[_Row] = []
-        warnings = []
-        for facts in load_caseload_facts(store, config):
+        warnings: list[CaseWarning] = []
+        for facts in store.caseload_facts(config):  # the store reads them (rules never import it)
             _due_rows(facts, today, cal, config, rows)
             case_warnings = facts_warnings(facts, today)
             if case_warnings:

@@ -27,7 +27,7 @@ from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.rules.clock import Clock, default_clock
 from app.models.rules.deadlines import future_record_problem
 from app.models.store import bundle as B
-from app.models.store import content, custody, db, instance_lock, seal, security
+from app.models.store import content, custody, db, instance_lock, parts, seal, security
 from app.models.store import entities as E
 from app.models.store.changes import Changes
 from app.models.store.migrations import migrate
@@ -47,7 +47,7 @@ LIST_DEFS = {
     "consents": "consent",
     "referrals": "referral",
 }
-GENESIS_HASH = "0" * 64
+GENESIS_HASH = seal.GENESIS_HASH
 # Audit entities that are not about one case (their ref is a setting key, a date, an id):
 # every other audited event with a ref carries the content hash of that case.
 NON_CASE_ENTITIES = frozenset({"store", "setting", "local_holiday", "bundle", "outbox"})
@@ -147,6 +147,7 @@ class Store:
         self._wrote = False
         self.seal_problem = ""  # set (and every change refused) when opened with inspect=True
         self._wal_kept: bytes | None = None
+        self._open: Session | None = None  # the session of the transaction in progress (under _lock)
         configure_mappers()  # once per process, at unlock rather than in the first change
 
     # ------------------------------------------------------------------ lifecycle
@@ -210,7 +211,7 @@ class Store:
             problem = ""
             try:
                 try:
-                    note = "" if create else check_seal(conn, path, passphrase, sealed, file_hash, wal_size)
+                    note = "" if create else security.check_seal(conn, path, passphrase, sealed, file_hash, wal_size)
                 except seal.RollbackError as exc:
                     if not inspect:
                         db.close_leaving_log(conn, path, passphrase)
@@ -219,7 +220,7 @@ class Store:
                     note, problem = "", str(exc)
                 if not problem:
                     migrate(conn, None if create else (lambda dest: db.export_copy(conn, dest, passphrase)), path)
-                key = _seal_key(conn)
+                key = security.seal_key(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -235,6 +236,42 @@ class Store:
         if note:
             store._deferred.append(("seal", "store", None, note))
         return store
+
+    # ------------------------------------------------------------------ named parts
+    @property
+    def cases(self) -> parts.Cases:
+        """Whole cases and their lifecycle (app/models/store/parts.py)."""
+        return parts.Cases(self)
+
+    @property
+    def items(self) -> parts.Items:
+        """The items of a case's lists."""
+        return parts.Items(self)
+
+    @property
+    def plans(self) -> parts.Plans:
+        """Plan versions and reviews (``plans.record_review``: the review and the plan version)."""
+        return parts.Plans(self)
+
+    @property
+    def signatures(self) -> parts.Signatures:
+        """Captured signatures (``signatures.save_all``: every role or none)."""
+        return parts.Signatures(self)
+
+    @property
+    def outbox(self) -> parts.Outbox:
+        """Documents queued for the shared drive."""
+        return parts.Outbox(self)
+
+    @property
+    def documents(self) -> parts.Documents:
+        """Documents leaving the app (``documents.share``: queued and audited together)."""
+        return parts.Documents(self)
+
+    @property
+    def security(self) -> parts.Security:
+        """Passphrase, backups, not-for-disclosure views, commit state."""
+        return parts.Security(self)
 
     @property
     def appointments(self) -> Appointments:
@@ -291,16 +328,25 @@ class Store:
     @contextmanager
     def _tx(self) -> Iterator[Session]:
         """One transaction.  A transaction that changed anything also adds one to the
-        commit counter (in the same transaction) and, once committed, updates the seal."""
+        commit counter (in the same transaction) and, once committed, updates the seal.
+        Entered again by the thread inside one (a store method called inside
+        ``store.transaction()``), it joins that transaction: all commits together or nothing."""
         if self.closed:
             raise StoreError("the store is locked")
         with self._lock:
+            if self._open is not None:  # this thread is inside a transaction already: join it
+                yield self._open
+                return
             deferred = list(self._deferred)
             wrote = False
             try:
                 with Session(self._engine, expire_on_commit=False) as session, session.begin():
                     before = self._conn.total_changes
-                    yield session
+                    self._open = session
+                    try:
+                        yield session
+                    finally:
+                        self._open = None
                     session.flush()
                     if self._conn.total_changes != before:
                         if self.seal_problem:
@@ -343,7 +389,8 @@ class Store:
         """The public transaction: ``with store.transaction() as tx:`` gives a ``Tx`` (its
         session, case lookup, audit, and the change-set being built).  Everything done inside
         commits together or not at all.  Store parts and multi-step actions use this; nothing
-        outside the store package touches a private member."""
+        outside the store package touches a private member.  Store methods called inside
+        join it, so several calls become one transaction."""
         with self._tx() as s:
             yield Tx(self, s)
 
@@ -514,6 +561,19 @@ class Store:
                 cases = [by_ref[r] for r in wanted]
             return [B.dump_case(c) for c in cases]
 
+    def caseload_facts(self, config: Any = None, **kw: Any) -> list[Any]:
+        """One ``CaseFacts`` per case for the caseload's due dates, in one transaction
+        (app/models/store/caseload_facts.py; the rules call this, never import the store)."""
+        from app.models.store.caseload_facts import load_caseload_facts
+
+        return load_caseload_facts(self, config, **kw)
+
+    def due_cache(self) -> Any:
+        """This open store's due-date cache (app/models/store/caseload_facts.py ``DueCache``)."""
+        from app.models.store.caseload_facts import due_cache
+
+        return due_cache(self)
+
     # ------------------------------------------------------------------ bundles
     def import_bundle(self, data: Any) -> list[str]:
         """Validate the whole bundle, then add every case in one transaction (all or nothing)."""
@@ -543,10 +603,11 @@ class Store:
                       *, record: bool = True) -> dict[str, Any]:
         """The cases as a bundle.  ``record=False``: the caller records the export (with
         ``record_export_bundle``) only once the file is written."""
-        cases = self.get_cases(refs)
-        out = B.new_bundle(cases, exported_by or self.actor, self.clock.now())
-        if record:
-            self.record_export_bundle(out)
+        with self.transaction():  # read and audited together
+            cases = self.get_cases(refs)
+            out = B.new_bundle(cases, exported_by or self.actor, self.clock.now())
+            if record:
+                self.record_export_bundle(out)
         return out
 
     def record_export_bundle(self, bundle: dict[str, Any]) -> None:
@@ -863,35 +924,6 @@ def _put_back(wal: Path, data: bytes | None) -> None:
             fh.truncate(len(data))
     except OSError:
         pass
-
-
-def _seal_key(conn: Any) -> bytes | None:
-    try:
-        row = conn.execute("SELECT secret FROM store_seal WHERE id = 1").fetchone()
-    except db.DatabaseError:
-        return None  # schema < 3
-    return seal.derive_key(bytes(row[0])) if row else None
-
-
-def check_seal(conn: Any, path: Path, passphrase: str, sealed: dict[str, Any] | None,
-                file_hash: str | None, wal_size: int) -> str:
-    """Compare the seal with the store just unlocked; RollbackError on a mismatch (nothing
-    written).  Returns a note worth an audit event ('' when none)."""
-    key = _seal_key(conn)
-    if key is None:
-        return ""
-    counter = int(conn.execute("SELECT counter FROM store_seal WHERE id = 1").fetchone()[0])
-    last = conn.execute("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
-    head = seal.Head(counter, int(last[0]) if last else 0, str(last[1]) if last else GENESIS_HASH)
-
-    def hash_at(event_id: int) -> str | None:
-        row = conn.execute("SELECT hash FROM audit_events WHERE id = ?", (event_id,)).fetchone()
-        return None if row is None else str(row[0])
-
-    verdict = seal.compare(sealed, key, head, hash_at, path, file_hash, wal_size)
-    if not verdict.ok:
-        raise seal.RollbackError(security.rollback_message(path, passphrase, verdict, head))
-    return verdict.note
 
 
 def check_store(path: Path | str, passphrase: str) -> list[str]:

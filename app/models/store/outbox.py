@@ -17,14 +17,16 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
 
 from app.models.errors import NotFoundError, ValidationError
-from app.models.store import Store
 from app.models.store import entities as E
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.models.store.facade import Store
 
 MANIFEST_NAME = "casebook-manifest.jsonl"
 MAX_CONTENT_BYTES = 64 * 1024 * 1024
@@ -184,9 +186,10 @@ def waiting_count(store: Store) -> int:
 
 def list_items(store: Store, recent: int = 20) -> list[OutboxRow]:
     """For display: every queued item (oldest first), then the ``recent`` latest delivered."""
-    queued = pending(store)
-    done = _rows(store, E.OutboxItem.delivered_at.is_not(None),
-                 order=E.OutboxItem.delivered_at.desc(), limit=max(0, recent))
+    with store.transaction():  # one read
+        queued = pending(store)
+        done = _rows(store, E.OutboxItem.delivered_at.is_not(None),
+                     order=E.OutboxItem.delivered_at.desc(), limit=max(0, recent))
     return queued + done
 
 

@@ -39,6 +39,8 @@ from app import safeio
 from app.atomic import write_bytes_atomic
 from app.models.errors import DamagedStoreError
 
+GENESIS_HASH = "0" * 64  # the previous hash of the first audit event
+
 SEAL_SUFFIX = ".seal"
 FORMAT = "casebook.seal"
 VERSION = 1

@@ -172,14 +172,41 @@ def unlock(path: Path | str, passphrase: str, clock: Clock | None = None, *, che
     return conn
 
 
+def seal_key(conn: Any) -> bytes | None:
+    try:
+        row = conn.execute("SELECT secret FROM store_seal WHERE id = 1").fetchone()
+    except db.DatabaseError:
+        return None  # schema < 3
+    return seal.derive_key(bytes(row[0])) if row else None
+
+
+def check_seal(conn: Any, path: Path, passphrase: str, sealed: dict[str, Any] | None,
+                file_hash: str | None, wal_size: int) -> str:
+    """Compare the seal with the store just unlocked; RollbackError on a mismatch (nothing
+    written).  Returns a note worth an audit event ('' when none)."""
+    key = seal_key(conn)
+    if key is None:
+        return ""
+    counter = int(conn.execute("SELECT counter FROM store_seal WHERE id = 1").fetchone()[0])
+    last = conn.execute("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+    head = seal.Head(counter, int(last[0]) if last else 0, str(last[1]) if last else seal.GENESIS_HASH)
+
+    def hash_at(event_id: int) -> str | None:
+        row = conn.execute("SELECT hash FROM audit_events WHERE id = ?", (event_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    verdict = seal.compare(sealed, key, head, hash_at, path, file_hash, wal_size)
+    if not verdict.ok:
+        raise seal.RollbackError(rollback_message(path, passphrase, verdict, head))
+    return verdict.note
+
+
 def check_closed_store(path: Path | str, passphrase: str) -> list[str]:
     """Integrity problems of a store nobody has open ([] when healthy).
 
     Refuses (InstanceLockedError) while the store is open in a Casebook window: a check
     then would race the window's writes and could report half-written work.
     """
-    from app.models.store.facade import check_seal
-
     with instance_lock.acquire(path):
         sealed = seal.read(Path(path))
         wal = seal.wal_path(path)
