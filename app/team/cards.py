@@ -125,12 +125,13 @@ def publish_card(store: Store, folder: Path, ops: FileOps | None = None, *, forc
     name = layout.stem(oid, dt.datetime.now(dt.UTC)) + CARD_EXT
     deliver_new(where, name, data, {"kind": "card", "officer": oid}, ops)
     with store.transaction() as tx:
-        _put(tx, SETTING_PUBLISHED, digest)
+        put_setting(tx, SETTING_PUBLISHED, digest)
         tx.audit("publish", "officer_card", oid, name)
     return name
 
 
-def _put(tx: Any, key: str, value: Any) -> None:
+def put_setting(tx: Any, key: str, value: Any) -> None:
+    """Write a team setting inside the caller's transaction (cards and status packets)."""
     row = tx.session.get(E.StoreSetting, key)
     if row is None:
         tx.session.add(E.StoreSetting(key=key, value=value))
@@ -237,5 +238,5 @@ def _pin(store: Store, card: Card, why: str) -> None:
         current = dict(row.value) if row is not None and isinstance(row.value, dict) else {}
         current[card.officer_id] = {**card.keys(), "name": card.name,
                                     "pinned_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-        _put(tx, SETTING_PINS, current)
+        put_setting(tx, SETTING_PINS, current)
         tx.audit("pin", "officer_card", card.officer_id, f"{why}: {card.fingerprint}")

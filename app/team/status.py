@@ -110,7 +110,7 @@ def set_manager(store: Store, folder: Path | None, officer_id: str | None, ops: 
     or must match the pin.  Returns the manager's card."""
     if officer_id is None:
         with store.transaction() as tx:
-            _put(tx, SETTING_MANAGER, None)
+            cards.put_setting(tx, SETTING_MANAGER, None)
             tx.audit("update", "team_manager", None, "cleared")
         return None
     identity.check_officer_id(officer_id)
@@ -123,18 +123,10 @@ def set_manager(store: Store, folder: Path | None, officer_id: str | None, ops: 
         raise SyncError(problem)
     card = cards.pin_for_use(store, folder, officer_id, ops)
     with store.transaction() as tx:
-        _put(tx, SETTING_MANAGER, officer_id)
-        _put(tx, SETTING_LAST, None)  # the next sync publishes at once
+        cards.put_setting(tx, SETTING_MANAGER, officer_id)
+        cards.put_setting(tx, SETTING_LAST, None)  # the next sync publishes at once
         tx.audit("update", "team_manager", officer_id, f"fingerprint {card.fingerprint}")
     return card
-
-
-def _put(tx: Any, key: str, value: Any) -> None:
-    row = tx.session.get(E.StoreSetting, key)
-    if row is None:
-        tx.session.add(E.StoreSetting(key=key, value=value))
-    else:
-        row.value = value
 
 
 def _iso(day: Any) -> str | None:
@@ -319,7 +311,7 @@ def publish_status(store: Store, folder: Path, ops: FileOps | None = None, *, fo
     except Exception as exc:  # a damaged pin (not an age recipient) and the like: one line, never a traceback
         return PublishOutcome("failed", error=f"the team status could not be built ({type(exc).__name__})")
     with store.transaction() as tx:
-        _put(tx, SETTING_LAST, {"digest": digest, "at": now.isoformat(timespec="seconds"), "file": name})
+        cards.put_setting(tx, SETTING_LAST, {"digest": digest, "at": now.isoformat(timespec="seconds"), "file": name})
     _prune_own(where, body["officer_id"], ops)
     return PublishOutcome("published", name)
 
@@ -491,7 +483,7 @@ def record_pins(store: Store, new: Iterable[cards.Card]) -> None:
                 continue
             current[card.officer_id] = {**card.keys(), "name": card.name, "pinned_at": now}
             tx.audit("pin", "officer_card", card.officer_id, f"pinned on first use: {card.fingerprint}")
-        _put(tx, cards.SETTING_PINS, current)
+        cards.put_setting(tx, cards.SETTING_PINS, current)
 
 
 # ====================================================================== the team's view
