@@ -128,7 +128,6 @@ class CaseloadRow:
 
     reference: str
     name: str
-    search_name: str
     date_of_birth: dt.date
     age: int
     requirements: str
@@ -171,7 +170,7 @@ def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: 
         name = s.display_name + (f" ({s.preferred_name})" if s.preferred_name and s.preferred_name != s.given_names
                                  else "")
         rows.append(CaseloadRow(
-            reference=s.reference, name=name, search_name=fold(f"{s.reference} {name}"),
+            reference=s.reference, name=name,
             date_of_birth=s.date_of_birth, age=age,
             requirements=", ".join(REQ_SHORT.get(r, r) for r in s.requirements),
             next_due_label=n.label if n else "", next_due_on=n.due_on if n else None, next_due_status=status,
