@@ -79,9 +79,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         status = copy_status(store)
     for o in report.outcomes:
         if o.status == "delivered":
-            print(f"delivered  {o.name}")
+            print(f"delivered  {o.filename} as {o.name}")
         elif o.status == "already":
-            print(f"already    {o.name}")
+            print(f"already    {o.filename} as {o.name}")
         else:
             print(f"queued     {o.filename}: {o.error}")
     print(copy.line())

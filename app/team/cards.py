@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 
 from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.store import entities as E
-from app.team import identity, layout
+from app.team import identity, layout, sealing
 from app.team.delivery import FileOps, SyncError, deliver_new, describe_error, folder_problem
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 CARD_FORMAT = "casebook-card/v1"
 CARD_EXT = layout.CARD_EXT
-SETTING_PINS = "officer_pins"
+SETTING_PINS = sealing.SETTING_PINS  # declared with the other keys shared-drive readers use
 SETTING_PUBLISHED = "card_published"
 
 

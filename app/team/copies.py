@@ -32,7 +32,7 @@ from app.models.errors import DamagedStoreError, NotFoundError, StoreError, Unlo
 from app.models.store import Store, snapshots
 from app.models.store import entities as E
 from app.models.store import settings as store_settings
-from app.team import identity, layout
+from app.team import identity, layout, sealing
 from app.team.delivery import (
     FileOps,
     NoFolderError,
@@ -48,7 +48,7 @@ from app.team.delivery import (
 SETTING_KEEP = "offsite_keep"
 SETTING_WARN_DAYS = "offsite_warn_days"
 SETTING_LAST = "offsite_last"
-SETTING_RECOVERY = "recovery_recipient"
+SETTING_RECOVERY = sealing.SETTING_RECOVERY
 DEFAULT_KEEP = store_settings.setting(SETTING_KEEP).default  # declared in app/models/store/settings.py
 MAX_KEEP = store_settings.limits(SETTING_KEEP)[1]
 DEFAULT_WARN_DAYS = store_settings.setting(SETTING_WARN_DAYS).default

@@ -1,20 +1,30 @@
-"""Deliver the outbox to the shared drive: never lose an export, never clobber a file.
+"""Deliver the outbox to the shared drive: never lose an export, never clobber a file,
+never leave a document readable without a key.
 
-For each item due (see ``app.models.store.outbox``):
+Each item goes, age-encrypted (``app.team.documents``: to the officer, the pinned team
+manager and the team recovery recipient), to
+``<folder>/casebook/documents/<officer-id>/<item-id>-<UTC>-<hex>.pdf.age``: a name with ids
+and a time only, the same for the same item every time.  For each item due (see
+``app.models.store.outbox``):
 
-1. If the folder already holds it (a file of the same SHA-256 under its name or a
-   versioned name ``name (2).pdf`` ..., or a manifest line for that content in that name
-   family), nothing is written: the item is marked delivered (after adding the manifest
-   line if it is missing).  This is how a crash between "file in place" and "marked
-   delivered" is recovered without delivering twice.
-2. Otherwise the content goes to a hidden temp name ``.<name>.<12 hex>.partial`` in the
-   destination (exclusive create, write, flush, fsync), is read back and verified
-   (size and SHA-256), then given its final name WITHOUT ever replacing an existing file:
-   a hard link (fails if the name exists), else ``renameat2(RENAME_NOREPLACE)``, else
-   (file systems supporting neither) a check-then-rename; an existing different file
-   makes it take the next versioned name.  The directory is fsynced.
-3. One JSON line is appended to ``casebook-manifest.jsonl`` in the folder (append,
-   one write, fsync).  The manifest is the proof of completeness.
+1. If it is already there, nothing is written: the item is marked delivered (after adding
+   the manifest line if it is missing).  Already there means: its own name is listed in
+   that folder's manifest, or a file under its name decrypts (with our key) to this content,
+   or the manifest's sealed part lists the same content; or, from before encryption, a
+   plain file of the same SHA-256 at the top of the folder under the item's original name
+   (or ``name (2).pdf`` ...) or a top-level manifest line for it.  This is how a crash
+   between "file in place" and "marked delivered" is recovered without delivering twice.
+2. Otherwise the ciphertext goes to a hidden temp name ``.<name>.<12 hex>.partial`` in the
+   officer's documents folder (exclusive create, write, flush, fsync), is read back and
+   verified (size and SHA-256), then given its final name WITHOUT ever replacing an
+   existing file: a hard link (fails if the name exists), else
+   ``renameat2(RENAME_NOREPLACE)``, else (file systems supporting neither) a
+   check-then-rename; a different file under the name makes it take ``<name>-2`` and so on.
+   The directory is fsynced.
+3. One JSON line is appended to that folder's ``casebook-manifest.jsonl`` (append, one
+   write, fsync): file, SHA-256 and size of the encrypted file, item id, times, officer id,
+   and the kind, case reference and original name sealed to the same recipients.  The
+   manifest is the proof of completeness.
 4. Only then is the item marked delivered in the store (audit event "share").
 
 Any failure leaves the item queued with a one-line reason, counts the attempt and sets
@@ -41,6 +51,7 @@ from app import safeio
 from app.atomic import fsync_dir
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
+from app.team import layout, sealing
 
 CHUNK = 1024 * 1024
 MAX_VERSIONS = 9999
@@ -68,6 +79,9 @@ class FileOps:
 
     def isdir(self, path: Path) -> bool:
         return path.is_dir()
+
+    def makedirs(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
 
     def listdir(self, path: Path) -> list[str]:
         return os.listdir(path)
@@ -185,6 +199,11 @@ class Manifest:
 
     entries: list[dict[str, object]] = field(default_factory=list)
     ends_with_newline: bool = True
+    plain: dict[str, str] = field(default_factory=dict)  # document SHA-256 -> file (own sealed lines)
+    plain_upto: int = 0                                  # entries already looked at for ``plain``
+
+    def has_file(self, name: str) -> bool:
+        return any(e.get("file") == name for e in self.entries)
 
     def has(self, name: str, sha: str) -> bool:
         return any(str(e.get("file", "")).casefold() == name.casefold() and e.get("sha256") == sha
@@ -229,16 +248,19 @@ def append_manifest(folder: Path, entry: dict[str, object], manifest: Manifest, 
     manifest.ends_with_newline = True
 
 
-def manifest_entry(row: outbox.OutboxRow, name: str, delivered: dt.datetime) -> dict[str, object]:
+def manifest_entry(row: outbox.OutboxRow, name: str, delivered: dt.datetime, sealer: sealing.Sealer,
+                   file_sha: str, file_size: int) -> dict[str, object]:
+    """One line of an officer's documents manifest: ids, times, the encrypted file's checksum
+    and size in clear; kind, case reference and original name sealed (``meta``)."""
     return {
         "file": name,
-        "sha256": row.sha256,
-        "size": row.size,
-        "case_reference": row.case_reference,
-        "document_kind": row.document_kind,
+        "sha256": file_sha,
+        "size": file_size,
+        "item": row.id,
         "created": row.created_at.isoformat(timespec="seconds"),
-        "officer": row.officer,
+        "officer": sealer.officer_id,
         "delivered": delivered.isoformat(timespec="seconds"),
+        "meta": sealing.seal_meta(sealer, row),
     }
 
 
@@ -286,8 +308,10 @@ def _matches(ops: FileOps, path: Path, sha: str, size: int) -> bool:
         return False
 
 
-def find_delivered(folder: Path, row: outbox.OutboxRow, manifest: Manifest, ops: FileOps) -> str | None:
-    """The name under which this item's content is already in ``folder``, if any."""
+def find_legacy(folder: Path, row: outbox.OutboxRow, manifest: Manifest, ops: FileOps) -> str | None:
+    """Delivered before documents were encrypted: a plain file of the same SHA-256 under the
+    item's own name (or a versioned ``name (n)``) at the top of the folder, or an old manifest
+    line for that content in that name family.  So an upgrade never delivers twice."""
     names = family(row.filename, ops.listdir(folder))
     for name in names:
         if _matches(ops, folder / name, row.sha256, row.size):
@@ -299,6 +323,56 @@ def find_delivered(folder: Path, row: outbox.OutboxRow, manifest: Manifest, ops:
     return None
 
 
+def _is_ours(ops: FileOps, path: Path, row: outbox.OutboxRow, sealer: sealing.Sealer) -> bool | None:
+    """Is ``path`` this item's document, encrypted (it decrypts with our key to the item)?
+    None when nothing is there.  A file that is there but cannot be read raises OSError: the
+    item waits for the next attempt rather than risk a second copy."""
+    try:
+        size = ops.size(path)
+        if size is None:
+            return False if ops.lexists(path) else None  # a dangling link is there, and not ours
+        if size > row.size + 64 * 1024 + row.size // 8:
+            return False
+        plain = sealer.decrypt(ops.read_bytes(path))
+    except IsADirectoryError:
+        return False
+    except FileNotFoundError:
+        if ops.lexists(path):
+            raise OSError(errno.EIO, "a file on the shared drive could not be read", str(path)) from None
+        return None
+    return plain is not None and len(plain) == row.size and hashlib.sha256(plain).hexdigest() == row.sha256
+
+
+def _known_content(manifest: Manifest, sealer: sealing.Sealer) -> dict[str, str]:
+    """SHA-256 of each document in this officer's manifest (from its sealed part) -> file."""
+    cache = manifest.plain
+    for entry in manifest.entries[manifest.plain_upto:]:
+        body = sealing.open_meta(entry.get("meta"), [sealer.identity])
+        if body is not None and isinstance(body.get("sha256"), str) and isinstance(entry.get("file"), str):
+            cache.setdefault(body["sha256"], str(entry["file"]))
+    manifest.plain_upto = len(manifest.entries)
+    return cache
+
+
+def find_delivered(where: Path, row: outbox.OutboxRow, manifest: Manifest, sealer: sealing.Sealer,
+                   ops: FileOps) -> str | None:
+    """The name under which this item is already in the officer's documents folder ``where``:
+    its own name listed in the manifest (the team may have moved the file since) or in place
+    and decrypting to this content; or the same content delivered as another item."""
+    for n in range(1, MAX_VERSIONS + 1):
+        name = sealing.file_name(sealer, row, n)
+        if manifest.has_file(name):
+            return name
+        if not ops.lexists(where / name):
+            break
+        ours = _is_ours(ops, where / name, row, sealer)
+        if ours is None:
+            break
+        if ours:
+            return name
+    return _known_content(manifest, sealer).get(row.sha256)
+
+
 def _discard(ops: FileOps, temp: Path) -> None:
     """Remove a temp name; a failure only leaves a hidden .partial for cleanup_partials."""
     try:
@@ -307,15 +381,20 @@ def _discard(ops: FileOps, temp: Path) -> None:
         pass
 
 
-def _place(ops: FileOps, temp: Path, folder: Path, row: outbox.OutboxRow) -> tuple[str, bool]:
+def _place(ops: FileOps, temp: Path, where: Path, row: outbox.OutboxRow, sealer: sealing.Sealer) -> tuple[str, bool]:
     """Give ``temp`` its final name without replacing anything: (name, was_already_there)."""
-    for n in range(1, MAX_VERSIONS + 1):
-        name = versioned_name(row.filename, n)
-        target = folder / name
+    n, again = 0, 3
+    while n < MAX_VERSIONS:
+        n += 1
+        name = sealing.file_name(sealer, row, n)
+        target = where / name
         if ops.lexists(target):
-            if _matches(ops, target, row.sha256, row.size):
+            ours = _is_ours(ops, target, row, sealer)
+            if ours:
                 _discard(ops, temp)
                 return name, True
+            if ours is None and again > 0:  # gone meanwhile: the name is free again
+                n, again = n - 1, again - 1
             continue
         try:
             try:
@@ -330,17 +409,27 @@ def _place(ops: FileOps, temp: Path, folder: Path, row: outbox.OutboxRow) -> tup
                 _discard(ops, temp)
         except FileExistsError:
             # someone else took this name between our check and the link
-            if _matches(ops, target, row.sha256, row.size):
+            ours = _is_ours(ops, target, row, sealer)
+            if ours:
                 _discard(ops, temp)
                 return name, True
             continue
         return name, False
-    raise SyncError(f"too many files named like {row.filename} on the shared drive")
+    raise SyncError(f"too many files named like document {row.id} on the shared drive")
 
 
-def deliver_one(folder: Path, row: outbox.OutboxRow, data: bytes, manifest: Manifest,
+def shared_path(officer_id: str, name: str) -> str:
+    """A document's path under the shared folder, as the store and the report show it."""
+    return f"{layout.ROOT}/documents/{officer_id}/{name}"
+
+
+def deliver_one(folder: Path, row: outbox.OutboxRow, data: bytes, sealer: sealing.Sealer,
+                manifest: Manifest | None = None, legacy: Manifest | None = None,
                 ops: FileOps | None = None, now: dt.datetime | None = None) -> tuple[str, bool]:
-    """Put one item in ``folder`` and in its manifest; returns (file name, was already there).
+    """Put one item, encrypted, in the officer's documents folder under ``folder`` and in
+    its manifest; returns (path under ``folder``, was already there).  ``manifest``: that
+    folder's manifest as last read (updated here); ``legacy``: the top-level manifest of
+    plain deliveries (older versions), checked first so an upgrade never delivers twice.
 
     Raises OSError or SyncError on failure, having removed its temp file.
     """
@@ -348,29 +437,39 @@ def deliver_one(folder: Path, row: outbox.OutboxRow, data: bytes, manifest: Mani
     now = now or dt.datetime.now(dt.UTC)
     if hashlib.sha256(data).hexdigest() != row.sha256 or len(data) != row.size:
         raise SyncError(f"the queued copy of {row.filename} is damaged (checksum differs); not delivered")
-    existing = find_delivered(folder, row, manifest, ops)
+    if legacy is not None:
+        old = find_legacy(folder, row, legacy, ops)
+        if old is not None:
+            return old, True
+    where = layout.documents_dir(folder, sealer.officer_id)
+    ops.makedirs(where)
+    if manifest is None:
+        manifest = read_manifest(where, ops)
+    existing = find_delivered(where, row, manifest, sealer, ops)
     if existing is not None:
-        _record(folder, row, existing, now, manifest, ops)
-        return existing, True
-    temp = folder / f".{row.filename}.{secrets.token_hex(6)}.partial"
+        _record(where, row, existing, now, manifest, sealer, ops)
+        return shared_path(sealer.officer_id, existing), True
+    blob = sealer.encrypt(data)
+    blob_sha = hashlib.sha256(blob).hexdigest()
+    temp = where / f".{sealing.file_name(sealer, row)}.{secrets.token_hex(6)}.partial"
     fd = ops.open_new(temp)
     placed = False
     try:
         try:
-            _write_all(ops, fd, data)
+            _write_all(ops, fd, blob)
             ops.fsync(fd)
         finally:
             ops.close(fd)
-        if ops.size(temp) != row.size or ops.sha256(temp) != row.sha256:
+        if ops.size(temp) != len(blob) or ops.sha256(temp) != blob_sha:
             raise VerifyError(f"the copy of {row.filename} on the shared drive did not verify; will try again")
-        name, already = _place(ops, temp, folder, row)
+        name, already = _place(ops, temp, where, row, sealer)
         placed = True
     finally:
         if not placed:
             _discard(ops, temp)
-    ops.fsync_dir(folder)
-    _record(folder, row, name, now, manifest, ops)
-    return name, already
+    ops.fsync_dir(where)
+    _record(where, row, name, now, manifest, sealer, ops, None if already else (blob_sha, len(blob)))
+    return shared_path(sealer.officer_id, name), already
 
 
 def deliver_new(folder: Path, name: str, data: bytes, entry: dict[str, object],
@@ -410,17 +509,21 @@ def deliver_new(folder: Path, name: str, data: bytes, entry: dict[str, object],
     ops.fsync_dir(folder)
 
 
-def _record(folder: Path, row: outbox.OutboxRow, name: str, now: dt.datetime, manifest: Manifest,
-            ops: FileOps) -> None:
+def _record(where: Path, row: outbox.OutboxRow, name: str, now: dt.datetime, manifest: Manifest,
+            sealer: sealing.Sealer, ops: FileOps, file_id: tuple[str, int] | None = None) -> None:
     """Append the manifest line unless it is there; re-read first, so a line another
-    process (a second Casebook on this store) appended meanwhile is not duplicated."""
-    if manifest.has(name, row.sha256):
+    process (a second Casebook on this store) appended meanwhile is not duplicated.
+    ``file_id``: (SHA-256, size) of the file just written (else read from the file)."""
+    if manifest.has_file(name):
         return
-    fresh = read_manifest(folder, ops)
-    if not fresh.has(name, row.sha256):
-        append_manifest(folder, manifest_entry(row, name, now), fresh, ops)
+    fresh = read_manifest(where, ops)
+    if not fresh.has_file(name):
+        if file_id is None:
+            file_id = (ops.sha256(where / name), ops.size(where / name) or 0)
+        append_manifest(where, manifest_entry(row, name, now, sealer, *file_id), fresh, ops)
     manifest.entries[:] = fresh.entries
     manifest.ends_with_newline = fresh.ends_with_newline
+    manifest.plain_upto = min(manifest.plain_upto, len(manifest.entries))
 
 
 def cleanup_partials(folder: Path, ops: FileOps, max_age: float = 3600.0) -> int:
@@ -505,19 +608,30 @@ def sync_outbox(store: Store, folder: Path | str | None = None, *, force: bool =
                 ops: FileOps | None = None, partial_max_age: float = 3600.0,
                 should_stop: Callable[[], bool] | None = None) -> SyncReport:
     """Deliver what is due (``force``: every queued item, ignoring back-off) to ``folder``
-    (default: the store's ``shared_drive_folder`` setting)."""
+    (default: the store's ``shared_drive_folder`` setting), encrypted, into
+    ``<folder>/casebook/documents/<officer-id>/``."""
     ops = ops or FileOps()
     target = Path(folder) if folder is not None else configured_folder(store)
     rows = outbox.pending(store) if force else outbox.due(store)
     report = SyncReport(folder=target, reachable=True)
     problem = folder_problem(target, ops)
+    legacy = Manifest()
     manifest = Manifest()
+    sealer: sealing.Sealer | None = None
     if problem is None:
         try:
-            cleanup_partials(target, ops, partial_max_age)
-            manifest = read_manifest(target, ops)
-        except OSError as exc:
+            cleanup_partials(target, ops, partial_max_age)  # temp files of older versions
+            legacy = read_manifest(target, ops)
+            if rows:
+                sealer = sealing.sealer_for(store)
+                where = layout.documents_dir(target, sealer.officer_id)
+                ops.makedirs(where)
+                cleanup_partials(where, ops, partial_max_age)
+                manifest = read_manifest(where, ops)
+        except (OSError, SyncError) as exc:
             problem = describe_error(exc, target)
+        except StoreError as exc:
+            problem = str(exc)
     if problem is not None:
         report.reachable = False
         report.problem = problem
@@ -529,9 +643,10 @@ def sync_outbox(store: Store, folder: Path | str | None = None, *, force: bool =
     for row in rows:
         if should_stop is not None and should_stop():
             break
+        assert sealer is not None
         try:
             data = outbox.content(store, row.id)
-            name, already = deliver_one(target, row, data, manifest, ops, store.clock.now())
+            name, already = deliver_one(target, row, data, sealer, manifest, legacy, ops, store.clock.now())
         except (OSError, SyncError) as exc:
             message = describe_error(exc, target)
             outbox.mark_failed(store, row.id, message)

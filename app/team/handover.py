@@ -238,13 +238,14 @@ def hand_over(store: Store, ref: str, to: str, note: str | None = None, folder: 
     version = (held.custody_version if held else 0) + 1
     custody_id = held.custody_id if held else new_custody_id()
     packet_id = new_packet_id()
+    # the packets that moved this case before (prev_hash is the last of them)
+    chain = custody.chain_of(store, held.custody_id if held else None)
     header = {"kind": "handover", "packet_id": packet_id, "from": me.officer_id, "to": to,
               "custody_id": custody_id, "custody_version": version,
-              "prev_hash": (held.last_packet_hash if held and held.last_packet_hash else NO_PREVIOUS),
-              "created": _now()}
+              "prev_hash": chain[-1] if chain else NO_PREVIOUS, "created": _now()}
     payload = {"packet_id": packet_id, "custody_id": custody_id, "custody_version": version,
                "sender": {"officer_id": me.officer_id, "name": me.name}, "recipient": to, "note": note,
-               "record": record.payload()}
+               "record": record.payload(), "chain": chain}
     blob = seal(store, header, payload, [card.recipient, *_recovery(store)])
     changes = custody.begin_handover(store, ref, content_hash=record.content_hash, custody_id=custody_id,
                                      version=version, packet_id=packet_id, to=to, to_name=card.name or None,
@@ -352,6 +353,24 @@ def open_packet(store: Store, packet_id: str, blob: bytes, folder: Path | None,
     return Opened(parsed, payload, sender)
 
 
+_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def packet_chain(packet_id: str, header: dict[str, Any], payload: dict[str, Any]) -> list[str]:
+    """The hashes of the packets that moved the case before this one (oldest first); its last
+    must be the header's prev_hash.  A packet without a chain (an older sender) counts as the
+    one hash its header names."""
+    prev = header.get("prev_hash", NO_PREVIOUS)
+    chain = payload.get("chain")
+    if chain is None:
+        chain = [] if prev == NO_PREVIOUS else [prev]
+    if not isinstance(chain, list) or not all(isinstance(x, str) and _HASH_RE.match(x) for x in chain) \
+            or (chain[-1] if chain else NO_PREVIOUS) != prev:
+        raise HandoverError(f"packet {packet_id} is damaged (its previous-packet hash does not match the "
+                            "history it carries); nothing imported")
+    return list(chain)
+
+
 def accept(store: Store, packet_id: str, folder: Path | str | None = None,
            ops: FileOps | None = None) -> tuple[custody.Accepted, custody.CustodyState | None]:
     """Verify and import an incoming packet, all or nothing, and queue the signed
@@ -371,7 +390,8 @@ def accept(store: Store, packet_id: str, folder: Path | str | None = None,
     ref = case.get("reference") if isinstance(case, dict) else None
     if not isinstance(ref, str):
         raise HandoverError(f"packet {packet_id} holds no case; nothing imported")
-    custody.check_acceptable(store, packet_id, h["custody_id"], h["custody_version"], ref)
+    chain = packet_chain(packet_id, h, payload)
+    custody.check_acceptable(store, packet_id, h["custody_id"], h["custody_version"], ref, chain)
     if _reachable(target, ops):
         assert target is not None
         found = _read_decision(store, target, h["from"], packet_id, ops or FileOps())
@@ -384,7 +404,7 @@ def accept(store: Store, packet_id: str, folder: Path | str | None = None,
     try:
         result = custody.accept(store, packet_id, custody_id=h["custody_id"], version=h["custody_version"],
                                 sender=h["from"], sender_name=sender_name if isinstance(sender_name, str) else None,
-                                record=record, ack=ack)
+                                record=record, ack=ack, chain=chain)
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, StoreError):
             raise

@@ -5,6 +5,9 @@
                                              own casebook-manifest.jsonl
     <folder>/casebook/officers/              public officer cards (issue 15)
     <folder>/casebook/handovers/<officer-id>/ packets addressed to that officer (issue 15)
+    <folder>/casebook/documents/<officer-id>/ exported documents from that officer, age-encrypted
+                                             (app.team.documents), with their own
+                                             casebook-manifest.jsonl
 
 File names carry an officer id, a UTC time and random hex only; never a name or reference.
 """
@@ -41,6 +44,14 @@ def officers_dir(folder: Path) -> Path:
 
 def handovers_dir(folder: Path, officer_id: str) -> Path:
     return Path(folder) / ROOT / "handovers" / officer_id
+
+
+def documents_dir(folder: Path, officer_id: str) -> Path:
+    return documents_root(folder) / officer_id
+
+
+def documents_root(folder: Path) -> Path:
+    return Path(folder) / ROOT / "documents"
 
 
 def stem(officer_id: str, when: dt.datetime) -> str:

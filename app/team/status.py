@@ -40,7 +40,7 @@ from app.models.errors import StoreError, ValidationError
 from app.models.rules import disclosure
 from app.models.rules.deadlines import UNPAID_WORK, caseload_due, status_for, upw_progress
 from app.models.store import entities as E
-from app.team import cards, identity, layout
+from app.team import cards, identity, layout, sealing
 from app.team.delivery import (
     FileOps,
     SyncError,
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 STATUS_FORMAT = "casebook-status/v1"
 STATUS_EXT = ".status.age"
-SETTING_MANAGER = "team_manager"          # the manager's officer id (their card is pinned)
+SETTING_MANAGER = sealing.SETTING_MANAGER  # the manager's officer id (their card is pinned)
 SETTING_LAST = "team_status_last"         # {"digest", "at", "file"} of the last packet published
 KEEP_OWN = 2                              # own older packets beyond this many are removed
 STALE_DAYS = 7                            # a laptop not synced for this long is flagged

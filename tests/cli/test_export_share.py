@@ -26,7 +26,16 @@ def test_export_share_then_sync(tmp_path: Path) -> None:
     drive.mkdir()
     synced = run_cli("sync", "--store", store, "--to", drive, passphrase=PASSPHRASE)
     assert synced.returncode == 0, synced.stderr
-    delivered = drive / "CPO-2026-0001_engagement-contract_individual-copy.pdf"
-    assert delivered.read_bytes() == local.read_bytes()
-    manifest = [json.loads(line) for line in (drive / "casebook-manifest.jsonl").read_text().splitlines()]
-    assert [m["file"] for m in manifest] == [delivered.name]
+    # delivered encrypted under an id-only name; `documents` lists it and opens it back exactly
+    docs = [p for p in (drive / "casebook" / "documents").rglob("*") if p.is_file()]
+    assert len(docs) == 2 and not any("CPO" in p.as_posix() for p in drive.rglob("*"))
+    listed = run_cli("documents", "--store", store, "--shared", drive, "--json", passphrase=PASSPHRASE)
+    assert listed.returncode == 0, listed.stderr
+    [doc] = json.loads(listed.stdout)["documents"]
+    assert (doc["document_kind"], doc["case_reference"]) == ("contract", "CPO-2026-0001")
+    out = tmp_path / "back.pdf"
+    opened = run_cli("documents", "--store", store, "--shared", drive, "--open", doc["id"], "--to", out,
+                     passphrase=PASSPHRASE)
+    assert opened.returncode == 0, opened.stderr
+    assert out.read_bytes() == local.read_bytes()
+    assert (out.stat().st_mode & 0o077) == 0

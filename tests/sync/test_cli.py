@@ -9,7 +9,8 @@ import pytest
 
 from app.cli import main
 from app.models.store import Store, outbox
-from tests.helpers import run_cli
+from app.team import identity
+from tests.helpers import run_cli, shared_documents
 
 
 def _store(tmp_path: Path, passphrase: str) -> Path:
@@ -40,12 +41,14 @@ def test_queue_sync_and_list(tmp_path: Path, passphrase: str) -> None:
     share.mkdir()
     r = run_cli("sync", "--store", store, "--to", share, passphrase=passphrase)
     assert r.returncode == 0, r.stderr
-    assert "delivered  Contract.pdf" in r.stdout
-    assert (share / "Contract.pdf").read_bytes() == b"%PDF synthetic"
+    assert "delivered  Contract.pdf as casebook/documents/" in r.stdout
+    with Store.open(store, passphrase) as s:
+        [(name, data)] = shared_documents(share, identity.age_identity(s)).items()
+    assert data == b"%PDF synthetic" and "Contract" not in name
 
     r = run_cli("outbox", "--store", store, passphrase=passphrase)
     assert r.returncode == 0, r.stderr
-    assert "as Contract.pdf" in r.stdout and r.stdout.strip().endswith("0 waiting")
+    assert f"as {name}" in r.stdout and r.stdout.strip().endswith("0 waiting")
 
     with Store.open(store, passphrase) as s:  # --to without --save does not change the setting
         assert s.get_setting(outbox.SETTING_FOLDER) is None
@@ -62,7 +65,8 @@ def test_to_with_save_remembers_the_folder(tmp_path: Path, passphrase: str,
         assert s.get_setting(outbox.SETTING_FOLDER) == str(share)
         outbox.enqueue(s, "later.pdf", "plan", None, b"later")
     assert main(["sync", "--store", str(store)]) == 0
-    assert (share / "later.pdf").read_bytes() == b"later"
+    with Store.open(store, passphrase) as s:
+        assert list(shared_documents(share, identity.age_identity(s)).values()) == [b"later"]
 
 
 def test_bad_input_is_one_line_and_stores_nothing(tmp_path: Path, passphrase: str,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 from pathlib import Path
 
 from app.models.store import Store, outbox
+from app.team import identity
 from app.team.delivery import FileOps, sync_outbox
+from tests.helpers import documents_manifest, shared_documents
 from tests.sync.test_faults import faulty
 
 ERRORS = [
@@ -28,7 +29,7 @@ METHODS = sorted(name for name, value in vars(FileOps).items() if callable(value
 
 def test_every_fileops_call_failing_loses_nothing(mstore: Store, share: Path) -> None:
     assert len(METHODS) >= 10
-    expected: dict[str, bytes] = {}
+    expected: dict[int, bytes] = {}
     n = 0
     for method in METHODS:
         for exc in ERRORS:
@@ -36,8 +37,8 @@ def test_every_fileops_call_failing_loses_nothing(mstore: Store, share: Path) ->
                 n += 1
                 name = f"m{n:03d}.pdf"
                 data = f"synthetic document {n} {method}".encode()
-                expected[name] = data
-                outbox.enqueue(mstore, name, "contract", None, data)
+                item = outbox.enqueue(mstore, name, "contract", None, data)
+                expected[item] = data
                 report = sync_outbox(mstore, share, force=True, ops=faulty(method, exc, after))
                 assert report is not None  # returned, never raised
     # the drive works again
@@ -46,14 +47,17 @@ def test_every_fileops_call_failing_loses_nothing(mstore: Store, share: Path) ->
         if report.waiting == 0:
             break
     assert report.waiting == 0, report.problem
-    for name, data in expected.items():
-        assert (share / name).read_bytes() == data, name
-    finals = [p.name for p in share.iterdir() if p.name != outbox.MANIFEST_NAME and not p.name.startswith(".")]
-    assert sorted(finals) == sorted(expected)  # no duplicates ("m001 (2).pdf"), no partials
-    lines = [json.loads(line) for line in (share / outbox.MANIFEST_NAME).read_text().splitlines() if line.strip()]
-    by_sha = {}
+    docs = shared_documents(share, identity.age_identity(mstore))
+    for item, data in expected.items():
+        assert docs[str(outbox.get(mstore, item).delivered_name)] == data, item
+    # no duplicates, no partial under a final name: one file per item, nothing else but the manifest
+    assert sorted(docs.values()) == sorted(expected.values())
+    finals = [p for p in share.rglob("*") if p.is_file() and p.name != outbox.MANIFEST_NAME
+              and not p.name.startswith(".")]  # a temp file whose unlink failed waits for cleanup_partials
+    assert len(finals) == len(expected)
+    lines = documents_manifest(share, identity.ensure(mstore).officer_id)
+    assert sorted(int(str(e["item"])) for e in lines) == sorted(expected)  # in the manifest once each
     for entry in lines:
-        by_sha.setdefault(entry["sha256"], set()).add(entry["file"])
-    for name, data in expected.items():
-        assert by_sha.get(hashlib.sha256(data).hexdigest()) == {name}
+        blob = (finals[0].parent / str(entry["file"])).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(blob).hexdigest() and entry["size"] == len(blob)
     assert mstore.check() == []

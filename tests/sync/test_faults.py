@@ -15,7 +15,9 @@ import pytest
 
 from app.models.store import Store, outbox
 from app.team import delivery as sync
+from app.team import identity
 from app.team.delivery import FileOps, sync_outbox
+from tests.helpers import documents_manifest, shared_documents
 
 
 def faulty(method: str, exc: BaseException, after: int = 0) -> FileOps:
@@ -40,7 +42,24 @@ def assert_still_queued(store: Store, item: int, words: str, attempts: int = 1) 
 
 
 def no_final_or_partial(share: Path) -> None:
-    assert [p.name for p in share.iterdir() if p.name != outbox.MANIFEST_NAME] == []
+    assert [p for p in share.rglob("*") if p.is_file() and p.name != outbox.MANIFEST_NAME] == []
+
+
+def delivered(store: Store, item: int, share: Path) -> bytes:
+    """The item's document as delivered (decrypted with the store's key)."""
+    import pyrage
+
+    name = outbox.get(store, item).delivered_name
+    assert name is not None
+    return bytes(pyrage.decrypt((share / name).read_bytes(), [identity.age_identity(store)]))
+
+
+def files(share: Path) -> list[str]:
+    return sorted(p.relative_to(share).as_posix() for p in share.rglob("*") if p.is_file())
+
+
+def lines(store: Store, share: Path) -> list[dict[str, Any]]:
+    return documents_manifest(share, identity.ensure(store).officer_id)
 
 
 def test_missing_folder(mstore: Store, tmp_path: Path) -> None:
@@ -78,7 +97,7 @@ def test_injected_failures_keep_item_queued(mstore: Store, share: Path, method: 
     no_final_or_partial(share)
     # the folder works again: delivered on a later, forced attempt
     assert sync_outbox(mstore, share, force=True).waiting == 0
-    assert (share / "a.pdf").read_bytes() == b"content"
+    assert delivered(mstore, item, share) == b"content"
 
 
 def test_disk_full_mid_write(mstore: Store, share: Path) -> None:
@@ -89,9 +108,9 @@ def test_disk_full_mid_write(mstore: Store, share: Path) -> None:
     assert report.waiting == 1 and report.failed[0].error is not None
     assert_still_queued(mstore, item, "full")
     no_final_or_partial(share)  # no partial under a final name, temp file removed
-    assert not (share / outbox.MANIFEST_NAME).exists()
+    assert lines(mstore, share) == []
     assert sync_outbox(mstore, share, force=True).waiting == 0
-    assert (share / "big.pdf").read_bytes() == big
+    assert delivered(mstore, item, share) == big
 
 
 def test_disk_full_writing_the_manifest_recovers_without_duplicate(mstore: Store, share: Path) -> None:
@@ -99,11 +118,11 @@ def test_disk_full_writing_the_manifest_recovers_without_duplicate(mstore: Store
     report = sync_outbox(mstore, share, ops=faulty("open_append", OSError(errno.ENOSPC, "full")))
     assert report.waiting == 1
     assert_still_queued(mstore, item, "full")
-    assert (share / "a.pdf").read_bytes() == b"a"
+    [placed] = shared_documents(share, identity.age_identity(mstore))  # in place, not yet listed
     report = sync_outbox(mstore, share, force=True)
-    assert [(o.status, o.name) for o in report.outcomes] == [("already", "a.pdf")]
-    assert sorted(p.name for p in share.iterdir()) == ["a.pdf", outbox.MANIFEST_NAME]
-    assert len((share / outbox.MANIFEST_NAME).read_text().splitlines()) == 1
+    assert [(o.status, o.name) for o in report.outcomes] == [("already", placed)]
+    assert delivered(mstore, item, share) == b"a"
+    assert len(files(share)) == 2 and len(lines(mstore, share)) == 1
 
 
 def test_verification_failure_removes_temp(mstore: Store, share: Path) -> None:
@@ -143,33 +162,41 @@ def test_backoff_respected_by_background_sync(mstore: Store, share: Path, mclock
 
 
 class RacingOps(FileOps):
-    """Another laptop creates the final name between our check and our link."""
+    """Something else creates the final name between our check and our link (``None``: a copy
+    of our own temp file, as a second Casebook on this store delivering the same item)."""
 
-    def __init__(self, intruder: bytes) -> None:
+    def __init__(self, intruder: bytes | None) -> None:
         self.intruder = intruder
         self.done = False
+        self.taken: Path | None = None
 
     def link(self, src: Path, dst: Path) -> None:
         if not self.done:
             self.done = True
-            dst.write_bytes(self.intruder)
+            self.taken = dst
+            dst.write_bytes(src.read_bytes() if self.intruder is None else self.intruder)
         super().link(src, dst)
 
 
 def test_race_on_the_final_name_never_clobbers(mstore: Store, share: Path) -> None:
     item = outbox.enqueue(mstore, "plan.pdf", "plan", None, b"ours")
-    report = sync_outbox(mstore, share, ops=RacingOps(b"theirs"))
+    ops = RacingOps(b"theirs")
+    report = sync_outbox(mstore, share, ops=ops)
     assert report.waiting == 0
-    assert (share / "plan.pdf").read_bytes() == b"theirs"
-    assert (share / "plan (2).pdf").read_bytes() == b"ours"
-    assert outbox.get(mstore, item).delivered_name == "plan (2).pdf"
+    assert ops.taken is not None and ops.taken.read_bytes() == b"theirs"
+    name = str(outbox.get(mstore, item).delivered_name)
+    assert name.endswith(ops.taken.name.replace(".pdf.age", "-2.pdf.age"))
+    assert delivered(mstore, item, share) == b"ours"
 
 
 def test_race_with_identical_content_is_recognised(mstore: Store, share: Path) -> None:
-    outbox.enqueue(mstore, "plan.pdf", "plan", None, b"ours")
-    report = sync_outbox(mstore, share, ops=RacingOps(b"ours"))
-    assert [(o.status, o.name) for o in report.outcomes] == [("already", "plan.pdf")]
-    assert sorted(p.name for p in share.iterdir()) == [outbox.MANIFEST_NAME, "plan.pdf"]
+    item = outbox.enqueue(mstore, "plan.pdf", "plan", None, b"ours")
+    ops = RacingOps(None)
+    report = sync_outbox(mstore, share, ops=ops)
+    assert ops.taken is not None
+    assert [o.status for o in report.outcomes] == ["already"]
+    assert str(outbox.get(mstore, item).delivered_name).endswith(ops.taken.name)
+    assert len(files(share)) == 2 and len(lines(mstore, share)) == 1
 
 
 class NoLinkOps(RacingOps):
@@ -178,7 +205,8 @@ class NoLinkOps(RacingOps):
     def link(self, src: Path, dst: Path) -> None:
         if not self.done:
             self.done = True
-            dst.write_bytes(self.intruder)
+            self.taken = dst
+            dst.write_bytes(self.intruder or b"")
         raise OSError(errno.EPERM, "Operation not permitted")
 
 
@@ -187,12 +215,18 @@ def test_without_hard_links_still_never_clobbers(mstore: Store, share: Path, mon
                                                  renameat2: bool) -> None:
     if not renameat2:  # neither link nor renameat2: check-then-rename last resort
         monkeypatch.setattr(sync, "_renameat2_noreplace", lambda src, dst: False)
-    outbox.enqueue(mstore, "plan.pdf", "plan", None, b"ours")
-    report = sync_outbox(mstore, share, ops=NoLinkOps(b"theirs"))
+    item = outbox.enqueue(mstore, "plan.pdf", "plan", None, b"ours")
+    ops = NoLinkOps(b"theirs")
+    report = sync_outbox(mstore, share, ops=ops)
     assert report.waiting == 0
-    assert (share / "plan.pdf").read_bytes() == b"theirs"
-    assert (share / "plan (2).pdf").read_bytes() == b"ours"
-    assert sorted(p.name for p in share.iterdir()) == [outbox.MANIFEST_NAME, "plan (2).pdf", "plan.pdf"]
+    assert ops.taken is not None and ops.taken.read_bytes() == b"theirs"
+    assert str(outbox.get(mstore, item).delivered_name).endswith("-2.pdf.age")
+    assert (share / str(outbox.get(mstore, item).delivered_name)).parent == ops.taken.parent
+    assert len(files(share)) == 3  # theirs, ours, the manifest: nothing else, no partial
+    assert not [f for f in files(share) if f.endswith(".partial")]
+    theirs_kept = ops.taken
+    ops.taken = None
+    assert theirs_kept.read_bytes() == b"theirs"
 
 
 def test_rename_noreplace_refuses_existing(tmp_path: Path) -> None:
@@ -206,8 +240,11 @@ def test_rename_noreplace_refuses_existing(tmp_path: Path) -> None:
 
 def test_one_failure_does_not_stop_the_others(mstore: Store, share: Path) -> None:
     class FailOne(FileOps):
+        calls = 0
+
         def open_new(self, path: Path) -> int:
-            if path.name.startswith(".b.pdf."):
+            FailOne.calls += 1
+            if FailOne.calls == 2:  # the temp file of the second item
                 raise OSError(errno.EBUSY, "busy")
             return super().open_new(path)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import signal
@@ -15,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from app.models.store import Store, outbox
+from app.team import identity
 from app.team.delivery import sync_outbox
+from tests.helpers import documents_manifest, shared_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,6 +57,7 @@ def test_kill_minus_nine_during_sync(tmp_path: Path, passphrase: str) -> None:
     (share / "contract.pdf").write_bytes(b"a colleague's contract, must survive")
     expected: dict[str, bytes] = {}
     with Store.create(store_path, passphrase) as store:
+        identity.ensure(store)
         for i in range(30):
             data = f"export {i} ".encode() + os.urandom(rng.randint(500, 150_000))
             name = rng.choice(["contract.pdf", "plan.pdf", "review.pdf", f"summary-{i}.pdf"])
@@ -81,25 +83,25 @@ def test_kill_minus_nine_during_sync(tmp_path: Path, passphrase: str) -> None:
             proc.stderr.close()
     assert interrupted >= 1
 
-    # no partial file ever under a final name: every visible file is complete
+    # no partial file ever under a final name: every visible file is complete (decrypts whole)
     with Store.open(store_path, passphrase) as store:
-        for p in share.iterdir():
-            if p.name.startswith(".") or p.name == outbox.MANIFEST_NAME or p.name == "contract.pdf":
-                continue
-            assert hashlib.sha256(p.read_bytes()).hexdigest() in expected, p.name
+        key = identity.age_identity(store)
+        oid = identity.ensure(store).officer_id
+        for data in shared_documents(share, key).values():
+            assert hashlib.sha256(data).hexdigest() in expected
         report = sync_outbox(store, share, force=True, partial_max_age=0)
         assert report.waiting == 0
         rows = [r for r in outbox.list_items(store, recent=1000)]
         assert len(rows) == 30 and all(r.delivered for r in rows)
 
-        lines = [json.loads(line) for line in (share / outbox.MANIFEST_NAME).read_text("utf-8").splitlines()
-                 if line.strip()]
-        by_sha = [line["sha256"] for line in lines]
-        assert sorted(by_sha) == sorted(expected)  # exactly one manifest line per item
+        lines = documents_manifest(share, oid)
+        assert sorted(int(str(line["item"])) for line in lines) == sorted(r.id for r in rows)  # one line each
         assert len({line["file"] for line in lines}) == 30
+        docs = shared_documents(share, key)
         for r in rows:
-            assert (share / str(r.delivered_name)).read_bytes() == expected[r.sha256]
-        files = sorted(p.name for p in share.iterdir())
+            assert docs[str(r.delivered_name)] == expected[r.sha256]
+        assert sorted(docs.values()) == sorted(expected.values())  # each exactly once
+        files = sorted(p.relative_to(share).as_posix() for p in share.rglob("*") if p.is_file())
         assert not [f for f in files if f.endswith(".partial")]
         assert len(files) == 30 + 2  # 30 exports, the colleague's file, the manifest
         assert (share / "contract.pdf").read_bytes() == b"a colleague's contract, must survive"

@@ -259,9 +259,12 @@ def test_sync_status_survives_lock_and_sync_now_delivers(qtbot: Any, make_window
     w.ctx.store.set_setting("shared_drive_folder", str(share))
     w.act_sync.trigger()
     qtbot.waitUntil(lambda: w.sync_label.text() == "All exports delivered", timeout=15000)
-    delivered = share / "CPO-2026-0001_case-management-plan_officer-copy.pdf"
-    assert delivered.read_bytes().startswith(b"%PDF")
-    assert (share / "casebook-manifest.jsonl").exists()
+    from app.team import identity
+    from tests.helpers import shared_documents
+
+    [(name, pdf)] = shared_documents(share, identity.age_identity(w.ctx.store)).items()
+    assert pdf.startswith(b"%PDF") and "CPO-2026-0001" not in name  # encrypted, under an id-only name
+    assert (share / name).parent.joinpath("casebook-manifest.jsonl").exists()
 
 
 def test_idle_lock_stops_sync_before_closing(qtbot: Any, make_window: Any, ui_store: Path, passphrase: str) -> None:

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from app.models.store import Store, outbox
+from app.team import identity
 from app.team.delivery import FileOps
 from app.ui.sync_service import SyncService
+from tests.helpers import shared_documents
 
 
 @pytest.fixture
@@ -34,6 +36,7 @@ def test_start_delivers_in_the_background(qtbot: Any, store: Store, tmp_path: Pa
     share.mkdir()
     store.set_setting(outbox.SETTING_FOLDER, str(share))
     outbox.enqueue(store, "a.pdf", "plan", None, b"a")
+    key = identity.age_identity(store)
     threads: list[int] = []
 
     class Recording(FileOps):
@@ -46,7 +49,7 @@ def test_start_delivers_in_the_background(qtbot: Any, store: Store, tmp_path: Pa
         service.start()
     waiting, message = blocker.args
     assert waiting == 0 and "up to date" in message
-    assert (share / "a.pdf").read_bytes() == b"a"
+    assert list(shared_documents(share, key).values()) == [b"a"]
     assert threads and threads[0] != threading.get_ident()  # not on the GUI thread
     assert service.running
 
@@ -54,6 +57,7 @@ def test_start_delivers_in_the_background(qtbot: Any, store: Store, tmp_path: Pa
 def test_waits_until_folder_appears(qtbot: Any, store: Store, tmp_path: Path, make_service: Any) -> None:
     share = tmp_path / "share"
     outbox.enqueue(store, "a.pdf", "plan", None, b"a")
+    key = identity.age_identity(store)
     service = make_service(store, poll_ms=50, folder=share)
     with qtbot.waitSignal(service.status_changed, timeout=10_000) as blocker:
         service.start()
@@ -62,7 +66,7 @@ def test_waits_until_folder_appears(qtbot: Any, store: Store, tmp_path: Path, ma
     assert row.attempts == 0  # polling an unreachable folder does not burn attempts
     share.mkdir()
     qtbot.waitUntil(lambda: service.last_waiting == 0, timeout=10_000)
-    assert (share / "a.pdf").read_bytes() == b"a"
+    assert list(shared_documents(share, key).values()) == [b"a"]
 
 
 def test_sync_now_ignores_backoff_and_reports_errors(qtbot: Any, store: Store, tmp_path: Path,

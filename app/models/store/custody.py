@@ -379,7 +379,9 @@ def settle(store: Store, custody_id: str, about: str, outcome: str, *, name: str
             if packet.status == "queued":
                 packet.status = "withdrawn"
         row.custody_version = version
-        if packet is not None:
+        if packet is not None and outcome == "ack":
+            # the chain of custody is the packets that moved the case: a declined or cancelled
+            # packet never joins it (the next packet chains to the one before)
             row.last_packet_hash = packet.sha256
         if name:
             row.counterpart_name = name[:100]
@@ -471,19 +473,42 @@ def _check_new(s: Session, packet_id: str) -> E.HandoverMessage:
     return m
 
 
-def check_acceptable(store: Store, packet_id: str, custody_id: str, version: int, ref: str) -> None:
+def chain_of(store: Store, custody_id: str | None) -> list[str]:
+    """The hashes of the packets that moved this case so far, oldest first, as far as this
+    store knows (the chain carried by the packet that brought the case here, and that packet).
+    Empty for a case that never came here in a packet."""
+    if custody_id is None:
+        return []
+    with store.transaction() as tx:
+        m = tx.session.scalar(select(E.HandoverMessage).where(
+            E.HandoverMessage.custody_id == custody_id, E.HandoverMessage.direction == "in",
+            E.HandoverMessage.kind == "handover", E.HandoverMessage.status == "accepted")
+            .order_by(E.HandoverMessage.done_at.desc()).limit(1))
+        if m is None:
+            return []
+        chain = (m.info or {}).get("chain")
+        return [*(chain if isinstance(chain, list) else []), m.sha256]
+
+
+def check_acceptable(store: Store, packet_id: str, custody_id: str, version: int, ref: str,
+                     chain: list[str] | None = None) -> None:
     """The store-side refusals, before anything is decrypted into the store."""
     with store.transaction() as tx:
-        _acceptable(tx.session, packet_id, custody_id, version, ref)
+        _acceptable(tx.session, packet_id, custody_id, version, ref, chain)
 
 
-def _acceptable(s: Session, packet_id: str, custody_id: str, version: int,
-                ref: str) -> tuple[E.HandoverMessage, E.CaseCustody | None, E.Case | None]:
+def _acceptable(s: Session, packet_id: str, custody_id: str, version: int, ref: str,
+                chain: list[str] | None = None) -> tuple[E.HandoverMessage, E.CaseCustody | None, E.Case | None]:
     m = _check_new(s, packet_id)
     row = s.get(E.CaseCustody, custody_id)
     if row is not None and int(row.custody_version or 0) >= version:
         raise ValidationError(f"packet {packet_id} carries custody version {version}, not newer than the "
                               f"version {row.custody_version} known here; nothing imported")
+    if row is not None and row.last_packet_hash and row.last_packet_hash not in (chain or []):
+        # this store held the case: the packet's history must run through the last handover known here
+        raise ValidationError(f"packet {packet_id} does not chain to the last handover of this case known here "
+                              f"(previous-packet hash {str(row.last_packet_hash)[:12]}… missing from its history); "
+                              "nothing imported")
     existing = s.scalar(select(E.Case).where(E.Case.reference == ref))
     if existing is not None:
         mine = row is not None and row.case_id == existing.id and row.state in ("pending", "transferred")
@@ -493,7 +518,7 @@ def _acceptable(s: Session, packet_id: str, custody_id: str, version: int,
 
 
 def accept(store: Store, packet_id: str, *, custody_id: str, version: int, sender: str, sender_name: str | None,
-           record: dict[str, Any], ack: dict[str, Any]) -> Accepted:
+           record: dict[str, Any], ack: dict[str, Any], chain: list[str] | None = None) -> Accepted:
     """Import the case from a verified packet, all or nothing, and queue the acknowledgement.
     The case stays read-only ("accepting") until the acknowledgement is on the shared drive."""
     case_data = record["case"]
@@ -504,7 +529,7 @@ def accept(store: Store, packet_id: str, *, custody_id: str, version: int, sende
     B.check_case_rules(case_data, "$")
     with store.transaction() as tx:
         s = tx.session
-        m, row, existing = _acceptable(s, packet_id, custody_id, version, ref)
+        m, row, existing = _acceptable(s, packet_id, custody_id, version, ref, chain)
         before: dict[str, Any] | None = None
         if existing is not None:
             before = _counts(B.dump_case(tx.case(ref, full=True)), s, existing.id)
@@ -530,6 +555,9 @@ def accept(store: Store, packet_id: str, *, custody_id: str, version: int, sende
         if row is None:
             row = E.CaseCustody(custody_id=custody_id)
             s.add(row)
+        # the chain is kept with the packet (the next packet from here carries it on); the
+        # hash known before is kept too, for a crossing cancel that undoes this accept
+        m.info = {**(m.info or {}), "chain": list(chain or []), "prev_last": row.last_packet_hash}
         row.case_id, row.reference, row.state, row.custody_version = case.id, ref, "accepting", version
         row.last_packet_hash, row.packet_id, row.counterpart = m.sha256, packet_id, sender
         row.counterpart_name = (sender_name or None) and sender_name[:100]
@@ -604,6 +632,9 @@ def undo_accept(store: Store, custody_id: str, about: str, ack_id: str) -> Chang
         row = s.get(E.CaseCustody, custody_id)
         if row is None or row.state != "accepting" or row.packet_id != about:
             return tx.changes
+        if incoming is not None:  # the cancelled packet never joined the chain
+            prev = (incoming.info or {}).get("prev_last")
+            row.last_packet_hash = prev if isinstance(prev, str) else None
         case = s.get(E.Case, row.case_id) if row.case_id is not None else None
         if case is not None:
             s.delete(case)
