@@ -140,6 +140,7 @@ class CaseloadRow:
     status: str
     warnings: tuple[str, ...] = field(default=())
     next_due_kind: str = ""
+    sort_name: str = ""  # fold(name), worked out on the worker so sorting by name costs the GUI no folds
 
 
 def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: Sequence[Any],
@@ -176,7 +177,7 @@ def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: 
             next_due_label=n.label if n else "", next_due_on=n.due_on if n else None, next_due_status=status,
             overdue=overdue.get(s.reference, 0), badges=tuple(badges),
             domestic_abuse="domestic_abuse" in s.open_flags, status=s.status or "active",
-            warnings=tuple(warns.get(s.reference, ())), next_due_kind=n.kind if n else "",
+            warnings=tuple(warns.get(s.reference, ())), next_due_kind=n.kind if n else "", sort_name=fold(name),
         ))
     return rows
 
@@ -186,7 +187,7 @@ class CaseloadModel(RowsModel):
         self.privacy = False
         far = dt.date.max
         super().__init__([
-            Column("Name", lambda r: r.name, lambda r: fold(r.name), width=220),
+            Column("Name", lambda r: r.name, lambda r: r.sort_name or fold(r.name), width=220),
             Column("Reference", lambda r: r.reference, lambda r: r.reference, width=130),
             Column("Requirements", lambda r: r.requirements, width=200),
             Column("Next due", self._next_due, lambda r: r.next_due_on or far,
