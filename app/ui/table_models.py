@@ -128,7 +128,6 @@ class CaseloadRow:
 
     reference: str
     name: str
-    search_name: str
     date_of_birth: dt.date
     age: int
     requirements: str
@@ -141,6 +140,7 @@ class CaseloadRow:
     status: str
     warnings: tuple[str, ...] = field(default=())
     next_due_kind: str = ""
+    sort_name: str = ""  # fold(name), worked out on the worker so sorting by name costs the GUI no folds
 
 
 def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: Sequence[Any],
@@ -171,13 +171,13 @@ def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: 
         name = s.display_name + (f" ({s.preferred_name})" if s.preferred_name and s.preferred_name != s.given_names
                                  else "")
         rows.append(CaseloadRow(
-            reference=s.reference, name=name, search_name=fold(f"{s.reference} {name}"),
+            reference=s.reference, name=name,
             date_of_birth=s.date_of_birth, age=age,
             requirements=", ".join(REQ_SHORT.get(r, r) for r in s.requirements),
             next_due_label=n.label if n else "", next_due_on=n.due_on if n else None, next_due_status=status,
             overdue=overdue.get(s.reference, 0), badges=tuple(badges),
             domestic_abuse="domestic_abuse" in s.open_flags, status=s.status or "active",
-            warnings=tuple(warns.get(s.reference, ())), next_due_kind=n.kind if n else "",
+            warnings=tuple(warns.get(s.reference, ())), next_due_kind=n.kind if n else "", sort_name=fold(name),
         ))
     return rows
 
@@ -187,7 +187,7 @@ class CaseloadModel(RowsModel):
         self.privacy = False
         far = dt.date.max
         super().__init__([
-            Column("Name", lambda r: r.name, lambda r: fold(r.name), width=220),
+            Column("Name", lambda r: r.name, lambda r: r.sort_name or fold(r.name), width=220),
             Column("Reference", lambda r: r.reference, lambda r: r.reference, width=130),
             Column("Requirements", lambda r: r.requirements, width=200),
             Column("Next due", self._next_due, lambda r: r.next_due_on or far,

@@ -62,7 +62,7 @@ def test_privacy_mode_hides_victim_safety_plan_due_items(qtbot: Any, make_window
 
 
 def _row(kind: str, label: str) -> CaseloadRow:
-    return CaseloadRow(reference="CPO-2026-0001", name="Test Person", search_name="cpo-2026-0001 test person",
+    return CaseloadRow(reference="CPO-2026-0001", name="Test Person",
                        date_of_birth=dt.date(1990, 1, 1), age=36, requirements="Supervision",
                        next_due_label=label, next_due_on=dt.date(2026, 12, 1), next_due_status="open", overdue=0,
                        badges=("DA", "VSP"), domestic_abuse=True, status="active", next_due_kind=kind)
