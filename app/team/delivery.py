@@ -51,7 +51,7 @@ from app import safeio
 from app.atomic import fsync_dir
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
-from app.team import layout, sealing
+from app.team import identity, layout, sealing
 
 CHUNK = 1024 * 1024
 MAX_VERSIONS = 9999
@@ -628,6 +628,10 @@ def sync_outbox(store: Store, folder: Path | str | None = None, *, force: bool =
                 ops.makedirs(where)
                 cleanup_partials(where, ops, partial_max_age)
                 manifest = read_manifest(where, ops)
+            else:  # nothing to deliver: still clear temp files a killed delivery left in our folder
+                own = identity.officer_id(store)
+                if own is not None and ops.isdir(layout.documents_dir(target, own)):
+                    cleanup_partials(layout.documents_dir(target, own), ops, partial_max_age)
         except (OSError, SyncError) as exc:
             problem = describe_error(exc, target)
         except StoreError as exc:
