@@ -221,16 +221,39 @@ class Sent:
     changes: Any
 
 
+def colleagues(store: Store, folder: Path | str | None = None,
+               ops: FileOps | None = None) -> list[cards.CardStatus]:
+    """The colleagues a case can be handed to: every other officer's card on the shared drive,
+    pinned or not (``state``: pinned | new | changed), names opened where this officer may read
+    them.  SyncError when the drive cannot be read."""
+    target = _folder(store, folder)
+    if target is None:
+        raise SyncError("no shared drive folder is set (Settings): a handover goes through it")
+    problem = folder_problem(target, ops)
+    if problem is not None:
+        raise SyncError(problem)
+    listed, _bad = cards.list_officers(store, target, ops)
+    return [c for c in listed if c.state != "own"]
+
+
 def hand_over(store: Store, ref: str, to: str, note: str | None = None, folder: Path | str | None = None,
-              ops: FileOps | None = None) -> Sent:
+              ops: FileOps | None = None, fingerprint: str | None = None) -> Sent:
     """Build the packet for case ``ref``, queue it for officer ``to`` and make the case
-    read-only ("handover to NAME pending").  The next sync delivers it."""
+    read-only ("handover to NAME pending").  The next sync delivers it.  ``fingerprint``: the
+    digits the colleague read out, confirming a card not pinned yet (or whose keys changed)
+    first, as ``casebook officers --confirm`` does."""
     note = check_note(note)
     me = identity.ensure(store)
     identity.check_officer_id(to)
     if to == me.officer_id:
         raise ValidationError("a case cannot be handed over to this store's own officer")
-    card = _peer(store, _folder(store, folder), to, ops)
+    target = _folder(store, folder)
+    if fingerprint is not None:
+        if not _reachable(target, ops):
+            raise SyncError("the shared drive is not reachable: the colleague's card cannot be checked")
+        assert target is not None
+        cards.confirm_pin(store, target, to, fingerprint, ops)
+    card = _peer(store, target, to, ops)
     record = custody.snapshot(store, ref)
     held = record.custody
     if held is not None and held.state != "held":

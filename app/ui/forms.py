@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCalendarWidget,
     QCheckBox,
@@ -154,6 +155,8 @@ def date_button(edit: QLineEdit, label: str, parent: QWidget) -> QToolButton:
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field; Alt+Down opens it
 
     def open_calendar() -> None:
+        if edit.isReadOnly():  # a case handed over: nothing to choose
+            return
         popup = QCalendarWidget(edit.window())
         popup.setWindowFlags(Qt.WindowType.Popup)
         popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -384,6 +387,7 @@ class Form(QWidget):
         self.field_errors: dict[str, QLabel] = {}
         self.dirty = False
         self.privacy = False
+        self.read_only = False  # the case is handed over (set_read_only)
         self._loading = False
         self._original: dict[str, Any] = {}
         self._hidden_values: dict[str, Any] = {}
@@ -703,6 +707,22 @@ class Form(QWidget):
                 if best is None or len(f.key) > len(best):
                     best = f.key
         return best
+
+    # -- read-only (a case handed over: the store refuses edits, the form offers none)
+    def set_read_only(self, on: bool) -> None:
+        """Text fields stay readable (and selectable) but cannot be typed in; every other
+        input, and the buttons beside fields (calendars, table rows), is disabled."""
+        self.read_only = on
+        for w in self.widgets.values():
+            if isinstance(w, QLineEdit | QPlainTextEdit):
+                w.setReadOnly(on)
+            else:
+                w.setEnabled(not on)
+        for cell in self.cells.values():
+            for button in cell.findChildren(QAbstractButton):
+                button.setEnabled(not on)
+            for shortcut in cell.findChildren(QShortcut):  # Alt+Down: the calendar
+                shortcut.setEnabled(not on)
 
     # -- privacy
     def set_privacy(self, on: bool) -> None:
