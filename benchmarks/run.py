@@ -852,12 +852,38 @@ Changes made from these measurements (issue #20):
   RSS: a GUI session that never exports no longer loads reportlab; the rest of the resident set
   is Qt, the 64 MiB page cache (issue #8) and the store's data; not reduced further here.
 
+Peak RSS of the GUI session (issue #20, round 2; RSS does not depend on the machine's load, the
+times quoted with it do: load average 2-3 on 2 cores, noisy). Measured on the GUI probe's session
+(`benchmarks/gui_probe.py`, 5,000 cases) with VmRSS/VmHWM read after each step, per-import RSS
+deltas in a bare interpreter, and tracemalloc snapshot diffs around each store call:
+
+- Where it went (before, peak 304 MB): interpreter + PySide6 39 MB; importing the window's modules
+  +87 MB (SQLAlchemy core 24 MB and ORM 11 MB, the declarative mappings of the entities 14 MB,
+  jsonschema 4 MB, cryptography's Rust bindings 6 MB through app.team, the rest our modules and
+  Qt's libraries); building the window +24 MB; unlock and the caseload +93 MB (the page cache
+  filling, Python objects of the due-date cache about 24 MB: ~55,000 row tuples and ~50,000
+  `DueItem`s at 5,000 cases, caseload summaries and rows about 10 MB, holidays 4.5 MB on the
+  first due date); the first note search +33 MB (the page cache reaching 64 MiB); the contract
+  export +24 MB (reportlab, its parsed TrueType fonts about 10 MB, the preview).
+- Changed: the page cache is 16 MiB (`db.CACHE_KIB`, was 64 MiB). Interleaved samples on two
+  copies of the store showed no difference between 2, 16 and 64 MiB for search (p95 16.6 ms at
+  64 MiB, 18.3 at 16 MiB, 18.1 at 2 MiB, load 2.5: within noise), the caseload, cold due dates or
+  opening a case, at 5,000 and at 20,000 cases (search p95 63.5 / 59.6 ms at 64 / 16 MiB): the
+  search of issue #20 no longer rereads the store. jsonschema is imported with the first
+  validation (`bundle._validator`), not with the store package. Peak RSS of the same session:
+  304 MB -> 258 MB.
+- Left (not in this change's files): the due-date cache holds each item twice (a row tuple and
+  a `DueItem`, `app/models/store/caseload_facts.py`), growing with the caseload (about 100 MB at
+  20,000 cases); building the `DueItem`s on read instead of keeping them would halve it. The
+  window builds every page at start (+24 MB); app.team loads cryptography/pyrage with the window.
+
 Changes made from these measurements (issue #8):
 
 - `app/models/store/db.py`: a 64 MiB page cache per connection (`CACHE_KIB`; SQLite's default is 2 MiB).
   With the default, every large query re-read and re-decrypted its pages: search p95 was 3.4× the
   plain-SQLite time; with the cache the whole store is decrypted once per session and the ratio is
-  about 1×. Cost: up to 64 MiB more resident memory (decrypted pages, only while unlocked).
+  about 1×. Cost: up to 64 MiB more resident memory (decrypted pages, only while unlocked). (Now 16 MiB:
+  see the RSS notes above.)
 - `Store.list_cases`: plain SQL rows instead of ORM rows (about 40% faster at 5,000 cases).
 - `search.search_cases`: plain rows for the name pass, an ASCII fast path in `fold`, and distinct
   case ids straight from the matching notes (no join to `cases` per matching note). Same results.

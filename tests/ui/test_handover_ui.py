@@ -56,6 +56,8 @@ def team(tmp_path: Path, ui_store: Path, passphrase: str) -> Any:
     identity.ensure(b, B_NAME)
     b.set_setting(O.SETTING_FOLDER, str(share))
     cards.publish_card(b, share)
+    cards.pin_for_use(b, share, a_id)  # B knows A: B's card, re-published, names B to A (sealed)
+    assert cards.publish_card(b, share)
     yield {"share": share, "a_path": ui_store, "a_id": a_id, "b": b, "b_id": identity.ensure(b).officer_id}
     b.close()
 
@@ -111,7 +113,7 @@ def _hand_over_from_gui(qtbot: Any, w: Any, team: Any) -> None:
     w.act_handover.trigger()
     qtbot.waitUntil(lambda: w.handover_dialog is not None and w.handover_dialog.isVisible(), timeout=10000)
     d = w.handover_dialog
-    assert d.list.count() == 1 and team["b_id"] in d.list.item(0).text()
+    assert d.list.count() == 1 and d.list.item(0).text().startswith(f"{B_NAME} ({team['b_id']})")
     # B's card is not pinned yet: its fingerprint must be typed as B reads it out
     fp = d.chosen().card.fingerprint
     assert d.typed.isVisible() and not d.ok.isEnabled()
@@ -135,7 +137,7 @@ def test_hand_over_from_the_gui_makes_the_case_read_only(qtbot: Any, make_window
     _hand_over_from_gui(qtbot, w, team)
     banner = w.workspace.custody_banner
     assert banner.isVisible() and banner.cancel.isVisible() and banner.cancel.isEnabled()
-    assert banner.text.text().startswith("Handover to ") and banner.text.text().endswith(" pending — read-only")
+    assert banner.text.text() == f"Handover to {B_NAME} pending — read-only"
     assert offered_edits(w) == [], "; ".join(offered_edits(w))
     for i in range(w.workspace.tabs.count()):  # every tab, sub-tabs included
         w.workspace.tabs.setCurrentIndex(i)
@@ -157,7 +159,7 @@ def test_hand_over_from_the_gui_makes_the_case_read_only(qtbot: Any, make_window
     w.show_caseload()
     wait_idle(qtbot, w)
     row = next(r for r in w.caseload.model.rows if r.reference == REF)
-    assert row.handover.startswith("Pending to ")
+    assert row.handover == f"Pending to {B_NAME}"
     w.caseload.select_reference(REF)
     assert not w.act_new_note.isEnabled() and not w.act_delete.isEnabled() and not w.act_handover.isEnabled()
     w.caseload.select_reference("CPO-2026-0777")
@@ -264,3 +266,22 @@ def test_a_refused_packet_shows_one_line_and_imports_nothing(qtbot: Any, make_wi
     assert w.incoming.isVisible()
     open_case(qtbot, w, REF)
     assert grep_folder(team["share"], [A_NAME, B_NAME, NOTE]) == []
+
+
+def test_once_accepted_the_case_reads_transferred_and_leaves_the_caseload(qtbot: Any, make_window: Any, team: Any,
+                                                                         passphrase: str) -> None:
+    w = _window(qtbot, make_window, team, passphrase)
+    _hand_over_from_gui(qtbot, w, team)
+    _sync(qtbot, w)  # the packet reaches the drive
+    b = team["b"]
+    handover.sync(b)
+    [item] = handover.incoming(b)
+    assert item.sender_name == A_NAME and item.note == NOTE
+    handover.accept(b, item.packet_id)
+    _sync(qtbot, w)  # A's sync sees the acknowledgement
+    qtbot.waitUntil(lambda: w.workspace.custody_banner.text.text().startswith("Transferred"), timeout=10000)
+    wait_idle(qtbot, w)
+    banner = w.workspace.custody_banner
+    assert banner.text.text() == f"Transferred to {B_NAME} on {TODAY:%d/%m/%Y} — read-only"
+    assert not banner.cancel.isVisible() and offered_edits(w) == []
+    assert REF not in {r.reference for r in w.caseload.all_rows}  # off the work lists
