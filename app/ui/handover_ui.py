@@ -67,7 +67,8 @@ class HandoverDialog(QDialog):
         for s in self.officers:
             item = QListWidgetItem(f"{officer_label(s)}  —  {STATE_TEXT.get(s.state, s.state)}", self.list)
             item.setData(Qt.ItemDataRole.UserRole, s.card.officer_id)
-        self.list.setMinimumHeight(110)
+        self.list.setMinimumHeight(72)
+        self.list.setMaximumHeight(max(72, min(len(self.officers), 8) * (self.list.fontMetrics().height() + 8) + 12))
         self.list.currentRowChanged.connect(self._chosen)
         self.fingerprint = QLabel(self)
         self.fingerprint.setWordWrap(True)
@@ -108,7 +109,7 @@ class HandoverDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.problem)
         lay.addWidget(self.buttons)
-        self.resize(640, 380)
+        self.resize(680, 300)
         if self.officers:
             self.list.setCurrentRow(0)
         self._chosen()
@@ -188,7 +189,8 @@ class CustodyBanner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(f"background: {STATUS_COLOURS['due_soon']};")
+        self.setObjectName("custody")
+        self.setStyleSheet(f"QFrame#custody {{ background: {STATUS_COLOURS['due_soon']}; }}")
         self.text = QLabel(self)
         self.text.setStyleSheet(BANNER_STYLE)
         self.text.setWordWrap(True)

@@ -49,6 +49,7 @@ def team(tmp_path: Path, ui_store: Path, passphrase: str) -> Any:
     a = Store.open(ui_store, passphrase, clock=Clock.fixed(TODAY))
     identity.ensure(a, A_NAME)
     a.set_setting(O.SETTING_FOLDER, str(share))
+    a.appointments.book(REF, {"date": TODAY.isoformat(), "start": "10:00", "kind": "office"}, confirm=True)
     cards.publish_card(a, share)
     a_id = identity.ensure(a).officer_id
     a.close()
@@ -271,6 +272,9 @@ def test_a_refused_packet_shows_one_line_and_imports_nothing(qtbot: Any, make_wi
 def test_once_accepted_the_case_reads_transferred_and_leaves_the_caseload(qtbot: Any, make_window: Any, team: Any,
                                                                          passphrase: str) -> None:
     w = _window(qtbot, make_window, team, passphrase)
+    w.show_today()
+    wait_idle(qtbot, w)
+    assert REF in {r.case for r in w.today.data.appointments}  # its appointment, while it is held here
     _hand_over_from_gui(qtbot, w, team)
     _sync(qtbot, w)  # the packet reaches the drive
     b = team["b"]
@@ -285,3 +289,15 @@ def test_once_accepted_the_case_reads_transferred_and_leaves_the_caseload(qtbot:
     assert banner.text.text() == f"Transferred to {B_NAME} on {TODAY:%d/%m/%Y} — read-only"
     assert not banner.cancel.isVisible() and offered_edits(w) == []
     assert REF not in {r.reference for r in w.caseload.all_rows}  # off the work lists
+    w.show_today()
+    wait_idle(qtbot, w)
+    assert w.today.data is not None and REF not in {r.case for r in w.today.data.appointments}
+
+
+def test_the_background_sync_pass_brings_the_incoming_banner(qtbot: Any, make_window: Any, team: Any,
+                                                             passphrase: str) -> None:
+    _b_hands_over(team)
+    w = make_window(sync_delay_ms=0, sync_poll_ms=600_000)  # the real sync service: one pass at unlock
+    unlock(qtbot, w, team["a_path"], passphrase)
+    qtbot.waitUntil(lambda: w.incoming.isVisible(), timeout=30000)
+    assert B_REF in w.incoming.rows[0][0].text() and B_NAME in w.incoming.rows[0][0].text()
