@@ -877,6 +877,35 @@ deltas in a bare interpreter, and tracemalloc snapshot diffs around each store c
   20,000 cases); building the `DueItem`s on read instead of keeping them would halve it. The
   window builds every page at start (+24 MB); app.team loads cryptography/pyrage with the window.
 
+Cold start, round 2 (issue #20; pyinstrument 5.1.3 over `benchmarks/coldstart.py`'s run of
+`app.cli.main` until the window is shown, `python -X importtime`, and CPU time (user + system) of
+interleaved runs, which the shared machine's load inflates less than wall time; load 2.5-2.9):
+
+- Found: the desktop path built the full verb parser, importing every `app.commands` module
+  (`python -m app --version` took 560 ms); the cyclic garbage collector ran ~200 times (194
+  young, 17 middle, 1 full collection: 70-115 ms) over the objects start-up creates; of what is
+  left, the store package (SQLAlchemy core and ORM, the entity mappings, the facade) is about
+  half of the profile to the first window, Qt's signature loader and first enum about 10 %,
+  building the window (the case workspace's tabs) about 10 %, `prepare_runtime`'s full collection
+  about 6 %.
+- Changed: `app.cli.desktop_args` parses the desktop app's own options without loading the verbs
+  (`--version` 560 -> 60 ms); `app.cli.main` pauses the collector until `launch.prepare_runtime`
+  (which collects, freezes and re-enables it) or until a verb runs. CPU time to the first window,
+  median of six interleaved runs: 0.83 -> 0.75 s; wall time in the same runs is too noisy to
+  quote (0.75-1.5 s at that load).
+- Left: loading the store package after the window is shown (on the worker, with the unlock)
+  would take about half of what remains off the first window. It needs the window's modules to
+  stop importing it at module level: `app/ui/sync_service.py` (`Store`, `outbox`), `app/ui/main_window.py`
+  (`security`), `app/models/store/search.py` through `caseload.py`/`table_models.py` (SQLAlchemy's
+  `text`, and `migrations`, which imports the entities), and a lazy `app/models/store/__init__.py`.
+- Key derivation, reported apart (deliberate, SQLCipher 4 defaults unchanged: PBKDF2-HMAC-SHA512,
+  256,000 iterations): about 80 ms CPU for `PRAGMA key` and the first read. It runs on the
+  worker after the window is shown, as does the page integrity check at unlock
+  (`cipher_integrity_check`, every page's HMAC): 185 ms at 5,000 cases (84 MB), 1.04 s at
+  20,000 (337 MB). A store closed cleanly also has its whole file hashed against the seal before
+  unlocking (57 ms / 253 ms); the benchmark's working copies carry no seal file, so `make bench`'s
+  unlock does not include that hash.
+
 Changes made from these measurements (issue #8):
 
 - `app/models/store/db.py`: a 64 MiB page cache per connection (`CACHE_KIB`; SQLite's default is 2 MiB).

@@ -22,10 +22,12 @@ def prepare_runtime() -> None:
     wrappers, the window) out of the garbage collector's sight.  Without the freeze a full
     collection walked all of it (60-100 ms, measured by ``make bench``) and, holding the GIL,
     stalled the GUI thread even when the worker triggered it.  Frozen objects are still
-    freed normally when no longer referenced."""
+    freed normally when no longer referenced.  The collector is enabled here: ``app.cli.main``
+    pauses it while the app starts."""
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     gc.collect()
     gc.freeze()
+    gc.enable()  # ``app.cli.main`` pauses the collector for start-up
 
 
 def launch(store: Path | None = None, passphrase_file: str | None = None) -> int:

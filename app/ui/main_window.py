@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ shared drive sync
     def _start_sync(self, store: Any) -> None:
         self._stop_sync()
-        service = SyncService(store, self, poll_ms=self.sync_poll_ms)
+        service = SyncService(store, self, poll_ms=self.sync_poll_ms, tasks=self.ctx.tasks)
         service.status_changed.connect(self._sync_status)
         service.copy_status.connect(self._copy_status)
         service.copy_status.connect(self._after_sync_pass)  # the handover pass ran just before
