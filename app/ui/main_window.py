@@ -883,6 +883,9 @@ class MainWindow(QMainWindow):
                                            "nothing is imported)")
         if reason is None:
             return
+        if not reason.strip():
+            self.ctx.prompts.info(f"Not declined: give the reason for declining {what} (the sender reads it).")
+            return
         self.incoming.set_busy(packet_id, True)
 
         def done(line: Any) -> None:
