@@ -290,10 +290,13 @@ def changed_message(status: CardStatus) -> str:
             f"{status.card.officer_id} --fingerprint \"{status.card.fingerprint}\" (or Settings)")
 
 
-def pin_for_use(store: Store, folder: Path, officer_id: str, ops: FileOps | None = None) -> Card:
-    """The colleague's card, pinned on first use; KeyChangedError when it differs from the pin."""
+def pin_for_use(store: Store, folder: Path, officer_id: str, ops: FileOps | None = None,
+                found: dict[str, Card] | None = None) -> Card:
+    """The colleague's card, pinned on first use; KeyChangedError when it differs from the pin.
+    ``found``: the cards on the drive when the caller read them already (off the store's thread)."""
     identity.check_officer_id(officer_id)
-    found, _ = read_cards(folder, ops)
+    if found is None:
+        found, _ = read_cards(folder, ops)
     card = found.get(officer_id)
     if card is not None:
         card = named(store, card)

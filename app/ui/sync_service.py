@@ -205,9 +205,7 @@ class SyncService(QObject):
             try:
                 from app.team import handover
 
-                if folder_problem(folder, self._ops) is None:
-                    # packets, decisions, purges (issue 15): small files, one worker call
-                    on_store(lambda: handover.sync(store, folder, self._ops))
+                handover.sync(store, folder, self._ops, on_store=on_store)  # packets, decisions, purges (issue 15)
             except (OSError, StoreError):
                 pass  # tried again on the next pass
             if not self._stopping.is_set() and not store.closed:

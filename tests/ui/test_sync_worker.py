@@ -11,12 +11,15 @@ from typing import Any
 import pyrage
 import pytest
 
-from app.models.store import Store, outbox
-from app.team import copies, identity
+from app.models.store import Store, custody, outbox
+from app.team import cards, copies, handover, identity
 from app.team.delivery import FileOps
 from app.ui.sync_service import SyncService
 from app.ui.tasks import Tasks, WorkerStopped
 from tests.helpers import shared_documents
+from tests.team.conftest import make_store
+
+REF = "CPO-2026-0101"  # the case tests.team.conftest.make_store holds
 
 
 @pytest.fixture
@@ -43,27 +46,54 @@ def _full_pass(qtbot: Any, service: SyncService) -> None:
     service.stop()
 
 
-def test_every_store_access_of_a_pass_is_on_the_worker(qtbot: Any, store: Store, share: Path,
-                                                       tasks: Tasks) -> None:
-    worker = tasks.call(threading.current_thread)
-    seen: dict[str, int] = {}
-    lock = threading.Lock()
-
-    def traced(_sql: str) -> None:  # SQLite calls this on the thread running each statement
-        with lock:
-            name = threading.current_thread().name
-            seen[name] = seen.get(name, 0) + 1
-
-    key = identity.age_identity(store)
+def _traced_pass(qtbot: Any, store: Store, tasks: Tasks) -> set[str]:
+    """The names of the threads that ran an SQL statement on ``store`` during one full pass
+    (SQLite calls the trace callback on the thread running each statement)."""
+    seen: set[str] = set()
     service = SyncService(store, poll_ms=60_000, tasks=tasks)
-    store._conn.set_trace_callback(traced)
+    store._conn.set_trace_callback(lambda _sql: seen.add(threading.current_thread().name))
     try:
         _full_pass(qtbot, service)
     finally:
         store._conn.set_trace_callback(None)
+    return seen
+
+
+def test_every_store_access_of_a_pass_is_on_the_worker(qtbot: Any, store: Store, share: Path,
+                                                       tasks: Tasks) -> None:
+    worker = tasks.call(threading.current_thread)
+    key = identity.age_identity(store)
+    assert _traced_pass(qtbot, store, tasks) == {worker.name}
     assert list(shared_documents(share, key).values()) == [b"a document"]
     assert copies.last_copy(store) is not None and copies.last_copy(store).recovery  # type: ignore[union-attr]
-    assert seen and set(seen) == {worker.name}, seen
+
+
+def test_handover_steps_of_a_pass_are_on_the_worker(qtbot: Any, tmp_path: Path, passphrase: str,
+                                                    tasks: Tasks) -> None:
+    """Deliver a packet, collect it on the colleague's laptop, see the acknowledgement: each in
+    a GUI pass whose store work all ran on the worker."""
+    worker = tasks.call(threading.current_thread).name
+    share = tmp_path / "share"
+    share.mkdir()
+    a = make_store(tmp_path / "a.cbk", passphrase)
+    b = Store.create(tmp_path / "b.cbk", passphrase)
+    try:
+        for s in (a, b):
+            s.set_setting(outbox.SETTING_FOLDER, str(share))
+            identity.ensure(s, "Officer Beta" if s is b else None)
+            cards.publish_card(s, share)
+        handover.hand_over(a, REF, identity.ensure(b).officer_id, "Synthetic handover note")
+        assert _traced_pass(qtbot, a, tasks) == {worker}  # the packet delivered
+        assert _traced_pass(qtbot, b, tasks) == {worker}  # collected (pins, signature, our key)
+        [item] = handover.incoming(b)
+        assert item.reference == REF and item.problem is None
+        handover.accept(b, item.packet_id)
+        assert _traced_pass(qtbot, a, tasks) == {worker}  # the acknowledgement read, custody settled
+        state = custody.state_of(a, REF)
+        assert state is not None and state.state == "transferred"
+    finally:
+        a.close()
+        b.close()
 
 
 @pytest.mark.parametrize("slow", ["document write", "copy encryption"])
