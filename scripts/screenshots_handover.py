@@ -44,7 +44,8 @@ def main() -> int:
     share.mkdir()
     a_path, b_path = TMP / "a.cbk", TMP / "b.cbk"
     a = Store.create(a_path, PASSPHRASE, clock=default_clock(), actor="demo")
-    a.import_bundle(demo_bundle(40, today=today))
+    mine = demo_bundle(40, today=today)
+    a.import_bundle(mine)
     identity.ensure(a, A_NAME)
     a.set_setting(O.SETTING_FOLDER, str(share))
     cards.publish_card(a, share)
@@ -95,7 +96,9 @@ def main() -> int:
 
     w.start_with(a_path, PASSPHRASE)
     settle(lambda: w.ctx.store is not None and w.caseload.model.rowCount() > 0 and not w.caseload.due_pending)
-    ref = sorted(r.reference for r in w.caseload.all_rows)[2]
+    # an active case with appointments (the Appointments tab shows what stays: reading, letters)
+    ref = max(mine["cases"], key=lambda c: (c["order"].get("status") in (None, "active"),
+                                            min(len(c.get("appointments", [])), 6), c["reference"]))["reference"]
     w.open_case(ref, 0)
     settle(lambda: w.workspace.data is not None and w.workspace.ref == ref)
     # Case > Hand over…: B's card is not pinned here yet, so its fingerprint is typed as B reads it out
@@ -108,7 +111,7 @@ def main() -> int:
     save(d, "handover-dialog")
     d.accept()
     settle(lambda: w.workspace.read_only)
-    w.workspace.show_tab("notes")
+    w.workspace.show_tab("appointments")  # Book…, Change…, Record outcome greyed; the letters still print
     save(w, "handover-pending")
     w.show_caseload()
     w.caseload.select_reference(ref)

@@ -35,6 +35,7 @@ from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.store import entities as E
 from app.team import identity, layout, sealing
 from app.team.delivery import FileOps, SyncError, deliver_new, describe_error, folder_problem
+from app.team.onstore import OnStore, inline
 
 if TYPE_CHECKING:
     from app.models.store import Store
@@ -182,25 +183,39 @@ def parse_card(data: bytes, file: str = "") -> Card:
         raise ValidationError(f"{file or 'the card'} is not a valid officer card (damaged or forged)") from exc
 
 
-def publish_card(store: Store, folder: Path, ops: FileOps | None = None, *, force: bool = False) -> str | None:
+def publish_card(store: Store, folder: Path, ops: FileOps | None = None, *, force: bool = False,
+                 on_store: OnStore = inline) -> str | None:
     """Deliver this officer's card if it changed since the last one published; its file name,
-    or None when already published.  OSError/SyncError on failure (nothing recorded then)."""
+    or None when already published.  OSError/SyncError on failure (nothing recorded then).
+    The store calls (the signed card, the record of it) go through ``on_store``."""
     ops = ops or FileOps()
-    data, digest = card_bytes(store)
-    if not force and store.get_setting(SETTING_PUBLISHED) == digest:
+    card = on_store(lambda: _card_due(store, force))
+    if card is None:
         return None
+    data, digest, oid = card
     problem = folder_problem(folder, ops)
     if problem is not None:
         raise SyncError(problem)
     where = layout.officers_dir(folder)
     where.mkdir(parents=True, exist_ok=True)
-    oid = identity.ensure(store).officer_id
     name = layout.stem(oid, dt.datetime.now(dt.UTC)) + CARD_EXT
     deliver_new(where, name, data, {"kind": "card", "officer": oid}, ops)
+    on_store(lambda: _record_published(store, digest, oid, name))
+    return name
+
+
+def _card_due(store: Store, force: bool) -> tuple[bytes, str, str] | None:
+    """Store step of ``publish_card``: (card, digest, officer id), None when already published."""
+    data, digest = card_bytes(store)
+    if not force and store.get_setting(SETTING_PUBLISHED) == digest:
+        return None
+    return data, digest, identity.ensure(store).officer_id
+
+
+def _record_published(store: Store, digest: str, oid: str, name: str) -> None:
     with store.transaction() as tx:
         put_setting(tx, SETTING_PUBLISHED, digest)
         tx.audit("publish", "officer_card", oid, name)
-    return name
 
 
 def put_setting(tx: Any, key: str, value: Any) -> None:
@@ -274,10 +289,13 @@ def changed_message(status: CardStatus) -> str:
             f"{status.card.officer_id} --fingerprint \"{status.card.fingerprint}\" (or Settings)")
 
 
-def pin_for_use(store: Store, folder: Path, officer_id: str, ops: FileOps | None = None) -> Card:
-    """The colleague's card, pinned on first use; KeyChangedError when it differs from the pin."""
+def pin_for_use(store: Store, folder: Path, officer_id: str, ops: FileOps | None = None,
+                found: dict[str, Card] | None = None) -> Card:
+    """The colleague's card, pinned on first use; KeyChangedError when it differs from the pin.
+    ``found``: the cards on the drive when the caller read them already (off the store's thread)."""
     identity.check_officer_id(officer_id)
-    found, _ = read_cards(folder, ops)
+    if found is None:
+        found, _ = read_cards(folder, ops)
     card = found.get(officer_id)
     if card is not None:
         card = named(store, card)

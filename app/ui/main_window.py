@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ shared drive sync
     def _start_sync(self, store: Any) -> None:
         self._stop_sync()
-        service = SyncService(store, self, poll_ms=self.sync_poll_ms)
+        service = SyncService(store, self, poll_ms=self.sync_poll_ms, tasks=self.ctx.tasks)
         service.status_changed.connect(self._sync_status)
         service.copy_status.connect(self._copy_status)
         service.copy_status.connect(self._after_sync_pass)  # the handover pass ran just before
@@ -882,6 +882,9 @@ class MainWindow(QMainWindow):
         reason = self.ctx.prompts.ask_text(f"Decline {what}: why? (the reason travels encrypted to the sender; "
                                            "nothing is imported)")
         if reason is None:
+            return
+        if not reason.strip():
+            self.ctx.prompts.info(f"Not declined: give the reason for declining {what} (the sender reads it).")
             return
         self.incoming.set_busy(packet_id, True)
 

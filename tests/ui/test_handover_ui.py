@@ -230,6 +230,10 @@ def test_decline_sends_it_back_and_imports_nothing(qtbot: Any, make_window: Any,
     _b_hands_over(team)
     _sync(qtbot, w)
     count = len(w.caseload.all_rows)
+    w.ctx.prompts.texts.append("  ")
+    w.incoming.rows[0][2].click()  # Decline… with no reason: asked for one, nothing sent
+    wait_idle(qtbot, w)
+    assert w.incoming.isVisible() and "give the reason" in w.ctx.prompts.calls[-1][1]
     w.ctx.prompts.texts.append("Synthetic: not my patch")
     w.incoming.rows[0][2].click()  # Decline…
     qtbot.waitUntil(lambda: not w.incoming.isVisible(), timeout=10000)
@@ -301,3 +305,16 @@ def test_the_background_sync_pass_brings_the_incoming_banner(qtbot: Any, make_wi
     unlock(qtbot, w, team["a_path"], passphrase)
     qtbot.waitUntil(lambda: w.incoming.isVisible(), timeout=30000)
     assert B_REF in w.incoming.rows[0][0].text() and B_NAME in w.incoming.rows[0][0].text()
+
+
+def test_a_read_only_case_keeps_distinct_mnemonics(qtbot: Any, make_window: Any, team: Any, passphrase: str) -> None:
+    from tests.ui.test_mnemonics import _clashes
+
+    w = _window(qtbot, make_window, team, passphrase)
+    _hand_over_from_gui(qtbot, w, team)
+    problems: list[str] = []
+    for i in range(w.workspace.tabs.count()):
+        w.workspace.tabs.setCurrentIndex(i)
+        wait_idle(qtbot, w)
+        problems += _clashes(w, f"Case tab {w.workspace.tabs.tabText(i)} (handed over)")
+    assert problems == [], "\n".join(problems)
