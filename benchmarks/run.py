@@ -875,7 +875,10 @@ deltas in a bare interpreter, and tracemalloc snapshot diffs around each store c
 - Left (not in this change's files): the due-date cache holds each item twice (a row tuple and
   a `DueItem`, `app/models/store/caseload_facts.py`), growing with the caseload (about 100 MB at
   20,000 cases); building the `DueItem`s on read instead of keeping them would halve it. The
-  window builds every page at start (+24 MB); app.team loads cryptography/pyrage with the window.
+  window builds every page at start (+24 MB).
+- Also changed: app.team imports cryptography where a signature is made or checked (its Rust
+  bindings were 6 MB of the first window's resident set: cold-start peak RSS 150.5 -> 142.6 MB);
+  a session that exports a PDF still loads it (pypdf).
 
 Cold start, round 2 (issue #20; pyinstrument 5.1.3 over `benchmarks/coldstart.py`'s run of
 `app.cli.main` until the window is shown, `python -X importtime`, and CPU time (user + system) of
