@@ -818,8 +818,10 @@ due dates) on the encrypted store at 1,000, 5,000 and 20,000 cases of 50 notes e
 reports for each measurement the growth exponent between sizes: the slope of log(time) against
 log(cases), so a cost that grows faster than the caseload (exponent above 1) shows. Results go
 to `benchmarks/results-scale.json` and the table below. Each size's store is built once and
-cached like the main one; building one takes about 26 ms a case on a quiet machine (the
-20,000-case store: about 9 minutes quiet, over an hour on the loaded machine).
+cached like the main one. The store is bulk-loaded (`app.models.store.bulk.add_cases`: Core
+`executemany`, the same rows as the old build through the ORM, so cached stores stay valid):
+5,000 cases in 12 s (was 55 s through the ORM, both at a load average of about 1), 20,000 cases
+/ 1,000,000 notes in 53 s (load 1.8; 337 MB file; peak RSS of the build 740 MB).
 
 Changes made from these measurements (issue #20):
 
@@ -850,12 +852,67 @@ Changes made from these measurements (issue #20):
   RSS: a GUI session that never exports no longer loads reportlab; the rest of the resident set
   is Qt, the 64 MiB page cache (issue #8) and the store's data; not reduced further here.
 
+Peak RSS of the GUI session (issue #20, round 2; RSS does not depend on the machine's load, the
+times quoted with it do: load average 2-3 on 2 cores, noisy). Measured on the GUI probe's session
+(`benchmarks/gui_probe.py`, 5,000 cases) with VmRSS/VmHWM read after each step, per-import RSS
+deltas in a bare interpreter, and tracemalloc snapshot diffs around each store call:
+
+- Where it went (before, peak 304 MB): interpreter + PySide6 39 MB; importing the window's modules
+  +87 MB (SQLAlchemy core 24 MB and ORM 11 MB, the declarative mappings of the entities 14 MB,
+  jsonschema 4 MB, cryptography's Rust bindings 6 MB through app.team, the rest our modules and
+  Qt's libraries); building the window +24 MB; unlock and the caseload +93 MB (the page cache
+  filling, Python objects of the due-date cache about 24 MB: ~55,000 row tuples and ~50,000
+  `DueItem`s at 5,000 cases, caseload summaries and rows about 10 MB, holidays 4.5 MB on the
+  first due date); the first note search +33 MB (the page cache reaching 64 MiB); the contract
+  export +24 MB (reportlab, its parsed TrueType fonts about 10 MB, the preview).
+- Changed: the page cache is 16 MiB (`db.CACHE_KIB`, was 64 MiB). Interleaved samples on two
+  copies of the store showed no difference between 2, 16 and 64 MiB for search (p95 16.6 ms at
+  64 MiB, 18.3 at 16 MiB, 18.1 at 2 MiB, load 2.5: within noise), the caseload, cold due dates or
+  opening a case, at 5,000 and at 20,000 cases (search p95 63.5 / 59.6 ms at 64 / 16 MiB): the
+  search of issue #20 no longer rereads the store. jsonschema is imported with the first
+  validation (`bundle._validator`), not with the store package. Peak RSS of the same session:
+  304 MB -> 258 MB.
+- Left (not in this change's files): the due-date cache holds each item twice (a row tuple and
+  a `DueItem`, `app/models/store/caseload_facts.py`), growing with the caseload (about 100 MB at
+  20,000 cases); building the `DueItem`s on read instead of keeping them would halve it. The
+  window builds every page at start (+24 MB); app.team loads cryptography/pyrage with the window.
+
+Cold start, round 2 (issue #20; pyinstrument 5.1.3 over `benchmarks/coldstart.py`'s run of
+`app.cli.main` until the window is shown, `python -X importtime`, and CPU time (user + system) of
+interleaved runs, which the shared machine's load inflates less than wall time; load 2.5-2.9):
+
+- Found: the desktop path built the full verb parser, importing every `app.commands` module
+  (`python -m app --version` took 560 ms); the cyclic garbage collector ran ~200 times (194
+  young, 17 middle, 1 full collection: 70-115 ms) over the objects start-up creates; of what is
+  left, the store package (SQLAlchemy core and ORM, the entity mappings, the facade) is about
+  half of the profile to the first window, Qt's signature loader and first enum about 10 %,
+  building the window (the case workspace's tabs) about 10 %, `prepare_runtime`'s full collection
+  about 6 %.
+- Changed: `app.cli.desktop_args` parses the desktop app's own options without loading the verbs
+  (`--version` 560 -> 60 ms); `app.cli.main` pauses the collector until `launch.prepare_runtime`
+  (which collects, freezes and re-enables it) or until a verb runs. CPU time to the first window,
+  median of six interleaved runs: 0.83 -> 0.75 s; wall time in the same runs is too noisy to
+  quote (0.75-1.5 s at that load).
+- Left: loading the store package after the window is shown (on the worker, with the unlock)
+  would take about half of what remains off the first window. It needs the window's modules to
+  stop importing it at module level: `app/ui/sync_service.py` (`Store`, `outbox`), `app/ui/main_window.py`
+  (`security`), `app/models/store/search.py` through `caseload.py`/`table_models.py` (SQLAlchemy's
+  `text`, and `migrations`, which imports the entities), and a lazy `app/models/store/__init__.py`.
+- Key derivation, reported apart (deliberate, SQLCipher 4 defaults unchanged: PBKDF2-HMAC-SHA512,
+  256,000 iterations): about 80 ms CPU for `PRAGMA key` and the first read. It runs on the
+  worker after the window is shown, as does the page integrity check at unlock
+  (`cipher_integrity_check`, every page's HMAC): 185 ms at 5,000 cases (84 MB), 1.04 s at
+  20,000 (337 MB). A store closed cleanly also has its whole file hashed against the seal before
+  unlocking (57 ms / 253 ms); the benchmark's working copies carry no seal file, so `make bench`'s
+  unlock does not include that hash.
+
 Changes made from these measurements (issue #8):
 
 - `app/models/store/db.py`: a 64 MiB page cache per connection (`CACHE_KIB`; SQLite's default is 2 MiB).
   With the default, every large query re-read and re-decrypted its pages: search p95 was 3.4× the
   plain-SQLite time; with the cache the whole store is decrypted once per session and the ratio is
-  about 1×. Cost: up to 64 MiB more resident memory (decrypted pages, only while unlocked).
+  about 1×. Cost: up to 64 MiB more resident memory (decrypted pages, only while unlocked). (Now 16 MiB:
+  see the RSS notes above.)
 - `Store.list_cases`: plain SQL rows instead of ORM rows (about 40% faster at 5,000 cases).
 - `search.search_cases`: plain rows for the name pass, an ASCII fast path in `fold`, and distinct
   case ids straight from the matching notes (no join to `cases` per matching note). Same results.
@@ -890,8 +947,9 @@ alone (17.41 s, the old cost of every caseload load); saving a note (1.36 s here
 fsync'd transaction) at 1,001 and 5,001 cases in the scale run (growth exponent 0.17: about
 independent of the caseload); search growing at 0.6 (p95) with the caseload. The 20,000-case
 size of `make bench-scale` was not run: building its store took longer than this session had
-left at that load (10,750 of 20,000 cases after about 50 minutes); `make bench-scale` builds and
-caches it on its first run. Re-run `make bench` and `make bench-scale` on a quiet machine before
+left at that load (10,750 of 20,000 cases after about 50 minutes, row at a time through the ORM;
+the bulk load now builds it in about a minute); `make bench-scale` builds and caches it on its
+first run. Re-run `make bench` and `make bench-scale` on a quiet machine before
 judging the targets.
 
 What each line measures:

@@ -6,6 +6,13 @@ key: ``{"card": {format, officer_id, recipient, signing_key, fingerprint, publis
 ``<officer-id>-<UTC time>-<hex>.card.json`` whenever it differs from the last one published
 (never overwriting: a new file each time; the newest valid card per officer counts).
 
+The card carries no readable name: the drive shows nobody's name (issue 15).  The officer's
+display name travels in the card as ``sealed_name``, an age file (base64) readable only by the
+officers who may read it: this officer, every colleague pinned here, the pinned team manager and
+the team recovery recipient.  A colleague who cannot open it sees the officer id.  Sync checks
+the card on every pass and publishes a new one when the name or those recipients changed (a
+colleague pinned since).
+
 Trust is on first use: the first time a colleague's card is used (``pin_for_use``) its keys
 are pinned in this store (setting ``officer_pins``).  A card whose keys differ from the pin is
 refused with a clear message until the officer confirms the new fingerprint
@@ -15,10 +22,12 @@ refused with a clear message until the officer confirms the new fingerprint
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +37,7 @@ from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.store import entities as E
 from app.team import identity, layout, sealing
 from app.team.delivery import FileOps, SyncError, deliver_new, describe_error, folder_problem
+from app.team.onstore import OnStore, inline
 
 if TYPE_CHECKING:
     from app.models.store import Store
@@ -36,6 +46,8 @@ CARD_FORMAT = "casebook-card/v1"
 CARD_EXT = layout.CARD_EXT
 SETTING_PINS = sealing.SETTING_PINS  # declared with the other keys shared-drive readers use
 SETTING_PUBLISHED = "card_published"
+NAME_FORMAT = "casebook-card-name/v1"
+MAX_SEALED_NAME = 8 * 1024
 
 
 class KeyChangedError(StoreError):
@@ -51,6 +63,7 @@ class Card:
     fingerprint: str
     published: str
     file: str
+    sealed_name: str = ""  # base64 age file: the display name, for the officers who may read it
 
     def keys(self) -> dict[str, str]:
         return {"recipient": self.recipient, "signing_key": self.signing_key, "fingerprint": self.fingerprint}
@@ -73,14 +86,73 @@ def _canonical(value: dict[str, Any]) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def name_recipients(store: Store) -> list[str]:
+    """Who may read this officer's name on its card: the officer, every colleague pinned here,
+    the pinned team manager and the team recovery recipient (valid age recipients only)."""
+    import pyrage
+
+    out = list(sealing.recipients_for(store))
+    out += [p["recipient"] for p in pins(store).values() if isinstance(p, dict) and isinstance(p.get("recipient"), str)]
+    good = []
+    for r in dict.fromkeys(out):
+        try:
+            pyrage.x25519.Recipient.from_str(r)
+        except Exception:  # a damaged pin: that colleague sees the id
+            continue
+        good.append(r)
+    return good
+
+
+def seal_name(officer_id: str, name: str, recipients: list[str]) -> str:
+    import pyrage
+
+    plain = _canonical({"format": NAME_FORMAT, "officer_id": officer_id, "name": name})
+    keys = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    return base64.b64encode(bytes(pyrage.encrypt(plain, keys))).decode("ascii")
+
+
+def open_name(store: Store, card: Card) -> str | None:
+    """The name sealed in ``card`` if this store's officer may read it, else None."""
+    if not card.sealed_name or len(card.sealed_name) > MAX_SEALED_NAME:
+        return None
+    try:
+        blob = base64.b64decode(card.sealed_name.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None
+    import pyrage
+
+    try:
+        body = json.loads(bytes(pyrage.decrypt(blob, [identity.age_identity(store)])).decode("utf-8"))
+    except Exception:  # pyrage.DecryptError (not sealed to us, or damaged), bad JSON
+        return None
+    if not isinstance(body, dict) or body.get("format") != NAME_FORMAT or body.get("officer_id") != card.officer_id:
+        return None
+    name = body.get("name")
+    return name[:100] if isinstance(name, str) and name.strip() else None
+
+
+def named(store: Store, card: Card) -> Card:
+    """``card`` with the name this officer can read: sealed in the card, else the one kept
+    with its pin, else none (the GUI and CLI then show the officer id)."""
+    name = open_name(store, card)
+    if name is None:
+        pin = pins(store).get(card.officer_id)
+        name = str(pin.get("name") or "") if isinstance(pin, dict) else ""
+    return card if name == card.name else replace(card, name=name)
+
+
 def card_bytes(store: Store, now: dt.datetime | None = None) -> tuple[bytes, str]:
-    """This store's signed card and the digest of its content (without the time)."""
+    """This store's signed card and the digest of what it says (without the time and the
+    randomness of the sealed name: the same name to the same readers is the same card)."""
     ident = identity.ensure(store)
-    # No display name: the drive shows nobody's name (issue 15 item 6); names travel inside
-    # encrypted packets, and colleagues match an id to a person by its fingerprint.
+    # No readable name: the drive shows nobody's name (issue 15 item 6).  The name is sealed to
+    # the officers who may read it; colleagues match an id to a person by its fingerprint.
     body = {"format": CARD_FORMAT, "officer_id": ident.officer_id,
             "recipient": ident.recipient, "signing_key": ident.signing_key, "fingerprint": ident.fingerprint}
-    digest = hashlib.sha256(_canonical(body)).hexdigest()
+    readers = name_recipients(store) if ident.name else []
+    digest = hashlib.sha256(_canonical({**body, "name": ident.name or "", "readers": sorted(readers)})).hexdigest()
+    if readers:
+        body["sealed_name"] = seal_name(ident.officer_id, str(ident.name), readers)
     body["published"] = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     signature = identity.signing_private(store).sign(_canonical(body)).hex()
     return _canonical({"card": body, "signature": signature}) + b"\n", digest
@@ -101,33 +173,50 @@ def parse_card(data: bytes, file: str = "") -> Card:
         import pyrage
 
         pyrage.x25519.Recipient.from_str(body["recipient"])
+        sealed = body.get("sealed_name", "")
+        if not isinstance(sealed, str) or len(sealed) > MAX_SEALED_NAME:
+            raise ValueError
         return Card(oid, str(body.get("name") or ""), body["recipient"], body["signing_key"], body["fingerprint"],
-                    str(body.get("published") or ""), file)
+                    str(body.get("published") or ""), file, sealed)
     except (InvalidSignature, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{file or 'the card'} is not a valid officer card (damaged or forged)") from exc
     except Exception as exc:  # pyrage.RecipientError and friends
         raise ValidationError(f"{file or 'the card'} is not a valid officer card (damaged or forged)") from exc
 
 
-def publish_card(store: Store, folder: Path, ops: FileOps | None = None, *, force: bool = False) -> str | None:
+def publish_card(store: Store, folder: Path, ops: FileOps | None = None, *, force: bool = False,
+                 on_store: OnStore = inline) -> str | None:
     """Deliver this officer's card if it changed since the last one published; its file name,
-    or None when already published.  OSError/SyncError on failure (nothing recorded then)."""
+    or None when already published.  OSError/SyncError on failure (nothing recorded then).
+    The store calls (the signed card, the record of it) go through ``on_store``."""
     ops = ops or FileOps()
-    data, digest = card_bytes(store)
-    if not force and store.get_setting(SETTING_PUBLISHED) == digest:
+    card = on_store(lambda: _card_due(store, force))
+    if card is None:
         return None
+    data, digest, oid = card
     problem = folder_problem(folder, ops)
     if problem is not None:
         raise SyncError(problem)
     where = layout.officers_dir(folder)
     where.mkdir(parents=True, exist_ok=True)
-    oid = identity.ensure(store).officer_id
     name = layout.stem(oid, dt.datetime.now(dt.UTC)) + CARD_EXT
     deliver_new(where, name, data, {"kind": "card", "officer": oid}, ops)
+    on_store(lambda: _record_published(store, digest, oid, name))
+    return name
+
+
+def _card_due(store: Store, force: bool) -> tuple[bytes, str, str] | None:
+    """Store step of ``publish_card``: (card, digest, officer id), None when already published."""
+    data, digest = card_bytes(store)
+    if not force and store.get_setting(SETTING_PUBLISHED) == digest:
+        return None
+    return data, digest, identity.ensure(store).officer_id
+
+
+def _record_published(store: Store, digest: str, oid: str, name: str) -> None:
     with store.transaction() as tx:
         put_setting(tx, SETTING_PUBLISHED, digest)
         tx.audit("publish", "officer_card", oid, name)
-    return name
 
 
 def put_setting(tx: Any, key: str, value: Any) -> None:
@@ -189,8 +278,9 @@ def status_of(store: Store, card: Card) -> CardStatus:
 
 
 def list_officers(store: Store, folder: Path, ops: FileOps | None = None) -> tuple[list[CardStatus], list[tuple[str, str]]]:
+    """Every officer's newest card, with the name this officer may read (else none)."""
     found, bad = read_cards(folder, ops)
-    return [status_of(store, c) for _, c in sorted(found.items())], bad
+    return [status_of(store, named(store, c)) for _, c in sorted(found.items())], bad
 
 
 def changed_message(status: CardStatus) -> str:
@@ -200,11 +290,16 @@ def changed_message(status: CardStatus) -> str:
             f"{status.card.officer_id} --fingerprint \"{status.card.fingerprint}\" (or Settings)")
 
 
-def pin_for_use(store: Store, folder: Path, officer_id: str, ops: FileOps | None = None) -> Card:
-    """The colleague's card, pinned on first use; KeyChangedError when it differs from the pin."""
+def pin_for_use(store: Store, folder: Path, officer_id: str, ops: FileOps | None = None,
+                found: dict[str, Card] | None = None) -> Card:
+    """The colleague's card, pinned on first use; KeyChangedError when it differs from the pin.
+    ``found``: the cards on the drive when the caller read them already (off the store's thread)."""
     identity.check_officer_id(officer_id)
-    found, _ = read_cards(folder, ops)
+    if found is None:
+        found, _ = read_cards(folder, ops)
     card = found.get(officer_id)
+    if card is not None:
+        card = named(store, card)
     pin = pins(store).get(officer_id)
     if card is None:
         if pin is not None:  # no card on the drive now, but we know the keys
@@ -216,6 +311,8 @@ def pin_for_use(store: Store, folder: Path, officer_id: str, ops: FileOps | None
         raise KeyChangedError(changed_message(status))
     if status.state == "new":
         _pin(store, card, "pinned on first use")
+    elif card.name and pin is not None and pin.get("name") != card.name:
+        _pin(store, card, "name read from the card")  # a name sealed to us since: kept with the pin
     return card
 
 
@@ -225,6 +322,7 @@ def confirm_pin(store: Store, folder: Path, officer_id: str, fingerprint: str, o
     card = found.get(identity.check_officer_id(officer_id))
     if card is None:
         raise NotFoundError(f"no card for officer {officer_id} on the shared drive")
+    card = named(store, card)
     if " ".join(fingerprint.split()) != card.fingerprint:
         raise ValidationError(f"that fingerprint is not the one on {officer_id}'s card ({card.fingerprint}); "
                               "nothing was pinned")

@@ -44,6 +44,7 @@ from app.team.delivery import (
     folder_problem,
     read_manifest,
 )
+from app.team.onstore import OnStore, inline
 
 SETTING_KEEP = "offsite_keep"
 SETTING_WARN_DAYS = "offsite_warn_days"
@@ -179,60 +180,100 @@ def _mkdirs(path: Path) -> None:
 
 def take_copy(store: Store, folder: Path | str | None = None, *, force: bool = False,
               ops: FileOps | None = None, now: dt.datetime | None = None,
-              min_age: dt.timedelta | None = None) -> CopyOutcome:
+              min_age: dt.timedelta | None = None, on_store: OnStore = inline) -> CopyOutcome:
     """Deliver a copy if the store changed since the last one (``force``: regardless).
-    ``min_age`` (the app's background polling): not while the last copy is younger than that."""
+    ``min_age`` (the app's background polling): not while the last copy is younger than that.
+    Three short store calls go through ``on_store`` (``app.team.onstore``): is one due, the
+    snapshot, the record of it; the encryption and the drive's IO run on this thread."""
     ops = ops or FileOps()
     try:
-        target = Path(folder) if folder is not None else configured_folder(store)
+        target, due = on_store(lambda: _copy_due(store, folder, force, now, min_age))
     except NoFolderError as exc:
         return CopyOutcome("failed", error=str(exc))
-    if not force and not changed_since_last(store):
+    if not due:
         return CopyOutcome("current")
-    if not force and min_age is not None:
-        last = last_copy(store)
-        if last is not None and (now or dt.datetime.now(dt.UTC)) - last.at < min_age:
-            return CopyOutcome("current")
     problem = folder_problem(target, ops)
     if problem is not None:
         return CopyOutcome("failed", error=problem)
-    ident = identity.ensure(store)
-    dest = layout.backups_dir(target, ident.officer_id)
     when = now or dt.datetime.now(dt.UTC)
+    try:
+        plan = on_store(lambda: _snapshot(store, when))
+        dest = layout.backups_dir(target, plan.officer_id)
+        _mkdirs(dest)
+        cleanup_partials(dest, ops)
+        data = plan.copy.seal()
+        entry = {"kind": "store-copy", "officer": plan.officer_id, "login": plan.login,
+                 "created": when.isoformat(timespec="seconds"), "copy": plan.stem, "schema": plan.schema,
+                 "meta": plan.meta}
+        if plan.recovery is not None:
+            deliver_new(dest, plan.stem + layout.RECOVERY_EXT, plan.recovery.seal(), {**entry, "kind": "recovery"},
+                        ops)
+        deliver_new(dest, plan.stem + layout.COPY_EXT, data, entry, ops)
+    except (OSError, SyncError) as exc:
+        return CopyOutcome("failed", error=describe_error(exc, target))
+    name = plan.stem + layout.COPY_EXT
+    keep = on_store(lambda: _record_copy(store, name, when, plan, len(data), target))
+    try:
+        removed = prune(dest, plan.officer_id, keep, ops)
+    except OSError:
+        removed = []
+    return CopyOutcome("delivered", name=name, removed=tuple(removed))
+
+
+def _copy_due(store: Store, folder: Path | str | None, force: bool, now: dt.datetime | None,
+              min_age: dt.timedelta | None) -> tuple[Path, bool]:
+    """Store step of ``take_copy``: (the folder, whether a copy is due)."""
+    target = Path(folder) if folder is not None else configured_folder(store)
+    if force:
+        return target, True
+    if not changed_since_last(store):
+        return target, False
+    if min_age is not None:
+        last = last_copy(store)
+        if last is not None and (now or dt.datetime.now(dt.UTC)) - last.at < min_age:
+            return target, False
+    return target, True
+
+
+@dataclass(frozen=True)
+class _CopyPlan:
+    officer_id: str
+    login: str
+    stem: str
+    schema: int
+    meta: dict[str, Any]
+    recipient: str | None
+    copy: snapshots.Snapshot
+    recovery: snapshots.Snapshot | None
+
+
+def _snapshot(store: Store, when: dt.datetime) -> _CopyPlan:
+    """Store step of ``take_copy``: the identity, the hooks' metadata and the snapshot(s)."""
+    ident = identity.ensure(store)
     stem = layout.stem(ident.officer_id, when)
     meta: dict[str, Any] = {}
     for hook in copy_metadata_hooks:
         meta.update(hook(store))
     recipient = recovery_recipient(store)
-    try:
-        _mkdirs(dest)
-        cleanup_partials(dest, ops)
-        data, marker = snapshots.passphrase_copy(store)
-        entry = {"kind": "store-copy", "officer": ident.officer_id, "login": ident.login,
-                 "created": when.isoformat(timespec="seconds"), "copy": stem, "schema": _schema(store),
-                 "meta": meta}
-        if recipient is not None:
-            rdata = snapshots.recovery_copy(store, [recipient], {"officer": ident.officer_id, "copy": stem})
-            deliver_new(dest, stem + layout.RECOVERY_EXT, rdata, {**entry, "kind": "recovery"}, ops)
-        deliver_new(dest, stem + layout.COPY_EXT, data, entry, ops)
-    except (OSError, SyncError) as exc:
-        return CopyOutcome("failed", error=describe_error(exc, target))
-    name = stem + layout.COPY_EXT
+    copy = snapshots.passphrase_snapshot(store)
+    recovery = None if recipient is None else \
+        snapshots.recovery_snapshot(store, [recipient], {"officer": ident.officer_id, "copy": stem})
+    return _CopyPlan(ident.officer_id, ident.login, stem, _schema(store), meta, recipient, copy, recovery)
+
+
+def _record_copy(store: Store, name: str, when: dt.datetime, plan: _CopyPlan, size: int, target: Path) -> int:
+    """Store step of ``take_copy``: record the delivered copy (and audit it); how many to keep."""
     with store.transaction() as tx:
         row = tx.session.get(E.StoreSetting, SETTING_LAST)
-        value = {"name": name, "at": when.isoformat(), "marker": marker, "size": len(data),
-                 "recovery": recipient is not None, "folder": str(target), "meta": meta}
+        value = {"name": name, "at": when.isoformat(), "marker": plan.copy.marker, "size": size,
+                 "recovery": plan.recipient is not None, "folder": str(target), "meta": plan.meta}
         if row is None:
             tx.session.add(E.StoreSetting(key=SETTING_LAST, value=value))
         else:
             row.value = value
-        tx.audit("offsite_copy", "store", None, f"{name} ({len(data)} bytes"
-                 + (", with recovery copy)" if recipient else ")"))
-    try:
-        removed = prune(dest, ident.officer_id, keep_count(store), ops)
-    except OSError:
-        removed = []
-    return CopyOutcome("delivered", name=name, removed=tuple(removed))
+        tx.audit("offsite_copy", "store", None, f"{name} ({size} bytes"
+                 + (", with recovery copy)" if plan.recipient else ")"))
+    return keep_count(store)
 
 
 def _schema(store: Store) -> int:

@@ -45,6 +45,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from app import safeio
@@ -52,6 +53,7 @@ from app.atomic import fsync_dir
 from app.models.errors import StoreError
 from app.models.store import Store, outbox
 from app.team import identity, layout, sealing
+from app.team.onstore import OnStore, inline
 
 CHUNK = 1024 * 1024
 MAX_VERSIONS = 9999
@@ -606,13 +608,14 @@ def folder_problem(folder: Path, ops: FileOps | None = None) -> str | None:
 
 def sync_outbox(store: Store, folder: Path | str | None = None, *, force: bool = False,
                 ops: FileOps | None = None, partial_max_age: float = 3600.0,
-                should_stop: Callable[[], bool] | None = None) -> SyncReport:
+                should_stop: Callable[[], bool] | None = None, on_store: OnStore = inline) -> SyncReport:
     """Deliver what is due (``force``: every queued item, ignoring back-off) to ``folder``
     (default: the store's ``shared_drive_folder`` setting), encrypted, into
-    ``<folder>/casebook/documents/<officer-id>/``."""
+    ``<folder>/casebook/documents/<officer-id>/``.  Every store call goes through ``on_store``
+    (``app.team.onstore``); the encryption and the drive's IO run here."""
     ops = ops or FileOps()
-    target = Path(folder) if folder is not None else configured_folder(store)
-    rows = outbox.pending(store) if force else outbox.due(store)
+    target = Path(folder) if folder is not None else on_store(lambda: configured_folder(store))
+    rows = on_store(lambda: outbox.pending(store) if force else outbox.due(store))
     report = SyncReport(folder=target, reachable=True)
     problem = folder_problem(target, ops)
     legacy = Manifest()
@@ -623,13 +626,13 @@ def sync_outbox(store: Store, folder: Path | str | None = None, *, force: bool =
             cleanup_partials(target, ops, partial_max_age)  # temp files of older versions
             legacy = read_manifest(target, ops)
             if rows:
-                sealer = sealing.sealer_for(store)
+                sealer = on_store(lambda: sealing.sealer_for(store))
                 where = layout.documents_dir(target, sealer.officer_id)
                 ops.makedirs(where)
                 cleanup_partials(where, ops, partial_max_age)
                 manifest = read_manifest(where, ops)
             else:  # nothing to deliver: still clear temp files a killed delivery left in our folder
-                own = identity.officer_id(store)
+                own = on_store(lambda: identity.officer_id(store))
                 if own is not None and ops.isdir(layout.documents_dir(target, own)):
                     cleanup_partials(layout.documents_dir(target, own), ops, partial_max_age)
         except (OSError, SyncError) as exc:
@@ -639,24 +642,29 @@ def sync_outbox(store: Store, folder: Path | str | None = None, *, force: bool =
     if problem is not None:
         report.reachable = False
         report.problem = problem
-        for row in rows:
-            outbox.mark_failed(store, row.id, problem)
-            report.outcomes.append(ItemOutcome(row.id, row.filename, "failed", error=problem))
-        report.waiting = outbox.waiting_count(store)
+        report.outcomes.extend(ItemOutcome(row.id, row.filename, "failed", error=problem) for row in rows)
+        report.waiting = on_store(lambda: _mark_all_failed(store, rows, problem))
         return report
     for row in rows:
         if should_stop is not None and should_stop():
             break
         assert sealer is not None
         try:
-            data = outbox.content(store, row.id)
+            data = on_store(partial(outbox.content, store, row.id))
             name, already = deliver_one(target, row, data, sealer, manifest, legacy, ops, store.clock.now())
         except (OSError, SyncError) as exc:
             message = describe_error(exc, target)
-            outbox.mark_failed(store, row.id, message)
+            on_store(partial(outbox.mark_failed, store, row.id, message))
             report.outcomes.append(ItemOutcome(row.id, row.filename, "failed", error=message))
             continue
-        outbox.mark_delivered(store, row.id, name, "already on the shared drive" if already else None)
+        on_store(partial(outbox.mark_delivered, store, row.id, name, "already on the shared drive" if already else None))
         report.outcomes.append(ItemOutcome(row.id, row.filename, "already" if already else "delivered", name))
-    report.waiting = outbox.waiting_count(store)
+    report.waiting = on_store(lambda: outbox.waiting_count(store))
     return report
+
+
+def _mark_all_failed(store: Store, rows: list[outbox.OutboxRow], problem: str) -> int:
+    """Store step: every item of this pass waits with ``problem``; how many wait now."""
+    for row in rows:
+        outbox.mark_failed(store, row.id, problem)
+    return outbox.waiting_count(store)

@@ -36,6 +36,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,7 @@ from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.store import custody
 from app.team import cards, identity, layout
 from app.team.delivery import FileOps, SyncError, deliver_new, describe_error, folder_problem
+from app.team.onstore import OnStore, inline
 
 if TYPE_CHECKING:
     from app.models.store import Store
@@ -167,17 +169,19 @@ def decrypt(store: Store, parsed: Parsed, what: str = "the packet") -> dict[str,
 
 
 # ---------------------------------------------------------------------- keys of colleagues
-def _peer(store: Store, folder: Path | None, officer: str, ops: FileOps | None = None) -> cards.Card:
-    """The colleague's pinned card (pinned on first use when their card is on the drive)."""
+def _peer(store: Store, folder: Path | None, officer: str, ops: FileOps | None = None,
+          drive: dict[str, cards.Card] | None = None) -> cards.Card:
+    """The colleague's pinned card (pinned on first use when their card is on the drive).
+    ``drive``: the cards on the reachable drive, read already by the caller (sync's pool)."""
     try:
         identity.check_officer_id(officer)
     except ValidationError:
         raise HandoverError(f"{officer!r} is not an officer id; nothing imported") from None
-    reachable = folder is not None and folder_problem(folder, ops) is None
+    reachable = drive is not None or (folder is not None and folder_problem(folder, ops) is None)
     if reachable:
         assert folder is not None
         try:
-            return cards.pin_for_use(store, folder, officer, ops)
+            return cards.pin_for_use(store, folder, officer, ops, drive)
         except cards.KeyChangedError as exc:
             raise HandoverError(str(exc)) from None
         except NotFoundError:
@@ -221,16 +225,39 @@ class Sent:
     changes: Any
 
 
+def colleagues(store: Store, folder: Path | str | None = None,
+               ops: FileOps | None = None) -> list[cards.CardStatus]:
+    """The colleagues a case can be handed to: every other officer's card on the shared drive,
+    pinned or not (``state``: pinned | new | changed), names opened where this officer may read
+    them.  SyncError when the drive cannot be read."""
+    target = _folder(store, folder)
+    if target is None:
+        raise SyncError("no shared drive folder is set (Settings): a handover goes through it")
+    problem = folder_problem(target, ops)
+    if problem is not None:
+        raise SyncError(problem)
+    listed, _bad = cards.list_officers(store, target, ops)
+    return [c for c in listed if c.state != "own"]
+
+
 def hand_over(store: Store, ref: str, to: str, note: str | None = None, folder: Path | str | None = None,
-              ops: FileOps | None = None) -> Sent:
+              ops: FileOps | None = None, fingerprint: str | None = None) -> Sent:
     """Build the packet for case ``ref``, queue it for officer ``to`` and make the case
-    read-only ("handover to NAME pending").  The next sync delivers it."""
+    read-only ("handover to NAME pending").  The next sync delivers it.  ``fingerprint``: the
+    digits the colleague read out, confirming a card not pinned yet (or whose keys changed)
+    first, as ``casebook officers --confirm`` does."""
     note = check_note(note)
     me = identity.ensure(store)
     identity.check_officer_id(to)
     if to == me.officer_id:
         raise ValidationError("a case cannot be handed over to this store's own officer")
-    card = _peer(store, _folder(store, folder), to, ops)
+    target = _folder(store, folder)
+    if fingerprint is not None:
+        if not _reachable(target, ops):
+            raise SyncError("the shared drive is not reachable: the colleague's card cannot be checked")
+        assert target is not None
+        cards.confirm_pin(store, target, to, fingerprint, ops)
+    card = _peer(store, target, to, ops)
     record = custody.snapshot(store, ref)
     held = record.custody
     if held is not None and held.state != "held":
@@ -331,7 +358,7 @@ class Opened:
 
 
 def open_packet(store: Store, packet_id: str, blob: bytes, folder: Path | None,
-                ops: FileOps | None = None) -> Opened:
+                ops: FileOps | None = None, drive: dict[str, cards.Card] | None = None) -> Opened:
     """Every check of an incoming packet (format, recipient, sender pin, signature, content)."""
     what = f"packet {packet_id}"
     parsed = parse(blob, what)
@@ -344,7 +371,7 @@ def open_packet(store: Store, packet_id: str, blob: bytes, folder: Path | None,
                             "nothing imported")
     if not CUSTODY_ID_RE.match(h["custody_id"]) or h["custody_version"] < 1:
         raise HandoverError(f"{what} is damaged (bad custody id or version); nothing imported")
-    sender = _peer(store, folder, h["from"], ops)
+    sender = _peer(store, folder, h["from"], ops, drive)
     verify(parsed, sender.signing_key, what)
     payload = decrypt(store, parsed, what)
     if payload.get("custody_id") != h["custody_id"] or payload.get("custody_version") != h["custody_version"] \
@@ -472,9 +499,10 @@ def _place(where: Path, name: str, data: bytes, entry: dict[str, object], ops: F
 
 
 def _read_decision(store: Store, folder: Path, sender: str, about: str,
-                   ops: FileOps) -> tuple[str, dict[str, Any], str] | None:
+                   ops: FileOps, on_store: OnStore = inline) -> tuple[str, dict[str, Any], str] | None:
     """(kind, payload, decided by) of the decision on packet ``about`` if one is on the drive
-    and verifies; None when there is none.  HandoverError when one is there but is bad."""
+    and verifies; None when there is none.  HandoverError when one is there but is bad.
+    The drive is read here; the checks against the store go through ``on_store``."""
     path = layout.handovers_dir(folder, sender) / (about + DECISION_EXT)
     if not ops.lexists(path):
         return None
@@ -483,8 +511,25 @@ def _read_decision(store: Store, folder: Path, sender: str, about: str,
     h = parsed.header
     if h.get("about") != about or h["kind"] not in DECISIONS:
         raise HandoverError(f"{what} is damaged")
+    drive = _cards_on(folder, ops)
+    return on_store(lambda: _check_decision(store, folder, sender, parsed, what, ops, drive))
+
+
+def _cards_on(folder: Path, ops: FileOps) -> dict[str, cards.Card] | None:
+    """The colleagues' cards on the drive, read off the store's thread; None when the drive
+    cannot be read now (``_peer`` then looks again itself, or falls back to the pins)."""
+    try:
+        return cards.read_cards(folder, ops)[0]
+    except OSError:
+        return None
+
+
+def _check_decision(store: Store, folder: Path, sender: str, parsed: Parsed, what: str, ops: FileOps,
+                    drive: dict[str, cards.Card] | None) -> tuple[str, dict[str, Any], str]:
+    """Store step of ``_read_decision``: who signed it (the pins), its content (our key)."""
+    h = parsed.header
     me = identity.ensure(store)
-    key = me.signing_key if h["from"] == me.officer_id else _peer(store, folder, h["from"], ops).signing_key
+    key = me.signing_key if h["from"] == me.officer_id else _peer(store, folder, h["from"], ops, drive).signing_key
     verify(parsed, key, what)
     payload = decrypt(store, parsed, what)
     # the sender cancels; the recipient acknowledges or declines
@@ -493,43 +538,56 @@ def _read_decision(store: Store, folder: Path, sender: str, about: str,
     return h["kind"], payload, h["from"]
 
 
-def _send_decisions(store: Store, folder: Path, me: str, ops: FileOps, report: SyncReport) -> None:
-    for m in custody.messages(store, "out", "queued"):
+def _send_decisions(store: Store, folder: Path, me: str, ops: FileOps, report: SyncReport,
+                    on_store: OnStore = inline) -> None:
+    for m in on_store(lambda: custody.messages(store, "out", "queued")):
         if m.kind == "handover":
             continue
         where = layout.handovers_dir(folder, m.folder)
         try:
             placed = _place(where, m.filename, m.blob, {"kind": "decision", "officer": me}, ops)
             if placed:
-                custody.mark_sent(store, m.packet_id)
+                on_store(partial(custody.mark_sent, store, m.packet_id))
                 found: tuple[str, dict[str, Any], str] | None = (m.kind, {}, me)
             else:
-                found = _read_decision(store, folder, m.folder, str(m.about), ops)
+                found = _read_decision(store, folder, m.folder, str(m.about), ops, on_store)
         except (OSError, SyncError, HandoverError) as exc:
             report.problems.append(f"decision on packet {m.about}: {describe_error(exc, folder)}")
             continue
         if found is None:
             continue
-        kind, payload, _ = found
-        if m.kind == "ack":
-            if kind == "ack":
-                custody.ack_placed(store, str(m.custody_id), str(m.about), m.packet_id)
-                report.add(f"accepted packet {m.about}: the case is held here now")
-            else:
-                custody.undo_accept(store, str(m.custody_id), str(m.about), m.packet_id)
-                report.add(f"packet {m.about} had been cancelled by its sender first: its case was removed here")
-        elif m.kind == "decline":
-            if not placed:
-                _withdraw(store, m.packet_id)
-            report.add(f"decline of packet {m.about} delivered" if placed else
-                       f"packet {m.about} had been cancelled by its sender")
-        elif m.kind == "cancel":
-            if not placed:
-                _withdraw(store, m.packet_id)
-            name = payload.get("name") if isinstance(payload.get("name"), str) else None
-            custody.settle(store, str(m.custody_id), str(m.about), kind, name=name,
-                           info={"reason": payload.get("reason")} if kind == "decline" else None)
-            report.add(_settled_line(store, str(m.custody_id), kind))
+        line = on_store(partial(_decision_sent, store, m, placed, found))
+        if line is not None:
+            report.add(line)
+
+
+def _decision_sent(store: Store, m: Any, placed: bool, found: tuple[str, dict[str, Any], str]) -> str | None:
+    """Store step of ``_send_decisions``: what our decision ``m`` (placed now, or found on the
+    drive as ``found``) settles; the report's line."""
+    kind, payload, _ = found
+    if m.kind == "ack":
+        if kind == "ack":
+            custody.ack_placed(store, str(m.custody_id), str(m.about), m.packet_id)
+            return f"accepted packet {m.about}: the case is held here now"
+        custody.undo_accept(store, str(m.custody_id), str(m.about), m.packet_id)
+        return f"packet {m.about} had been cancelled by its sender first: its case was removed here"
+    if m.kind == "decline":
+        if not placed:
+            _withdraw(store, m.packet_id)
+        return f"decline of packet {m.about} delivered" if placed else f"packet {m.about} had been cancelled by its sender"
+    if m.kind == "cancel":
+        if not placed:
+            _withdraw(store, m.packet_id)
+        return _settle(store, str(m.custody_id), str(m.about), kind, payload)
+    return None
+
+
+def _settle(store: Store, custody_id: str, packet_id: str, kind: str, payload: dict[str, Any]) -> str:
+    """Store step: record the decision ``kind`` on our packet; the report's line."""
+    name = payload.get("name") if isinstance(payload.get("name"), str) else None
+    custody.settle(store, custody_id, packet_id, kind, name=name,
+                   info={"reason": payload.get("reason")} if kind == "decline" else None)
+    return _settled_line(store, custody_id, kind)
 
 
 def _withdraw(store: Store, packet_id: str) -> None:
@@ -551,11 +609,13 @@ def _settled_line(store: Store, custody_id: str, kind: str) -> str:
     return f"case {ref}: handover cancelled; editable here again"
 
 
-def _collect(store: Store, folder: Path, me: str, ops: FileOps, report: SyncReport) -> None:
+def _collect(store: Store, folder: Path, me: str, ops: FileOps, report: SyncReport,
+             on_store: OnStore = inline) -> None:
     where = layout.handovers_dir(folder, me)
     if not ops.isdir(where):
         return
-    known = custody.known_ids(store)
+    known = on_store(lambda: custody.known_ids(store))
+    drive: dict[str, cards.Card] | None = None
     found = []
     for name in sorted(ops.listdir(where)):
         if not name.endswith(HANDOVER_EXT):
@@ -575,7 +635,9 @@ def _collect(store: Store, folder: Path, me: str, ops: FileOps, report: SyncRepo
             peer, custody_id = parsed.header["from"], parsed.header["custody_id"]
             info.update({"from": peer, "created": parsed.header.get("created"),
                          "custody_version": parsed.header["custody_version"]})
-            opened = open_packet(store, packet_id, blob, folder, ops)
+            if drive is None:
+                drive = _cards_on(folder, ops)
+            opened = on_store(partial(open_packet, store, packet_id, blob, folder, ops, drive))
             sender = opened.payload.get("sender") or {}
             case = opened.payload["record"].get("case") or {}
             info.update({"from_name": sender.get("name"), "reference": case.get("reference"),
@@ -585,46 +647,47 @@ def _collect(store: Store, folder: Path, me: str, ops: FileOps, report: SyncRepo
         found.append({"packet_id": packet_id, "kind": "handover", "custody_id": custody_id, "peer": peer,
                       "folder": me, "filename": name, "blob": blob, "sha256": hashlib.sha256(blob).hexdigest(),
                       "info": info})
-    added = custody.collect(store, found)
+    added = on_store(lambda: custody.collect(store, found))
     report.collected += len(added)
     for packet_id in added:
         report.add(f"incoming packet {packet_id} (casebook incoming)")
-    for m in custody.messages(store, "in", "new", "handover"):
+    for m in on_store(lambda: custody.messages(store, "in", "new", "handover")):
         if not m.peer:
             continue
         try:
-            decided = _read_decision(store, folder, m.peer, m.packet_id, ops)
+            decided = _read_decision(store, folder, m.peer, m.packet_id, ops, on_store)
         except (OSError, HandoverError):
             continue
         if decided is not None and decided[0] == "cancel":
-            custody.mark_incoming(store, m.packet_id, "cancelled")
+            on_store(partial(custody.mark_incoming, store, m.packet_id, "cancelled"))
             report.add(f"packet {m.packet_id} was cancelled by its sender")
 
 
-def _settle_sent(store: Store, folder: Path, me: str, ops: FileOps, report: SyncReport) -> None:
-    for state in custody.pending_handovers(store):
+def _settle_sent(store: Store, folder: Path, me: str, ops: FileOps, report: SyncReport,
+                 on_store: OnStore = inline) -> None:
+    for state in on_store(lambda: custody.pending_handovers(store)):
         if state.packet_id is None:
             continue
         try:
-            found = _read_decision(store, folder, me, state.packet_id, ops)
+            found = _read_decision(store, folder, me, state.packet_id, ops, on_store)
         except (OSError, HandoverError) as exc:
             report.problems.append(f"case {state.reference}: {describe_error(exc, folder)}")
             continue
         if found is None:
             continue
         kind, payload, _ = found
-        name = payload.get("name") if isinstance(payload.get("name"), str) else None
-        custody.settle(store, state.custody_id, state.packet_id, kind, name=name,
-                       info={"reason": payload.get("reason")} if kind == "decline" else None)
-        report.add(_settled_line(store, state.custody_id, kind))
+        report.add(on_store(partial(_settle, store, state.custody_id, state.packet_id, kind, payload)))
 
 
-def sync(store: Store, folder: Path | str | None = None, ops: FileOps | None = None) -> SyncReport:
+def sync(store: Store, folder: Path | str | None = None, ops: FileOps | None = None, *,
+         on_store: OnStore = inline) -> SyncReport:
     """One pass over the drive: deliver queued packets and decisions, see the decisions on
-    packets sent, collect packets addressed here, purge transferred copies past retention."""
+    packets sent, collect packets addressed here, purge transferred copies past retention.
+    Every store call goes through ``on_store`` (``app.team.onstore``); the drive's IO, the
+    packets' reading and hashing run here."""
     ops = ops or FileOps()
     report = SyncReport()
-    target = _folder(store, folder)
+    target = on_store(lambda: _folder(store, folder))
     if target is None:
         report.problems.append("no shared drive folder is set")
         return report
@@ -632,21 +695,21 @@ def sync(store: Store, folder: Path | str | None = None, ops: FileOps | None = N
     if problem is not None:
         report.problems.append(problem)
         return report
-    me = identity.ensure(store).officer_id
-    for m in custody.messages(store, "out", "queued", "handover"):
+    me = on_store(lambda: identity.ensure(store).officer_id)
+    for m in on_store(lambda: custody.messages(store, "out", "queued", "handover")):
         try:
             if _place(layout.handovers_dir(target, m.folder), m.filename, m.blob,
                       {"kind": "handover", "officer": me}, ops):
-                custody.mark_sent(store, m.packet_id)
+                on_store(partial(custody.mark_sent, store, m.packet_id))
                 report.add(f"handover packet {m.packet_id} delivered to {m.folder}")
             else:
                 report.problems.append(f"packet {m.packet_id}: a different file has its name on the shared drive")
         except (OSError, SyncError) as exc:
             report.problems.append(f"packet {m.packet_id}: {describe_error(exc, target)}")
-    _send_decisions(store, target, me, ops, report)
-    _settle_sent(store, target, me, ops, report)
-    _collect(store, target, me, ops, report)
-    purged = custody.purge_expired(store)
+    _send_decisions(store, target, me, ops, report, on_store)
+    _settle_sent(store, target, me, ops, report, on_store)
+    _collect(store, target, me, ops, report, on_store)
+    purged = on_store(lambda: custody.purge_expired(store))
     for ref in sorted(purged.cases):
         report.add(f"case {ref}: transferred copy purged after the retention period")
     return report

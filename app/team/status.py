@@ -49,6 +49,7 @@ from app.team.delivery import (
     describe_error,
     folder_problem,
 )
+from app.team.onstore import OnStore, inline
 
 if TYPE_CHECKING:
     from app.models.store import Store
@@ -273,25 +274,19 @@ def _since_last(last: Any, now: dt.datetime) -> dt.timedelta | None:
 
 def publish_status(store: Store, folder: Path, ops: FileOps | None = None, *, force: bool = True,
                    min_age: dt.timedelta | None = None, min_interval: dt.timedelta | None = None,
-                   now: dt.datetime | None = None) -> PublishOutcome:
+                   now: dt.datetime | None = None, on_store: OnStore = inline) -> PublishOutcome:
     """Publish a status packet to the manager (when one is set).  ``force`` False (background
     passes): not within ``min_interval`` of the last one (the status is not even built), and
-    then only when the status changed or the last one is older than ``min_age``."""
+    then only when the status changed or the last one is older than ``min_age``.  The store
+    calls (is one due, the status and keys, the record of it) go through ``on_store``; the
+    packet's encryption and the drive's IO run on this thread."""
     ops = ops or FileOps()
-    mid = manager_id(store)
-    if mid is None:
-        return PublishOutcome("off")
-    now = (now or store.clock.now()).astimezone(dt.UTC)
-    last = store.get_setting(SETTING_LAST)
-    since = _since_last(last, now)
-    if not force and min_interval is not None and since is not None and dt.timedelta(0) <= since < min_interval:
-        return PublishOutcome("current", str(last.get("file")))
+    gate = on_store(lambda: _status_gate(store, force, min_interval, now))
+    if isinstance(gate, PublishOutcome):
+        return gate
+    mid, now, last, since = gate
     try:
-        pin = cards.pins(store).get(mid)
-        if pin is None:  # set before the pin was recorded (an older store): pin it now
-            cards.pin_for_use(store, folder, mid, ops)
-            pin = cards.pins(store)[mid]
-        body = build_status(store, now)
+        recipient, body, signing_key = on_store(lambda: _status_body(store, folder, mid, now, ops))
         digest = _digest(body)
         if not force and isinstance(last, dict) and last.get("digest") == digest and since is not None \
                 and (min_age is None or since < min_age):
@@ -299,7 +294,7 @@ def publish_status(store: Store, folder: Path, ops: FileOps | None = None, *, fo
         problem = folder_problem(folder, ops)
         if problem is not None:
             raise SyncError(problem)
-        data = seal_packet(body, identity.signing_private(store), pin["recipient"])
+        data = seal_packet(body, signing_key, recipient)
         where = status_dir(folder, mid)
         where.mkdir(parents=True, exist_ok=True)
         name = layout.stem(body["officer_id"], now) + STATUS_EXT
@@ -310,10 +305,38 @@ def publish_status(store: Store, folder: Path, ops: FileOps | None = None, *, fo
         return PublishOutcome("failed", error="the team manager's card is not pinned")
     except Exception as exc:  # a damaged pin (not an age recipient) and the like: one line, never a traceback
         return PublishOutcome("failed", error=f"the team status could not be built ({type(exc).__name__})")
-    with store.transaction() as tx:
-        cards.put_setting(tx, SETTING_LAST, {"digest": digest, "at": now.isoformat(timespec="seconds"), "file": name})
+    on_store(lambda: _record_status(store, digest, now, name))
     _prune_own(where, body["officer_id"], ops)
     return PublishOutcome("published", name)
+
+
+def _status_gate(store: Store, force: bool, min_interval: dt.timedelta | None, now: dt.datetime | None
+                 ) -> PublishOutcome | tuple[str, dt.datetime, Any, dt.timedelta | None]:
+    """Store step of ``publish_status``: an outcome when none is due yet, else (manager id, now,
+    the last one published, time since it)."""
+    mid = manager_id(store)
+    if mid is None:
+        return PublishOutcome("off")
+    now = (now or store.clock.now()).astimezone(dt.UTC)
+    last = store.get_setting(SETTING_LAST)
+    since = _since_last(last, now)
+    if not force and min_interval is not None and since is not None and dt.timedelta(0) <= since < min_interval:
+        return PublishOutcome("current", str(last.get("file")))
+    return mid, now, last, since
+
+
+def _status_body(store: Store, folder: Path, mid: str, now: dt.datetime, ops: FileOps) -> tuple[str, dict[str, Any], Any]:
+    """Store step of ``publish_status``: (manager's recipient, the status, our signing key)."""
+    pin = cards.pins(store).get(mid)
+    if pin is None:  # set before the pin was recorded (an older store): pin it now
+        cards.pin_for_use(store, folder, mid, ops)
+        pin = cards.pins(store)[mid]
+    return pin["recipient"], build_status(store, now), identity.signing_private(store)
+
+
+def _record_status(store: Store, digest: str, now: dt.datetime, name: str) -> None:
+    with store.transaction() as tx:
+        cards.put_setting(tx, SETTING_LAST, {"digest": digest, "at": now.isoformat(timespec="seconds"), "file": name})
 
 
 def _prune_own(where: Path, officer_id: str, ops: FileOps) -> None:

@@ -21,6 +21,7 @@ from app.ui import errors
 from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
+from app.ui.privacy import privacy_note
 from app.ui.table_models import CaseloadModel, CaseloadRow, Column, RowsModel, configure_table, fmt_date
 
 SEARCH_DELAY_MS = 250
@@ -132,11 +133,7 @@ class CaseloadPage(QWidget):
         bl.addWidget(self.count)
         bl.addWidget(self.notes_label)
         bl.addWidget(self.notes_view)
-        self.privacy_note = QLabel(PRIVACY_NOTE, self)
-        self.privacy_note.setWordWrap(True)
-        self.privacy_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.privacy_note.setAccessibleName("The caseload is hidden in privacy mode")
-        self.privacy_note.hide()
+        self.privacy_note = privacy_note(self, PRIVACY_NOTE, "The caseload is hidden in privacy mode")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.body, 1)

@@ -68,9 +68,10 @@ class _Saver:
     form: Form
     ctx: AppContext
     save_button: QPushButton
+    read_only: bool
 
     def _failed(self, exc: BaseException, then: Callable[[BaseException], None] | None = None) -> None:
-        self.save_button.setEnabled(True)
+        self.save_button.setEnabled(not self.read_only)
         if isinstance(exc, ValidationError):
             self.form.show_error(exc.args[0] if exc.args else str(exc), exc.path)
         elif isinstance(exc, StoreError):
@@ -107,6 +108,7 @@ class ListEditor(QWidget, _Saver):
         self.items: list[dict[str, Any]] = []
         self.index: int | None = None  # item in the form; None = a new item
         self.privacy = False
+        self.read_only = False  # the case is handed over: nothing can be added, changed or deleted
         self._selecting = False
         ctx.events.privacy_changed.connect(self.set_privacy)
 
@@ -116,7 +118,7 @@ class ListEditor(QWidget, _Saver):
         configure_table(self.view, self.model)
         self.view.setAccessibleName(f"{title} list")
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
-        new = QPushButton(f"&New {title.lower()}", self)
+        self.new_button = new = QPushButton(f"&New {title.lower()}", self)
         new.setAccessibleName(f"New {title.lower()}")
         new.clicked.connect(self.new_item)
         self.delete_button = QPushButton("Delete", self)
@@ -195,6 +197,9 @@ class ListEditor(QWidget, _Saver):
             return
         if self.index is not None and same and self.index < len(self.items):
             self._load_form(self.index)
+        elif self.read_only and self._shown():
+            self._load_form(self._shown()[0])  # nothing new can be written: show the first item
+            self._select_row_for(self.index)
         else:
             self.new_item(force=True)
 
@@ -264,6 +269,8 @@ class ListEditor(QWidget, _Saver):
         self._show_heading()
 
     def new_item(self, force: bool = False) -> None:
+        if self.read_only and not force:
+            return
         if not force and not self.confirm_leave(lambda: self.new_item(force=True)):
             return
         self.index = None
@@ -280,9 +287,17 @@ class ListEditor(QWidget, _Saver):
 
     def _show_heading(self) -> None:
         self.heading.setText(self.heading_text())
-        self.delete_button.setEnabled(self.index is not None)
+        self.delete_button.setEnabled(self.index is not None and not self.read_only)
         self._form_changed()
         self._apply_privacy()
+
+    def set_read_only(self, on: bool) -> None:
+        """A case handed over: the list and the form stay readable, nothing offers a change."""
+        self.read_only = on
+        self.form.set_read_only(on)
+        for button in (self.new_button, self.save_button, self.revert_button):
+            button.setEnabled(not on)
+        self._show_heading()
 
     def heading_text(self) -> str:
         """"Note 3 of 12 — for Ann Example (CPO-…)".  In privacy mode hidden items are not
@@ -340,14 +355,14 @@ class ListEditor(QWidget, _Saver):
         if page is not None:
             page.setVisible(not hide)
         # never delete an item the officer cannot see (the person may be looking at the screen)
-        self.delete_button.setEnabled(self.index is not None and not hide)
+        self.delete_button.setEnabled(self.index is not None and not hide and not self.read_only)
 
     # -- saving
     def save(self, on_saved: Callable[[], None] | None = None,
              on_failed: Callable[[BaseException], None] | None = None) -> None:
         """Store the form (one transaction); ``on_saved()`` after, or ``on_failed(exc)`` once the
         error is shown inline."""
-        if self.ref is None:
+        if self.ref is None or self.read_only:
             return
         try:
             item = self.form.value()
@@ -361,7 +376,7 @@ class ListEditor(QWidget, _Saver):
         ref = self.ref
 
         def done(result: Any) -> None:
-            self.save_button.setEnabled(True)
+            self.save_button.setEnabled(not self.read_only)
             if self.index is None:
                 self.index = _added_index(result, len(self.items))
             self.form.mark_saved()
@@ -379,7 +394,7 @@ class ListEditor(QWidget, _Saver):
             ops.update_item(self.ctx, ref, self.list_key, self.index, item, done, failed)
 
     def delete_current(self) -> None:
-        if self.ref is None or self.index is None:
+        if self.ref is None or self.index is None or self.read_only:
             return
         if not self.ctx.prompts.confirm(f"Delete this {self.title.lower()}? This cannot be undone."):
             return
@@ -408,11 +423,12 @@ class ObjectEditor(QWidget, _Saver):
         self.from_case = from_case
         self.case_label = ""
         self.ref: str | None = None
+        self.read_only = False  # the case is handed over
         self.form = Form(fields, form_columns, self)
         self.save_button = QPushButton("&Save", self)
         self.save_button.setAccessibleName(f"Save {title.lower()}")
         self.save_button.clicked.connect(lambda: self.save())
-        revert = QPushButton("Revert", self)
+        self.revert_button = revert = QPushButton("Revert", self)
         revert.setAccessibleName(f"Discard changes to {title.lower()}")
         revert.clicked.connect(self.revert)
         self._case: dict[str, Any] = {}
@@ -462,11 +478,17 @@ class ObjectEditor(QWidget, _Saver):
     def set_privacy(self, on: bool) -> None:
         self.form.set_privacy(on)
 
+    def set_read_only(self, on: bool) -> None:
+        self.read_only = on
+        self.form.set_read_only(on)
+        self.save_button.setEnabled(not on)
+        self.revert_button.setEnabled(not on)
+
     def save(self, on_saved: Callable[[], None] | None = None,
              on_failed: Callable[[BaseException], None] | None = None) -> None:
         """Store the form (one transaction); ``on_saved()`` after, or ``on_failed(exc)`` once the
         error is shown inline."""
-        if self.ref is None:
+        if self.ref is None or self.read_only:
             return
         try:
             value = self.form.value()
@@ -477,7 +499,7 @@ class ObjectEditor(QWidget, _Saver):
         self.save_button.setEnabled(False)
 
         def done(_: Any) -> None:
-            self.save_button.setEnabled(True)
+            self.save_button.setEnabled(not self.read_only)
             self.form.mark_saved()
             self.saved.emit()
             if on_saved is not None:

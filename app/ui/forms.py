@@ -11,9 +11,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCalendarWidget,
     QCheckBox,
@@ -132,6 +142,41 @@ def _number(kind: str, text: str, label: str) -> int | float | None:
     return value
 
 
+# ---------------------------------------------------------------------------- layout
+LABEL_WRAP_CHARS = 24  # a form label longer than this wraps (its column stays narrow)
+COMBO_MIN_CHARS = 18  # a choice field asks this many characters' width, not its longest choice's
+
+
+def fit_choices(box: QComboBox) -> None:
+    """A choice field wide enough for its longest choice when there is room, narrower (the
+    shown choice elided) when there is not, so one long label ("Face to face elsewhere (cafe,
+    agency office)") never pushes a form past its pane at 1366x768.  The list that drops down
+    stays wide enough to read every choice whole."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    texts = [box.itemText(i) for i in range(box.count())]
+    box.setMinimumContentsLength(min(COMBO_MIN_CHARS, max(map(len, texts), default=1)))
+    view = box.view()
+    widest = max(map(box.fontMetrics().horizontalAdvance, texts), default=0)
+    view.setMinimumWidth(widest + 2 * box.fontMetrics().averageCharWidth() + view.verticalScrollBar().sizeHint().width())
+
+
+class FieldLabel(QLabel):
+    """A field's label: on one line when there is room; a long one ("Source (who gave the
+    information)") takes two lines rather than widen its column of a two-column form past a
+    1366-wide screen's pane."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(len(text) > LABEL_WRAP_CHARS)
+
+    def sizeHint(self) -> QSize:
+        if not self.wordWrap():
+            return super().sizeHint()
+        m = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.text()) + 2 * self.margin() + m.left() + m.right() + 1
+        return QSize(width, self.heightForWidth(width))
+
+
 # ---------------------------------------------------------------------------- date entry
 def normalise_date(edit: QLineEdit) -> None:
     """Show what was understood ("+7" -> "30/11/2026") once the officer leaves the field; a
@@ -154,6 +199,8 @@ def date_button(edit: QLineEdit, label: str, parent: QWidget) -> QToolButton:
     button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field; Alt+Down opens it
 
     def open_calendar() -> None:
+        if edit.isReadOnly():  # a case handed over: nothing to choose
+            return
         popup = QCalendarWidget(edit.window())
         popup.setWindowFlags(Qt.WindowType.Popup)
         popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -384,6 +431,7 @@ class Form(QWidget):
         self.field_errors: dict[str, QLabel] = {}
         self.dirty = False
         self.privacy = False
+        self.read_only = False  # the case is handed over (set_read_only)
         self._loading = False
         self._original: dict[str, Any] = {}
         self._hidden_values: dict[str, Any] = {}
@@ -400,7 +448,7 @@ class Form(QWidget):
         for f in self.fields:
             w = self._make(f)
             self.widgets[f.key] = w
-            label = QLabel(f.label + (" *" if f.required else ""), self)
+            label = FieldLabel(f.label + (" *" if f.required else ""), self)
             label.setBuddy(w)
             self.labels[f.key] = label
             w.setAccessibleName(f.label)
@@ -467,6 +515,7 @@ class Form(QWidget):
                 box.addItem("", None)
             for value, label in f.choices:
                 box.addItem(label, value)
+            fit_choices(box)
             box.currentIndexChanged.connect(self._changed)
             w = box
         elif f.kind == "bool":
@@ -578,6 +627,7 @@ class Form(QWidget):
                 box.addItem(blank, None)
             for value, label in choices:
                 box.addItem(label, value)
+            fit_choices(box)
             i = box.findData(current)
             box.setCurrentIndex(i if i >= 0 else 0)
         finally:
@@ -703,6 +753,22 @@ class Form(QWidget):
                 if best is None or len(f.key) > len(best):
                     best = f.key
         return best
+
+    # -- read-only (a case handed over: the store refuses edits, the form offers none)
+    def set_read_only(self, on: bool) -> None:
+        """Text fields stay readable (and selectable) but cannot be typed in; every other
+        input, and the buttons beside fields (calendars, table rows), is disabled."""
+        self.read_only = on
+        for w in self.widgets.values():
+            if isinstance(w, QLineEdit | QPlainTextEdit):
+                w.setReadOnly(on)
+            else:
+                w.setEnabled(not on)
+        for cell in self.cells.values():
+            for button in cell.findChildren(QAbstractButton):
+                button.setEnabled(not on)
+            for shortcut in cell.findChildren(QShortcut):  # Alt+Down: the calendar
+                shortcut.setEnabled(not on)
 
     # -- privacy
     def set_privacy(self, on: bool) -> None:

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 from app.models.store import security
 from app.models.store.security import rolling_backup
 from app.settings import Settings
-from app.ui import errors, forms
+from app.ui import errors, forms, handover_ops
 from app.ui import operations as ops
 from app.ui.caseload import CaseloadPage
 from app.ui.context import AppContext
+from app.ui.handover_ui import HandoverDialog, IncomingBanner
 from app.ui.new_case import NewCasePage
 from app.ui.passphrase_dialog import ChangePassphraseDialog
 from app.ui.prompts import Prompts
@@ -57,6 +58,7 @@ SHORTCUTS = (
     ("Ctrl+Shift+C", "Caseload"),
     ("Ctrl+Shift+T", "Today and this week (appointments and due items)"),
     ("Ctrl+B", "Book an appointment (Appointments tab)"),
+    ("Ctrl+Shift+H", "Hand the case over to a colleague"),
     ("Alt+1 … Alt+9, Alt+0", "Case tabs (Alt+0: Appointments)"),
     ("Alt+Left", "Back to the caseload"),
     ("Ctrl+P", "Print (in the PDF preview)"),
@@ -203,6 +205,11 @@ class MainWindow(QMainWindow):
                                         " padding: 6px;")
         self.lock_warning.setAccessibleName("Casebook is about to lock")
         self.lock_warning.hide()
+        self.incoming = IncomingBanner(self)
+        self.incoming.accept_requested.connect(self.accept_packet)
+        self.incoming.decline_requested.connect(self.decline_packet)
+        self.handover_dialog: HandoverDialog | None = None
+        self._custody_seen: dict[str, tuple[Any, ...]] | None = None  # custody at the last look (sync)
         self.unlock_page = UnlockPage(ctx, self)
         self.unlock_page.unlocked.connect(self.on_unlocked)
         self.caseload = CaseloadPage(ctx, self)
@@ -216,6 +223,8 @@ class MainWindow(QMainWindow):
         self.workspace.back_requested.connect(self.show_caseload)
         self.workspace.loaded.connect(self.case_opened.emit)
         self.workspace.tabs.currentChanged.connect(self._remember_case)
+        self.workspace.read_only_changed.connect(self._update_case_actions)
+        self.workspace.loaded.connect(self._update_case_actions)
         self.new_case_page = NewCasePage(ctx, self)
         self.new_case_page.created.connect(self._case_created)
         self.new_case_page.cancelled.connect(self.show_caseload)
@@ -223,6 +232,11 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(self)
         for w in (self.caseload, self.workspace, self.new_case_page, self.today, self.team):
             self.pages.addWidget(w)
+        self.pages.currentChanged.connect(self._update_case_actions)
+        self.caseload.view.selectionModel().currentRowChanged.connect(self._update_case_actions)
+        self.caseload.view.selectionModel().selectionChanged.connect(self._update_case_actions)
+        self.caseload.filtered.connect(self._update_case_actions)
+        ctx.events.changed.connect(self._custody_changed)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.unlock_page)
         self.stack.addWidget(self.pages)
@@ -232,6 +246,7 @@ class MainWindow(QMainWindow):
         cl.setSpacing(0)
         cl.addWidget(self.banner)
         cl.addWidget(self.lock_warning)
+        cl.addWidget(self.incoming)
         cl.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -297,11 +312,13 @@ class MainWindow(QMainWindow):
                             tip="Correct the case reference (the old one still finds the case)")
         self.act_delete = a("&Delete case…", None, self.delete_case,
                             tip="Delete a case entered by mistake (a backup is taken first)")
+        self.act_handover = a("&Hand over…", "Ctrl+Shift+H", self.hand_over,
+                              tip="Hand the case to a colleague through the shared drive (read-only here after)")
         self.act_quit = a("&Quit", "Ctrl+Q", self.close)
         self.unlocked_actions = [self.act_caseload, self.act_today, self.act_team, self.act_calendar, self.act_new_case, self.act_search, self.act_new_note,
                                  self.act_save, self.act_lock, self.act_sync, self.act_export, self.act_settings,
                                  self.act_passphrase, self.act_archive, self.act_unarchive, self.act_rename,
-                                 self.act_delete]
+                                 self.act_delete, self.act_handover]
         menu = self.menuBar()
         f = menu.addMenu("&File")
         for act in (self.act_new_case, self.act_calendar, self.act_settings, self.act_passphrase, self.act_lock,
@@ -314,6 +331,8 @@ class MainWindow(QMainWindow):
         c.addSeparator()
         for act in (self.act_archive, self.act_unarchive, self.act_rename, self.act_delete):
             c.addAction(act)
+        c.addSeparator()
+        c.addAction(self.act_handover)
         v = menu.addMenu("&View")
         v.addAction(self.act_privacy)
         t = menu.addMenu("&Tools")
@@ -351,6 +370,10 @@ class MainWindow(QMainWindow):
         for act in self.unlocked_actions:
             act.setEnabled(unlocked)
         self.act_search.setEnabled(unlocked and not self.ctx.privacy)
+        self._update_case_actions()
+        if not unlocked:
+            self.incoming.set_items([])
+            self._custody_seen = None
         self.toolbar.setVisible(unlocked)
         self.stack.setCurrentIndex(1 if unlocked else 0)
         if unlocked:
@@ -402,6 +425,7 @@ class MainWindow(QMainWindow):
         ref, tab = self._resume_for(self.ctx.store_path)
         if ref:
             self.open_case(ref, tab)
+        self.refresh_incoming()
         ops.take_drafts(self.ctx, self._offer_drafts, lambda exc: None)
         ops.first_run_facts(self.ctx, self._first_run, lambda exc: None)
 
@@ -469,9 +493,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ shared drive sync
     def _start_sync(self, store: Any) -> None:
         self._stop_sync()
-        service = SyncService(store, self, poll_ms=self.sync_poll_ms)
+        service = SyncService(store, self, poll_ms=self.sync_poll_ms, tasks=self.ctx.tasks)
         service.status_changed.connect(self._sync_status)
         service.copy_status.connect(self._copy_status)
+        service.copy_status.connect(self._after_sync_pass)  # the handover pass ran just before
         self.ctx.sync = service
         QTimer.singleShot(self.sync_delay_ms, lambda: self._begin_sync(service))
 
@@ -486,6 +511,7 @@ class MainWindow(QMainWindow):
         if service is not None:
             service.status_changed.disconnect(self._sync_status)
             service.copy_status.disconnect(self._copy_status)
+            service.copy_status.disconnect(self._after_sync_pass)
             service.stop()
             service.deleteLater()
         self._sync_feedback = 0
@@ -730,6 +756,147 @@ class MainWindow(QMainWindow):
             return
         self._on_case(ref, self.workspace.export.showMenu)
 
+    # ------------------------------------------------------------------ handover (issue 15)
+    def _target_read_only(self) -> bool:
+        """Is the case an action would be for handed over (so nothing may change it)?"""
+        page = self.pages.currentWidget()
+        if page is self.workspace:
+            return self.workspace.read_only
+        if page is self.caseload:
+            ref = self.caseload.selected_reference()
+            row = next((r for r in self.caseload.model.rows if r.reference == ref), None) if ref else None
+            return bool(row is not None and row.handover)
+        return False
+
+    def _update_case_actions(self, *_: Any) -> None:
+        """The actions that change a case are off while that case is handed over (Ctrl+N,
+        Ctrl+S, Ctrl+Shift+H, archive, correct the reference, delete)."""
+        unlocked = self.ctx.store is not None
+        ro = unlocked and self._target_read_only()
+        for act in (self.act_new_note, self.act_archive, self.act_rename, self.act_delete, self.act_handover):
+            act.setEnabled(unlocked and not ro)
+        self.act_save.setEnabled(unlocked and not (ro and self.pages.currentWidget() is self.workspace))
+
+    def hand_over(self) -> None:
+        ref = self._lifecycle_target("Hand over")
+        if ref is None or self._target_read_only():
+            return
+        if self.workspace.ref == ref and self.workspace.dirty_forms():
+            self.ctx.prompts.info("Save or revert the changes in " + ", ".join(self.workspace.dirty_forms())
+                                  + " first, then hand the case over.")
+            return
+        name = ref
+        row = next((r for r in self.caseload.all_rows if r.reference == ref), None)
+        if self.workspace.ref == ref and self.workspace.data is not None:
+            ind = self.workspace.data.case["individual"]
+            name = f"{ind['given_names']} {ind['family_name']}"
+        elif row is not None:
+            name = row.name
+
+        def listed(officers: Any) -> None:
+            if self.ctx.store is None:
+                return
+            if not officers:
+                self.ctx.prompts.info("No colleague's officer card is on the shared drive yet. Each officer's "
+                                      "sync publishes theirs: ask your colleague to sync, then try again.")
+                return
+            if self.handover_dialog is not None:
+                self.handover_dialog.deleteLater()
+            self.handover_dialog = HandoverDialog(ref, name, officers, lambda d: self._send_handover(ref, d), self)
+            self.handover_dialog.open()
+
+        handover_ops.colleagues(self.ctx, listed, errors.shower(self.ctx.prompts, "Cannot hand over"))
+
+    def _send_handover(self, ref: str, dialog: HandoverDialog) -> None:
+        to, note, fingerprint = dialog.value()
+        who = dialog.chosen()
+
+        def done(sent: Any) -> None:
+            dialog.finish()
+            label = who.card.name or to if who is not None else to
+            self.statusBar().showMessage(f"{ref}: handover to {label} queued; the next sync delivers it. "
+                                         "The case is read-only here.", 12000)
+
+        def failed(exc: BaseException) -> None:
+            errors.report(exc)
+            dialog.show_problem(errors.message_for(exc, "Not handed over"))
+
+        handover_ops.hand_over(self.ctx, ref, to, note, fingerprint, done, failed)
+
+    def refresh_incoming(self, announce: bool = False) -> None:
+        """Read the packets waiting and every case's custody (on the worker).  ``announce`` (after
+        a sync pass): a case whose custody moved since the last look (the sync settled it) is
+        redrawn through a change-set naming it."""
+        if self.ctx.store is None:
+            return
+        store = self.ctx.store
+
+        def got(result: Any) -> None:
+            if self.ctx.store is not store:
+                return
+            states, waiting = result
+            seen = {ref: (st.state, st.cancel_requested, st.custody_version, st.counterpart_name)
+                    for ref, st in states.items()}
+            before, self._custody_seen = self._custody_seen, seen
+            self.incoming.set_items(waiting)
+            if before is not None and announce:
+                moved = {ref for ref in set(before) | set(seen) if before.get(ref) != seen.get(ref)}
+                if moved:
+                    from app.models.store import Changes
+
+                    self.ctx.events.changed.emit(Changes(cases=moved, custody=True))
+
+        handover_ops.custody_and_incoming(self.ctx, got, lambda exc: errors.report(exc, "handover state"))
+
+    def _after_sync_pass(self, *_: Any) -> None:
+        self.refresh_incoming(announce=True)
+
+    def _custody_changed(self, changes: Any) -> None:
+        if changes.custody and self.ctx.store is not None:
+            self.refresh_incoming()
+
+    def accept_packet(self, packet_id: str) -> None:
+        if self.ctx.store is None:
+            return
+        self.incoming.set_busy(packet_id, True)
+
+        def done(result: Any) -> None:
+            accepted, state = result
+            line = f"Case {accepted.reference} accepted" + (f": {state.label()}" if state is not None else "")
+            if accepted.replaced:
+                line += ". Since you held it: " + "; ".join(accepted.summary)
+            self.statusBar().showMessage(errors.one_line(line), 15000)
+
+        def failed(exc: BaseException) -> None:
+            self.incoming.set_busy(packet_id, False)
+            errors.show(self.ctx.prompts, exc)  # the core's one-line reason; nothing was imported
+            self.refresh_incoming()
+
+        handover_ops.accept(self.ctx, packet_id, done, failed)
+
+    def decline_packet(self, packet_id: str) -> None:
+        if self.ctx.store is None:
+            return
+        item = next((i for i in self.incoming.items if i.packet_id == packet_id), None)
+        what = f"case {item.reference}" if item is not None and item.reference else f"packet {packet_id}"
+        reason = self.ctx.prompts.ask_text(f"Decline {what}: why? (the reason travels encrypted to the sender; "
+                                           "nothing is imported)")
+        if reason is None:
+            return
+        if not reason.strip():
+            self.ctx.prompts.info(f"Not declined: give the reason for declining {what} (the sender reads it).")
+            return
+        self.incoming.set_busy(packet_id, True)
+
+        def done(line: Any) -> None:
+            self.statusBar().showMessage(errors.one_line(str(line)), 12000)
+
+        def failed(exc: BaseException) -> None:
+            self.incoming.set_busy(packet_id, False)
+            errors.show(self.ctx.prompts, exc, "Not declined")
+
+        handover_ops.decline(self.ctx, packet_id, reason, done, failed)
+
     # ------------------------------------------------------------------ case lifecycle
     def _lifecycle_target(self, verb: str) -> str | None:
         ref = self.target_case()
@@ -945,6 +1112,7 @@ class MainWindow(QMainWindow):
     def _privacy_changed(self, on: bool) -> None:
         self.act_privacy.setChecked(on)
         self.banner.setVisible(on)
+        self.incoming.set_privacy(on)  # it names cases
         # only the open case is on screen: the caseload, search (and any other list of cases) hide
         self.act_search.setEnabled(self.ctx.store is not None and not on)
 
@@ -1022,7 +1190,7 @@ class MainWindow(QMainWindow):
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
-        for name in ("settings_dialog", "passphrase_dialog", "tools_dialog"):
+        for name in ("settings_dialog", "passphrase_dialog", "tools_dialog", "handover_dialog"):
             dialog = getattr(self, name)
             if dialog is not None:
                 dialog.reject()

@@ -32,6 +32,7 @@ from app.models.store import (
     Changes,
     Store,
     cases,
+    custody,
     drafts,
     search,
     security,
@@ -64,6 +65,7 @@ class CaseData:
     plan_versions: list[dict[str, Any]]
     signed_on: dict[str, dt.date | None] = field(default_factory=dict)  # contract signatures by role
     enforcement: Position | None = None  # where the person is in the warning/breach process
+    custody: Any = None  # custody.CustodyState when the case travelled; ``.read_only`` while handed over
 
 
 # ------------------------------------------------------------------ store lifecycle
@@ -111,11 +113,11 @@ def load_caseload(ctx: AppContext, on_done: Done, on_error: Failed = None, on_ro
 
     def rows_only() -> tuple[list[Any], list[CaseloadRow]]:
         summaries = store.list_cases()
-        return summaries, build_caseload_rows(summaries, (), (), today)
+        return summaries, mark_custody(store, build_caseload_rows(summaries, (), (), today))
 
     def with_due(summaries: list[Any]) -> list[CaseloadRow]:
         due, warnings = caseload_due(store, today)
-        return build_caseload_rows(summaries, due, warnings, today)
+        return mark_custody(store, build_caseload_rows(summaries, due, warnings, today))
 
     def got_rows(result: tuple[list[Any], list[CaseloadRow]]) -> None:
         summaries, rows = result
@@ -135,9 +137,29 @@ def load_caseload_due(ctx: AppContext, on_done: Done, on_error: Failed = None) -
 
     def work() -> list[CaseloadRow]:
         due, warnings = caseload_due(store, today)
-        return build_caseload_rows(store.list_cases(), due, warnings, today)
+        return mark_custody(store, build_caseload_rows(store.list_cases(), due, warnings, today))
 
     ctx.tasks.run(work, on_done, on_error)
+
+
+def handover_text(state: Any) -> str:
+    """The caseload's Handover column for a case's custody (empty while it is held here)."""
+    if state is None or not state.read_only:
+        return ""
+    if state.state == "pending":
+        return f"Pending to {state.who()}" + (" (cancelling)" if state.cancel_requested else "")
+    if state.state == "accepting":
+        return f"Accepting from {state.who()}"
+    return f"Transferred to {state.who()}"
+
+
+def mark_custody(store: Store, rows: list[CaseloadRow], held: dict[str, Any] | None = None) -> list[CaseloadRow]:
+    """Fill each row's Handover text (one read of the custody table, on the worker)."""
+    states = custody.states(store) if held is None else held
+    if states:
+        for r in rows:
+            r.handover = handover_text(states.get(r.reference))
+    return rows
 
 
 def summary_of(case: dict[str, Any]) -> CaseSummary:
@@ -165,7 +187,12 @@ def load_caseload_rows(ctx: AppContext, refs: set[str], on_done: Done, on_error:
         cal, config = WorkingCalendar.for_store(store), DeadlineConfig.for_store(store)
         rows: list[CaseloadRow] = []
         gone: set[str] = set()
+        held = custody.states(store)
         for ref in sorted(refs):
+            state = held.get(ref)
+            if state is not None and state.state in ("transferred", "gone"):
+                gone.add(ref)  # off the caseload, as list_cases decides
+                continue
             try:
                 case = store.get_case(ref)
             except NotFoundError:
@@ -173,7 +200,7 @@ def load_caseload_rows(ctx: AppContext, refs: set[str], on_done: Done, on_error:
                 continue
             due, warnings = case_due(case, today, cal, config)
             rows.extend(build_caseload_rows([summary_of(case)], due, warnings, today))
-        return rows, gone
+        return mark_custody(store, rows, held), gone
 
     ctx.tasks.run(work, on_done, on_error)
 
@@ -203,7 +230,7 @@ def load_case(ctx: AppContext, ref: str, on_done: Done, on_error: Failed = None)
         due, warnings = case_due(case, today, view.calendar, config)
         position = case_position(case, config.enforcement, view.calendar.add_working_days, today)
         return CaseData(case, due, warnings, upw_progress(case, today, config), view.plan_versions,
-                        view.signed_on, position)
+                        view.signed_on, position, view.custody)
 
     ctx.tasks.run(work, on_done, on_error)
 

@@ -9,8 +9,12 @@ Usage (the main window owns one per unlocked store)::
     service.stop()           # before locking / closing the store: waits for a running pass
 
 Every pass (the reachability check included, since a dead network path can block for
-seconds) runs on a worker thread from the service's own QThreadPool, one pass at a time;
-results come back to the GUI thread through ``status_changed(waiting, message)``.
+seconds) runs on a thread from the service's own QThreadPool, one pass at a time; results
+come back to the GUI thread through ``status_changed(waiting, message)``.  The pass never
+touches the store itself: each step (``app.team.onstore``) sends its short store calls (what
+is pending, the snapshot, mark delivered, the pins, the audit line) to the one store worker
+(``Tasks.call``), and does the encryption, hashing and shared-drive IO on the pool thread, so
+the worker is free for the window meanwhile.
 Unsent items live in the encrypted store, so stopping, locking or logging out loses nothing.
 """
 
@@ -29,6 +33,7 @@ from app.team import cards, copies
 from app.team import status as team_status
 from app.team.delivery import FileOps, NoFolderError, configured_folder, folder_problem, sync_outbox
 from app.ui import errors
+from app.ui.tasks import Tasks
 
 DEFAULT_POLL_MS = 30_000
 # Background passes deliver an off-laptop copy of a changed record at most this often; "Sync
@@ -91,9 +96,12 @@ class SyncService(QObject):
     copy_status = Signal(str, str, bool)
 
     def __init__(self, store: Store, parent: QObject | None = None, *, poll_ms: int = DEFAULT_POLL_MS,
-                 folder: Path | str | None = None, ops: FileOps | None = None) -> None:
+                 folder: Path | str | None = None, ops: FileOps | None = None, tasks: Tasks | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        # the window's one store worker (ctx.tasks); a service made alone (tests) gets its own
+        self._tasks = tasks if tasks is not None else Tasks(self)
+        self._on_store = self._tasks.call
         self._folder = Path(folder) if folder is not None else None
         self._ops = ops
         self._pool = QThreadPool(self)
@@ -157,20 +165,20 @@ class SyncService(QObject):
         self._pool.start(_Pass(lambda: self._pass(force), self._relay))
 
     def _pass(self, force: bool) -> tuple[int, str, Callable[[], tuple[str, str, bool] | None] | None]:
-        """Runs on the worker thread: the outbox, then (returned as a second step) the
-        off-laptop copy when one is due and the officer's card."""
-        store = self._store
+        """Runs on the pool thread: the outbox, then (returned as a second step) the
+        off-laptop copy when one is due and the officer's card.  Store calls go to the worker."""
+        store, on_store = self._store, self._on_store
         if store.closed:
             return -1, "Store locked: queued exports are kept and sent after unlocking", None
         try:
-            folder = self._folder or configured_folder(store)
+            folder = self._folder or on_store(lambda: configured_folder(store))
         except NoFolderError:
             self.reachable = False
-            waiting = outbox.waiting_count(store)
+            waiting = on_store(lambda: outbox.waiting_count(store))
             return waiting, (f"{_exports(waiting)} waiting: no shared drive folder set" if waiting
                              else "No shared drive folder set"), \
                 lambda: self._copy_line(store, "no shared drive folder is set (Settings)")
-        waiting = outbox.waiting_count(store)
+        waiting = on_store(lambda: outbox.waiting_count(store))
         if not force:
             problem = folder_problem(folder, self._ops)
             self.reachable = problem is None
@@ -181,26 +189,28 @@ class SyncService(QObject):
         if waiting == 0 and not force:
             message = "Shared drive up to date"
         else:
-            report = sync_outbox(store, folder, force=force, ops=self._ops, should_stop=self._stopping.is_set)
+            report = sync_outbox(store, folder, force=force, ops=self._ops, should_stop=self._stopping.is_set,
+                                 on_store=on_store)
             waiting, message = report.waiting, report.summary()
 
         def copy_step() -> tuple[str, str, bool] | None:
             if self._stopping.is_set() or store.closed:
                 return None
-            outcome = copies.take_copy(store, folder, ops=self._ops, min_age=None if force else self.copy_min_age)
+            outcome = copies.take_copy(store, folder, ops=self._ops, min_age=None if force else self.copy_min_age,
+                                       on_store=on_store)
             try:
-                cards.publish_card(store, folder, self._ops)
+                cards.publish_card(store, folder, self._ops, on_store=on_store)
             except (OSError, StoreError):
                 pass  # published on a later pass; the copy line carries the drive's problems
             try:
                 from app.team import handover
 
-                handover.sync(store, folder, self._ops)  # packets, decisions, purges (issue 15)
+                handover.sync(store, folder, self._ops, on_store=on_store)  # packets, decisions, purges (issue 15)
             except (OSError, StoreError):
                 pass  # tried again on the next pass
             if not self._stopping.is_set() and not store.closed:
                 team_status.publish_status(store, folder, self._ops, force=force, min_age=STATUS_MIN_AGE,
-                                           min_interval=STATUS_MIN_INTERVAL)
+                                           min_interval=STATUS_MIN_INTERVAL, on_store=on_store)
             return self._copy_line(store, outcome.error)
 
         return waiting, message, copy_step
@@ -208,7 +218,7 @@ class SyncService(QObject):
     def _copy_line(self, store: Store, problem: str | None) -> tuple[str, str, bool] | None:
         if store.closed:
             return None
-        status = copies.copy_status(store)
+        status = self._on_store(lambda: copies.copy_status(store))
         detail = status.line()
         if status.changed and problem:
             detail += f". The next copy is due: {problem}"

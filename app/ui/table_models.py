@@ -141,6 +141,7 @@ class CaseloadRow:
     warnings: tuple[str, ...] = field(default=())
     next_due_kind: str = ""
     sort_name: str = ""  # fold(name), worked out on the worker so sorting by name costs the GUI no folds
+    handover: str = ""  # "Pending to NAME" while the case is handed over (read-only here)
 
 
 def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: Sequence[Any],
@@ -209,7 +210,9 @@ class CaseloadModel(RowsModel):
                    status=lambda r: r.next_due_status, width=300),
             Column("Overdue", lambda r: str(r.overdue) if r.overdue else "", lambda r: -r.overdue,
                    status=lambda r: "overdue" if r.overdue else None, width=70),
-            Column("Flags", self._badges, lambda r: self._badges(r)),
+            Column("Flags", self._badges, lambda r: self._badges(r), width=170),
+            Column("Handover", lambda r: r.handover, lambda r: r.handover,
+                   status=lambda r: "due_soon" if r.handover else None),
         ], parent)
 
     def _next_due(self, r: CaseloadRow) -> str:

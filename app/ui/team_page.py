@@ -50,6 +50,7 @@ from app.team import requests, status
 from app.team.delivery import FileOps
 from app.ui import errors
 from app.ui.context import AppContext
+from app.ui.privacy import privacy_note
 from app.ui.table_models import STATUS_COLOURS, Column, RowsModel, configure_table, fmt_date
 
 Index = QModelIndex | QPersistentModelIndex
@@ -371,11 +372,7 @@ class TeamPage(QWidget):
         bl.addLayout(bar)
         bl.addWidget(bottom, 3)
         bl.addWidget(self.count)
-        self.privacy_note = QLabel(PRIVACY_NOTE, self)
-        self.privacy_note.setWordWrap(True)
-        self.privacy_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.privacy_note.setAccessibleName("The Team page is hidden in privacy mode")
-        self.privacy_note.hide()
+        self.privacy_note = privacy_note(self, PRIVACY_NOTE, "The Team page is hidden in privacy mode")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(head)

@@ -21,6 +21,7 @@ from app.models.store.appointments import AppointmentRow
 from app.ui import appointment_ops as aops
 from app.ui import errors
 from app.ui.context import AppContext
+from app.ui.privacy import privacy_note
 from app.ui.table_models import STATUS_TEXT, Column, RowsModel, configure_table, due_label, fmt_date
 
 
@@ -92,12 +93,9 @@ class TodayPage(QWidget):
             lay.addWidget(label)
             lay.addWidget(view, 2 if key in ("today", "week") else 1)
         # privacy mode: no one else's name, reference or appointment is on screen (issue 19)
-        self.privacy_note = QLabel("Privacy mode is on: Today and This week are hidden, so no one else's name, "
-                                   "reference or appointments can be seen. Press Ctrl+Shift+P to leave privacy "
-                                   "mode.", self)
-        self.privacy_note.setWordWrap(True)
-        self.privacy_note.setAccessibleName("Today is hidden in privacy mode")
-        self.privacy_note.hide()
+        self.privacy_note = privacy_note(self, "Privacy mode is on: Today and This week are hidden, so no one "
+                                         "else's name, reference or appointments can be seen. Press Ctrl+Shift+P "
+                                         "to leave privacy mode.", "Today is hidden in privacy mode")
         lay.addWidget(self.privacy_note, 1)
         QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.setFocus)
         ctx.events.changed.connect(self.apply_changes)

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 
 from app.models.rules import disclosure
 from app.models.store import Changes
-from app.ui import errors
+from app.ui import errors, handover_ops
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.export_flow import start_export
 from app.ui.forms import FormError
+from app.ui.handover_ui import CustodyBanner
 from app.ui.tabs import TABS, CaseTab
 from app.ui.tabs.base import Editor
 from app.ui.tabs.contract import ContractTab
@@ -48,12 +49,16 @@ class CaseWorkspace(QWidget):
     loaded = Signal(str)
     case_changed = Signal()
     back_requested = Signal()
+    read_only_changed = Signal(bool)  # the open case is handed over (nothing on any tab edits it)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ref: str | None = None
         self.data: ops.CaseData | None = None
+        self.read_only = False
+        self.custody_banner = CustodyBanner(self)
+        self.custody_banner.cancel_requested.connect(self.cancel_handover)
 
         self.title = QLabel(self)
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -99,6 +104,7 @@ class CaseWorkspace(QWidget):
         self.inner_tabs = {key: tab.inner for key, tab in self.sections.items() if tab.inner is not None}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.custody_banner)
         lay.addLayout(head)
         lay.addWidget(self.tabs, 1)
 
@@ -220,10 +226,44 @@ class CaseWorkspace(QWidget):
         whose = f"{ind['given_names']} {ind['family_name']} ({ref})"
         for ed in self.editors:
             ed.case_label = whose  # every form's heading names whose case it is
+        self.set_read_only(data.custody)
         for section in self.sections.values():
             section.load(ref, data)
         self._log_nfd_view()
         self.loaded.emit(ref)
+
+    # ------------------------------------------------------------------ a case handed over
+    def set_read_only(self, state: Any) -> None:
+        """``state``: the case's custody (None: never travelled).  While it is handed over the
+        banner says to whom and every tab offers no change (the store refuses them anyway)."""
+        on = bool(state is not None and state.read_only)
+        self.custody_banner.show_state(state)
+        changed = on != self.read_only
+        self.read_only = on
+        for section in self.sections.values():
+            section.set_read_only(on)
+        if changed:
+            self.read_only_changed.emit(on)
+
+    def cancel_handover(self) -> None:
+        ref = self.ref
+        if ref is None or not self.ctx.prompts.confirm(
+                f"Cancel the handover of {ref}? If your colleague's acceptance reached the shared drive first, "
+                "the cancel loses and the case stays with them."):
+            return
+        self.custody_banner.cancel.setEnabled(False)
+
+        def done(line: Any) -> None:
+            window = self.window()
+            bar = getattr(window, "statusBar", None)
+            if callable(bar):
+                bar().showMessage(errors.one_line(str(line)), 10000)
+
+        def failed(exc: BaseException) -> None:
+            self.custody_banner.cancel.setEnabled(True)
+            errors.show(self.ctx.prompts, exc, "Not cancelled")
+
+        handover_ops.cancel(self.ctx, ref, done, failed)
 
     def capture_signatures(self) -> None:
         self._section("contract", ContractTab).capture_signatures()
@@ -269,6 +309,7 @@ class CaseWorkspace(QWidget):
         self.ref = None
         self.data = None
         self.title.clear()
+        self.set_read_only(None)
         for section in self.sections.values():
             section.clear()
         for ed in self.editors:  # no heading keeps the person's name after a lock

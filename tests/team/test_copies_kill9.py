@@ -42,8 +42,9 @@ class Slow(FileOps):
 
 store = Store.open(Path(sys.argv[1]), sys.argv[3])
 # one real snapshot, reused, so the kills land in the delivery steps rather than in encryption
-snap = copies.snapshots.passphrase_copy(store)
-copies.snapshots.passphrase_copy = lambda s: snap
+snap = copies.snapshots.passphrase_snapshot(store)
+sealed = snap.seal()
+copies.snapshots.passphrase_snapshot = lambda s: copies.snapshots.Snapshot(snap.marker, lambda: sealed)
 print("ready", flush=True)
 while True:
     copies.take_copy(store, Path(sys.argv[2]), force=True, ops=Slow())

@@ -238,7 +238,7 @@ class Requirement:
     complete_by: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReviewFact:
     held_on: dt.date
     kind: str | None
@@ -256,12 +256,15 @@ class SafetyPlanFact:
     reviews: tuple[tuple[dt.date, dt.date | None], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CaseFacts:
     """The little a deadline needs to know about a case.  Event lists hold only records
     dated on or after the imposition date (earlier ones cannot meet a post-sentence timescale).
     Records dated after "today" are kept here and ignored by the rules (``facts_due`` is
-    given today), so the same facts answer for any today."""
+    given today), so the same facts answer for any today.
+
+    Read-only by convention, like ``ReviewFact``: not frozen, because a frozen dataclass's
+    ``__init__`` costs several times more and the caseload builds one per case (issue 13)."""
 
     reference: str
     date_of_birth: dt.date | None

@@ -99,12 +99,14 @@ class Appointments:
         sql = ("SELECT c.reference, i.given_names || ' ' || i.family_name, a.appt_key, a.date, a.start, "
                "a.duration_minutes, a.kind, a.place, a.with_whom, a.outcome "
                "FROM appointments a JOIN cases c ON c.id = a.case_id JOIN individuals i ON i.case_id = c.id "
-               "WHERE (a.date >= ? AND a.date <= ?)")
+               "WHERE ((a.date >= ? AND a.date <= ?)")
         params: list[Any] = [first.isoformat(), last.isoformat()]
         if awaiting_before is not None:
             sql += " OR (a.date < ? AND a.outcome IS NULL)"
             params.append(awaiting_before.isoformat())
-        sql += " ORDER BY a.date, a.start, c.reference"
+        # a case handed over and accepted elsewhere is off the work lists (its copy is read-only)
+        sql += (") AND c.id NOT IN (SELECT case_id FROM case_custody WHERE state = 'transferred' "
+                "AND case_id IS NOT NULL) ORDER BY a.date, a.start, c.reference")
         with self.store.transaction() as tx:
             rows = tx.execute_raw(sql, params).fetchall()
         return [AppointmentRow(ref, name, key, dt.date.fromisoformat(day), start, int(minutes), kind,

@@ -16,10 +16,7 @@ import math
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+from typing import TYPE_CHECKING, Any
 
 from app import safeio
 from app.models.errors import ValidationError
@@ -27,6 +24,10 @@ from app.models.rules.appointments import check_case_appointments
 from app.models.rules.dates import age_on
 from app.models.store import entities as E
 from app.paths import resource_path
+
+if TYPE_CHECKING:  # jsonschema is imported with the first validation (start-up time and memory)
+    import jsonschema
+    from jsonschema import Draft202012Validator, FormatChecker
 
 FORMAT = "casebook.case-bundle"
 
@@ -56,10 +57,6 @@ VERSION: int = schema()["version"]
 READ_VERSIONS: tuple[int, ...] = tuple(schema()["properties"]["version"]["enum"])
 
 
-_format_checker = FormatChecker()
-
-
-@_format_checker.checks("date", raises=ValueError)
 def _is_date(value: object) -> bool:
     if not isinstance(value, str):
         return True
@@ -67,12 +64,22 @@ def _is_date(value: object) -> bool:
     return len(value) == 10 and MIN_DATE <= day <= MAX_DATE
 
 
-@_format_checker.checks("date-time", raises=ValueError)
 def _is_datetime(value: object) -> bool:
     if not isinstance(value, str):
         return True
     parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     return "T" in value and parsed.tzinfo is not None and MIN_DATE <= parsed.date() <= MAX_DATE
+
+
+@cache
+def _format_checker() -> FormatChecker:
+    """The schema's format checks (real dates in range), built with the first validation."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+    checker.checks("date", raises=ValueError)(_is_date)
+    checker.checks("date-time", raises=ValueError)(_is_datetime)
+    return checker
 
 
 def date_in_range(day: dt.date) -> bool:
@@ -85,11 +92,13 @@ def date_range_text() -> str:
 
 @cache
 def _validator(definition: str | None) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     root = schema()
     if definition is None:
-        return Draft202012Validator(root, format_checker=_format_checker)
+        return Draft202012Validator(root, format_checker=_format_checker())
     sub = {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]}
-    return Draft202012Validator(sub, format_checker=_format_checker)
+    return Draft202012Validator(sub, format_checker=_format_checker())
 
 
 def _path(prefix: str, parts: Iterable[Any]) -> str:

@@ -315,8 +315,7 @@ def begin_handover(store: Store, ref: str, *, content_hash: str, custody_id: str
                      about=None, peer=to, folder=to, filename=filename, blob=blob, sha256=sha256, status="queued",
                      info={"custody_version": version})
         tx.audit("handover", "case", ref, f"packet {packet_id} to {to}, custody v{version}")
-        tx.touched(ref)
-        tx.changes.caseload = True
+        tx.touched(ref)  # the case stays in the caseload (read-only): its row is redrawn, not the list
         tx.changes.custody = True
         return tx.changes
 

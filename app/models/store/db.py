@@ -33,10 +33,12 @@ CIPHER_SETTINGS: tuple[tuple[str, str], ...] = (
     ("cipher_kdf_algorithm", "PBKDF2_HMAC_SHA512"),
 )
 
-# Page cache (decrypted pages) per connection, in KiB.  SQLite's default (2 MiB) is far smaller
-# than a 5,000-case store (~60 MB), so every large query re-read and re-decrypted its pages;
-# with 64 MiB the store is decrypted once per session (see docs/BENCHMARKS.md).
-CACHE_KIB = 65536
+# Page cache (decrypted pages) per connection, in KiB (SQLite's default is 2 MiB).  Issue #8 set
+# 64 MiB when search re-read and re-decrypted most of the store on every query; with the name
+# index and the index-only note ranking (issue #20) search, caseload and case reads timed the
+# same at 2, 16 and 64 MiB (5,000 and 20,000 cases, interleaved samples), and 64 MiB of
+# decrypted pages was a fifth of the GUI session's peak RSS: 16 MiB (docs/BENCHMARKS.md).
+CACHE_KIB = 16384
 
 PAGE_SIZE = 4096
 DatabaseError = sqlcipher3.dbapi2.DatabaseError

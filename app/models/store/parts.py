@@ -48,6 +48,7 @@ class CaseView:
     calendar: WorkingCalendar
     plan_versions: list[dict[str, Any]]
     signed_on: dict[str, dt.date | None] = field(default_factory=dict)  # the contract's signatures by role
+    custody: Any = None  # custody.CustodyState of a case that travelled (read-only while handed over)
 
 
 class Cases(_Part):
@@ -79,8 +80,10 @@ class Cases(_Part):
                 for role in SIGNATURE_ROLES:
                     sig = store.get_signature(ref, signature_document, role)
                     signed[role] = None if sig is None else sig[1]
+            from app.models.store import custody
+
             return CaseView(case, DeadlineConfig.for_store(store), WorkingCalendar.for_store(store),
-                            store.plan_versions(ref), signed)
+                            store.plan_versions(ref), signed, custody.state_of(store, ref))
 
     def create(self, data: dict[str, Any]) -> Changes:
         ref = self._store.create_case(data)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,19 +51,47 @@ def _snapshot_bytes(store: Store, key: str, work: Path) -> tuple[bytes, int]:
     return data, marker
 
 
+class Snapshot:
+    """A snapshot taken (on the store's thread), still to be encrypted: ``seal()`` does the
+    age encryption (scrypt: seconds) on whichever thread calls it, without the store.  The key
+    it encrypts with stays inside (never an attribute)."""
+
+    __slots__ = ("marker", "_seal")
+
+    def __init__(self, marker: int, seal: Callable[[], bytes]) -> None:
+        self.marker = marker
+        self._seal = seal
+
+    def seal(self) -> bytes:
+        return self._seal()
+
+
+def passphrase_snapshot(store: Store) -> Snapshot:
+    """The store part of ``passphrase_copy``: the snapshot, and (in ``seal``) its encryption."""
+    data, marker = _snapshot_bytes(store, store._passphrase, store.path.parent)
+    phrase = store._passphrase
+    return Snapshot(marker, lambda: bytes(pyrage.passphrase.encrypt(data, phrase)))
+
+
 def passphrase_copy(store: Store) -> tuple[bytes, int]:
     """(age passphrase-encrypted snapshot, audit id it includes)."""
-    data, marker = _snapshot_bytes(store, store._passphrase, store.path.parent)
-    return pyrage.passphrase.encrypt(data, store._passphrase), marker
+    snap = passphrase_snapshot(store)
+    return snap.seal(), snap.marker
+
+
+def recovery_snapshot(store: Store, recipients: Sequence[str], header: dict[str, Any]) -> Snapshot:
+    """The store part of ``recovery_copy``: a snapshot under a random key; ``seal`` encrypts it
+    (with that key in its header) to ``recipients``."""
+    parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    key = secrets.token_urlsafe(32)
+    data, marker = _snapshot_bytes(store, key, store.path.parent)
+    head = json.dumps({**header, "key": key}, sort_keys=True).encode("utf-8")
+    return Snapshot(marker, lambda: bytes(pyrage.encrypt(RECOVERY_MAGIC + head + b"\n" + data, parsed)))
 
 
 def recovery_copy(store: Store, recipients: Sequence[str], header: dict[str, Any]) -> bytes:
     """A snapshot under a random key, readable only with one of ``recipients``' identities."""
-    parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
-    key = secrets.token_urlsafe(32)
-    data, _ = _snapshot_bytes(store, key, store.path.parent)
-    head = json.dumps({**header, "key": key}, sort_keys=True).encode("utf-8")
-    return pyrage.encrypt(RECOVERY_MAGIC + head + b"\n" + data, parsed)
+    return recovery_snapshot(store, recipients, header).seal()
 
 
 def _write_private(dest: Path, data: bytes) -> None:

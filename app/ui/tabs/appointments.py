@@ -76,7 +76,7 @@ class AppointmentsTab(CaseTab):
         self.letter_button.clicked.connect(lambda: self.export_letter("appointment_letter"))
         self.warning_button.clicked.connect(lambda: self.export_letter("warning_letter"))
         self.summary_button.clicked.connect(lambda: self.export_letter("compliance"))
-        QShortcut(QKeySequence("Ctrl+B"), self, self.book)
+        self.book_shortcut = QShortcut(QKeySequence("Ctrl+B"), self, self.book)
         bar = QHBoxLayout()
         buttons: list[QWidget] = [self.book_button, self.change_button, self.outcome_button]
         for b in buttons:
@@ -130,6 +130,13 @@ class AppointmentsTab(CaseTab):
         super().set_privacy(on)
         self._fill()
 
+    def set_read_only(self, on: bool) -> None:
+        """A case handed over: no booking (Ctrl+B included), change or outcome; letters still print."""
+        super().set_read_only(on)
+        for b in (self.book_button, self.change_button, self.outcome_button):
+            b.setEnabled(not on)
+        self.book_shortcut.setEnabled(not on)
+
     def clear(self) -> None:
         super().clear()
         self.rows = []
@@ -157,7 +164,7 @@ class AppointmentsTab(CaseTab):
 
     # ------------------------------------------------------------------ actions
     def book(self) -> None:
-        if self.ref is None:
+        if self.ref is None or self.read_only:
             return
         officer = self.data.case["order"].get("responsible_officer") if self.data else None
         self._open(AppointmentDialog(self.ctx.clock.today(), None, self.window(), officer=officer),
@@ -165,6 +172,8 @@ class AppointmentsTab(CaseTab):
 
     def change(self) -> None:
         appt = self.selected()
+        if self.read_only:
+            return
         if self.ref is None or appt is None:
             self.ctx.prompts.info("Choose an appointment in the list first.")
             return
@@ -173,6 +182,8 @@ class AppointmentsTab(CaseTab):
 
     def record_outcome(self) -> None:
         appt = self.selected()
+        if self.read_only:
+            return
         if self.ref is None or appt is None:
             self.ctx.prompts.info("Choose an appointment in the list first.")
             return

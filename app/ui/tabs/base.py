@@ -34,6 +34,7 @@ class CaseTab(QWidget):
         self.data: ops.CaseData | None = None
         self.privacy = ctx.privacy
         self.inner: QTabWidget | None = None  # a tab with sub-tabs (Learning, Flags) sets it
+        self.read_only = False  # the case is handed over (pending or transferred)
         ctx.events.privacy_changed.connect(self.set_privacy)
 
     def editors(self) -> list[Editor]:
@@ -65,6 +66,13 @@ class CaseTab(QWidget):
     def set_privacy(self, on: bool) -> None:
         """Privacy mode switched (the editors follow it on their own)."""
         self.privacy = on
+
+    def set_read_only(self, on: bool) -> None:
+        """The case is handed over (the store refuses every change): the tab offers none.  Its
+        editors go read-only; a tab with its own buttons or shortcuts extends this."""
+        self.read_only = on
+        for ed in self.editors():
+            ed.set_read_only(on)
 
     def close_dialogs(self) -> None:
         """Close any dialog this tab opened (on lock or when another case opens)."""

@@ -54,10 +54,14 @@ class ContractTab(CaseTab):
             day = signed_on.get(role)
             parts.append(f"{label} signed {day.strftime('%d/%m/%Y')} ✓" if day else f"{label} not captured")
         self.signature_state.setText("Signatures: " + "; ".join(parts) + ".")
-        self.sign_button.setEnabled(True)
+        self.sign_button.setEnabled(not self.read_only)
+
+    def set_read_only(self, on: bool) -> None:
+        super().set_read_only(on)
+        self.sign_button.setEnabled(not on and self.data is not None and self.data.case.get("contract") is not None)
 
     def capture_signatures(self) -> None:
-        if self.ref is None or self.data is None or self.data.case.get("contract") is None:
+        if self.ref is None or self.data is None or self.data.case.get("contract") is None or self.read_only:
             return
         from app.ui.signature_dialog import SignatureDialog
 

@@ -95,7 +95,7 @@ class PlanTab(CaseTab):
         keep = self.version_box.currentIndex()
         self.version_box.blockSignals(True)
         self.version_box.clear()
-        self.version_box.addItem("Current plan (editable)")
+        self.version_box.addItem("Current plan (read-only: handed over)" if self.read_only else "Current plan (editable)")
         for v in reversed(self.versions):
             saved = v["saved_at"]
             when = show_date(saved)
@@ -145,9 +145,14 @@ class PlanTab(CaseTab):
         self.old.setHtml("".join(parts))
         self.stack.setCurrentIndex(1)
 
+    def set_read_only(self, on: bool) -> None:
+        super().set_read_only(on)
+        self.snapshot.setEnabled(not on)
+        self.version_box.setItemText(0, "Current plan (read-only: handed over)" if on else "Current plan (editable)")
+
     def _save_version(self) -> None:
         ref = self.editor.ref
-        if ref is None:
+        if ref is None or self.read_only:
             return
         reason = self.ctx.prompts.ask_text("Why is this version being saved? (optional)")
         if reason is None:
