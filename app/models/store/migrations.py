@@ -186,7 +186,11 @@ def _case_search_rebuild(case: str) -> str:
 
 
 def _v8(conn: Any) -> None:
-    """Case-level note search (see _case_search_rebuild)."""
+    """Case-level note search (see _case_search_rebuild); covering indexes for the caseload's
+    requirements and open flags (a store made by this code at version 1 has them already)."""
+    for name in ("requirements", "flags"):
+        for index in sorted(Base.metadata.tables[name].indexes, key=lambda i: str(i.name)):
+            conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=sqlite.dialect())).strip())
     conn.execute(
         "CREATE VIRTUAL TABLE case_note_search USING fts5(ordinary, restricted, content='', "
         "contentless_delete=1, tokenize='unicode61 remove_diacritics 2')"
