@@ -31,8 +31,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-
 from app.models.errors import NotFoundError, StoreError, ValidationError
 from app.models.store import entities as E
 from app.team import identity, layout, sealing
@@ -160,6 +158,7 @@ def card_bytes(store: Store, now: dt.datetime | None = None) -> tuple[bytes, str
 
 def parse_card(data: bytes, file: str = "") -> Card:
     """A card whose signature verifies and whose fingerprint matches its keys; ValidationError else."""
+    from cryptography.exceptions import InvalidSignature  # loaded with the first check, not with the window
     try:
         outer = json.loads(data.decode("utf-8"))
         body, signature = outer["card"], bytes.fromhex(outer["signature"])

@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyrage
-from cryptography.exceptions import InvalidSignature
 
 from app import safeio
 from app.models.errors import NotFoundError, StoreError, ValidationError
@@ -149,6 +148,7 @@ def parse(blob: bytes, what: str = "the packet") -> Parsed:
 
 
 def verify(parsed: Parsed, signing_key_hex: str, what: str = "the packet") -> None:
+    from cryptography.exceptions import InvalidSignature  # loaded with the first check, not with the window
     try:
         identity.load_signing_public(signing_key_hex).verify(parsed.signature, parsed.signed)
     except (InvalidSignature, ValueError):

@@ -21,13 +21,13 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyrage
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from app.models.errors import ValidationError
 from app.models.store import entities as E
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
     from app.models.store import Store, Tx
 
 SETTING_OFFICER_ID = "officer_id"
@@ -103,6 +103,9 @@ def _put(tx: Tx, key: str, value: Any) -> None:
 
 
 def signing_public(secret_hex: str) -> str:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(secret_hex))
     return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
@@ -135,6 +138,8 @@ def ensure_in(tx: Tx, name: str | None = None) -> Identity:
         made.append("age identity")
     signing_secret = _get(tx, SETTING_SIGNING_KEY)
     if not isinstance(signing_secret, str):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         signing_secret = Ed25519PrivateKey.generate().private_bytes_raw().hex()
         _put(tx, SETTING_SIGNING_KEY, signing_secret)
         made.append("signing key")
@@ -165,10 +170,14 @@ def age_identity(store: Store) -> Any:
 
 
 def signing_private(store: Store) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     with store.transaction() as tx:
         ensure_in(tx)
         return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(_get(tx, SETTING_SIGNING_KEY)))
 
 
 def load_signing_public(hex_key: str) -> Ed25519PublicKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     return Ed25519PublicKey.from_public_bytes(bytes.fromhex(hex_key))

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyrage
-from cryptography.exceptions import InvalidSignature
 
 from app.models.errors import ValidationError
 from app.team import cards, identity, layout
@@ -138,6 +137,7 @@ def load_requests(store: Store, folder: Path, ops: FileOps | None = None) -> Fou
 
 def read_requests(folder: Path, keys: OfficerKeys, ops: FileOps | None = None) -> Found:
     """The same, from the keys alone (no store: the GUI reads the folder off the store worker)."""
+    from cryptography.exceptions import InvalidSignature  # loaded with the first check, not with the window
     ops = ops or FileOps()
     out = Found()
     where = requests_dir(folder, keys.officer_id)

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyrage
-from cryptography.exceptions import InvalidSignature
 
 from app.models.errors import StoreError, ValidationError
 from app.models.rules import disclosure
@@ -414,6 +413,7 @@ def _open_packet(data: bytes, keys: ManagerKeys, officer_id: str, signing_key: s
 
 def read_team(folder: Path, keys: ManagerKeys, ops: FileOps | None = None) -> TeamRead:
     """The newest verified packet per officer in the manager's status folder (no store needed)."""
+    from cryptography.exceptions import InvalidSignature  # loaded with the first check, not with the window
     ops = ops or FileOps()
     folder = Path(folder)
     out = TeamRead(folder)

@@ -3,12 +3,15 @@ handover of it known here; a packet that does not is refused with one line, noth
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.models.errors import ValidationError
+from app.models.rules.clock import Clock
 from app.models.store import Store, custody
 from app.team import handover, identity
 from tests.team.test_handover import NOTE, REF, _blank, _drop, _full, _incoming_id, _oid, _publish, _record
@@ -28,11 +31,20 @@ def _forge_back(signer: Store, to: Store, custody_id: str, version: int, chain: 
     return packet_id, handover.seal(signer, header, payload, [identity.ensure(to).recipient])
 
 
+def ticking_clock() -> Clock:
+    """A clock one second later at every reading: each export crosses a second boundary, as a
+    slow run did now and then (the comparison of two exports once failed on the time)."""
+    start = dt.datetime.now().astimezone().replace(microsecond=0)
+    ticks = itertools.count()
+    return Clock(lambda: start + dt.timedelta(seconds=next(ticks)))
+
+
 @pytest.fixture
 def pair(tmp_path: Path) -> Any:
     share = tmp_path / "share"
     share.mkdir()
     a = _full(tmp_path / "a.cbk", share)
+    a.clock = ticking_clock()
     b = _blank(tmp_path / "b.cbk", "Officer Beta", share)
     _publish(a, b)
     yield a, b, share
@@ -65,6 +77,7 @@ def test_a_return_that_does_not_chain_is_refused_and_nothing_is_imported(pair: A
     assert held is not None and held.last_packet_hash == first
     record = custody.snapshot(b, REF).payload()
     before = _content(a)
+    assert a.export_bundle()["exported_at"] != a.export_bundle()["exported_at"]  # the clock ticks
     for chain in ([], ["ab" * 32]):  # no history, or a history that skips A's handover
         pid, blob = _forge_back(b, a, held.custody_id, 2, chain, record)
         _drop(share, _oid(a), pid, blob)
