@@ -22,12 +22,16 @@ def prepare_runtime() -> None:
     wrappers, the window) out of the garbage collector's sight.  Without the freeze a full
     collection walked all of it (60-100 ms, measured by ``make bench``) and, holding the GIL,
     stalled the GUI thread even when the worker triggered it.  Frozen objects are still
-    freed normally when no longer referenced.  The collector is enabled here: ``app.cli.main``
+    freed normally when no longer referenced.  The same goes for each caseload build's due
+    dates (``deadlines.freeze_after_builds``).  The collector is enabled here: ``app.cli.main``
     pauses it while the app starts."""
+    from app.models.rules.deadlines import freeze_after_builds
+
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     gc.collect()
     gc.freeze()
     gc.enable()  # ``app.cli.main`` pauses the collector for start-up
+    freeze_after_builds()  # the caseload's due dates, built on the worker, likewise
 
 
 def launch(store: Path | None = None, passphrase_file: str | None = None) -> int:
