@@ -257,11 +257,12 @@ def search_caseload(store: Store, query: str, include_restricted: bool = True, s
                 # read from the case-level index (one entry per case, not one per note: a
                 # common word is in half of all notes).  Several words must be in the same
                 # note, so they go to the note index.
-                sql = "SELECT rowid FROM case_note_search WHERE case_note_search MATCH :q"
+                sql = "SELECT rowid FROM case_note_search WHERE case_note_search MATCH ?"
             else:
                 sql = (f"SELECT DISTINCT rowid / {NOTE_ROWID_BASE} FROM note_search "
-                       "WHERE note_search MATCH :q")
-            found.update(refs[r[0]] for r in s.execute(text(sql), fts) if r[0] in refs)
+                       "WHERE note_search MATCH ?")
+            # DB-API rows (a whole caseload of them for a common word): no result machinery
+            found.update(refs[i] for (i,) in tx.execute_raw(sql, (fts["q"],)) if i in refs)
             if note_limit > 0:
                 hits, more = _note_hits(s, fts, refs, note_tokens(query), snippets, note_limit, note_offset)
     return SearchResult(sorted(found), hits, more)
