@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from app.cli import main
+from app.models.errors import ValidationError
 from app.models.store import Store, seal, security
 from app.models.store.seal import RollbackError
 from tests.helpers import ROOT
@@ -382,6 +383,16 @@ def test_8_absurd_dates_are_refused_and_due_stays_total(closed_store: Path, env_
     assert store_state(closed_store) == before
     code, out, err = cli(capsys, "due", "--store", closed_store, "--today", "2100-12-31", "--within", "36500")
     assert code == 0, err
+
+
+def test_8_absurd_dates_are_refused_on_input_too(loaded_store: Store) -> None:
+    s = loaded_store
+    before = s.get_case(REF)
+    with pytest.raises(ValidationError, match="1900-01-01 to 2100-12-31"):
+        s.add_item(REF, "notes", {"date": "9999-12-31", "kind": "office", "text": "far"})
+    with pytest.raises(ValidationError, match="1900-01-01 to 2100-12-31"):
+        s.update_case(REF, {"order": {**before["order"], "imposed_on": "1899-12-31"}})
+    assert s.get_case(REF) == before
 
 
 # ------------------------------------------------------------------ 9. NUL and invalid UTF-8
