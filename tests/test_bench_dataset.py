@@ -16,12 +16,14 @@ def _rows(path: Path) -> dict[str, Any]:
     conn = db.open_connection(path, D.PASSPHRASE)
     try:
         names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'note_search%' "
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%note_search%' "
             "AND name NOT LIKE 'sqlite_%' AND name != 'store_seal'")]
         out = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in names}
         for word in ("housing", "appointment", "sister", "garden"):
             out[f"index:{word}"] = conn.execute(
                 "SELECT rowid FROM note_search WHERE note_search MATCH ? ORDER BY rowid", (word,)).fetchall()
+            out[f"case index:{word}"] = conn.execute(
+                "SELECT rowid FROM case_note_search WHERE case_note_search MATCH ? ORDER BY rowid", (word,)).fetchall()
         return out
     finally:
         conn.close()

@@ -66,6 +66,57 @@ NON_CHANGING = frozenset({"unlock", "failed_unlock", "backup", "export", "share"
 copy_metadata_hooks: list[Callable[[Store], dict[str, Any]]] = []
 
 
+def commit_metadata(store: Store) -> dict[str, Any]:
+    """Issue 21 item 2: the store's authenticated commit counter and audit head (no case content)."""
+    return {"commit": store.security.commit_state()}
+
+
+copy_metadata_hooks.append(commit_metadata)
+
+
+def behind_a_copy(store: Store, entries: list[dict[str, Any]]) -> str | None:
+    """One line when a copy on the drive (manifest ``entries``) carries a commit state that
+    authenticates under this store's key and is ahead of the store: the store (seal
+    included) was put back to an older version of itself.  Else None."""
+    here = store.security.commit_state()
+    if here.get("mac") is None:
+        return None
+    restored = _last_restore(store)
+    for entry in entries:
+        if restored is not None and _when(entry.get("created")) is not None \
+                and _when(entry.get("created")) <= restored:  # type: ignore[operator]
+            continue  # a copy from before a deliberate restore (audited): older is expected
+        meta = entry.get("meta")
+        state = meta.get("commit") if isinstance(meta, dict) else None
+        if not isinstance(state, dict) or store.security.check_commit_state(state) is not None:
+            continue
+        counter = state.get("counter")
+        if isinstance(counter, int) and not isinstance(counter, bool) and counter > here["counter"]:
+            return (f"this store is older than its off-laptop copy {entry.get('file')} (commit {counter} there, "
+                    f"{here['counter']} here): it was put back to an older version; nothing was delivered -- "
+                    "restore that copy, or ask the team manager")
+    return None
+
+
+RESTORES = ("restore", "restore_shared", "recover")
+
+
+def _when(value: Any) -> dt.datetime | None:
+    try:
+        at = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+
+
+def _last_restore(store: Store) -> dt.datetime | None:
+    """When this store was last put back deliberately (a restore, audited), if ever."""
+    with store.transaction() as tx:
+        rows = tx.execute_raw("SELECT at FROM audit_events WHERE action IN (?, ?, ?)", RESTORES).fetchall()
+    times = [t for t in (_when(r[0]) for r in rows) if t is not None]
+    return max(times) if times else None
+
+
 # ---------------------------------------------------------------------- the store's side
 @dataclass(frozen=True)
 class LastCopy:
@@ -199,6 +250,10 @@ def take_copy(store: Store, folder: Path | str | None = None, *, force: bool = F
     try:
         plan = on_store(lambda: _snapshot(store, when))
         dest = layout.backups_dir(target, plan.officer_id)
+        entries = read_manifest(dest, ops).entries
+        behind = on_store(lambda: behind_a_copy(store, entries))
+        if behind is not None:
+            return CopyOutcome("failed", error=behind)
         _mkdirs(dest)
         cleanup_partials(dest, ops)
         data = plan.copy.seal()

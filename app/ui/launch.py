@@ -22,15 +22,19 @@ def prepare_runtime() -> None:
     wrappers, the window) out of the garbage collector's sight.  Without the freeze a full
     collection walked all of it (60-100 ms, measured by ``make bench``) and, holding the GIL,
     stalled the GUI thread even when the worker triggered it.  Frozen objects are still
-    freed normally when no longer referenced.  The collector is enabled here: ``app.cli.main``
+    freed normally when no longer referenced.  The same goes for each caseload build's due
+    dates (``deadlines.freeze_after_builds``).  The collector is enabled here: ``app.cli.main``
     pauses it while the app starts.
 
     No full collection first: start-up leaves almost no cyclic garbage (about 500 objects,
     ~120 KiB of temporary classes and functions from imports, frozen with the rest), and that
     collection walked ~140,000 objects on the way to the first window (55-120 ms)."""
+    from app.models.rules.deadlines import freeze_after_builds
+
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     gc.freeze()
     gc.enable()  # ``app.cli.main`` pauses the collector for start-up
+    freeze_after_builds()  # the caseload's due dates, built on the worker, likewise
 
 
 def launch(store: Path | None = None, passphrase_file: str | None = None) -> int:

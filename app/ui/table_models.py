@@ -159,26 +159,41 @@ def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: 
     warns: dict[str, list[str]] = {}
     for w in warnings:
         warns.setdefault(w.case, []).append(w.message)
-    rows = []
+    # A caseload has a handful of distinct requirement and flag combinations: their labels are
+    # worked out once per combination, not once per row.
+    req_labels: dict[tuple[str, ...], str] = {}
+    flag_badges: dict[tuple[str, ...], tuple[str, ...]] = {}
+    rows: list[CaseloadRow] = []
+    append = rows.append
+    no_warnings: tuple[str, ...] = ()
     for s in summaries:
-        age = age_on(s.date_of_birth, today)
-        badges = [FLAG_BADGES[f] for f in dict.fromkeys(s.open_flags) if f in FLAG_BADGES]
+        ref = s.reference
+        born = s.date_of_birth
+        age = age_on(born, today)
+        flags = s.open_flags
+        badges = flag_badges.get(flags)
+        if badges is None:
+            badges = flag_badges[flags] = tuple(FLAG_BADGES[f] for f in dict.fromkeys(flags) if f in FLAG_BADGES)
         if age < 18:
-            badges.append("U18")
-        n = nxt.get(s.reference)
+            badges += ("U18",)
+        reqs = s.requirements
+        label = req_labels.get(reqs)
+        if label is None:
+            label = req_labels[reqs] = ", ".join(REQ_SHORT.get(r, r) for r in reqs)
+        n = nxt.get(ref)
         status = None
         if n is not None:
             status = "overdue" if n.status == "overdue" else ("due_soon" if (n.due_on - today).days <= 7 else "open")
-        name = s.display_name + (f" ({s.preferred_name})" if s.preferred_name and s.preferred_name != s.given_names
-                                 else "")
-        rows.append(CaseloadRow(
-            reference=s.reference, name=name,
-            date_of_birth=s.date_of_birth, age=age,
-            requirements=", ".join(REQ_SHORT.get(r, r) for r in s.requirements),
-            next_due_label=n.label if n else "", next_due_on=n.due_on if n else None, next_due_status=status,
-            overdue=overdue.get(s.reference, 0), badges=tuple(badges),
-            domestic_abuse="domestic_abuse" in s.open_flags, status=s.status or "active",
-            warnings=tuple(warns.get(s.reference, ())), next_due_kind=n.kind if n else "", sort_name=fold(name),
+        preferred = s.preferred_name
+        name = s.display_name
+        if preferred and preferred != s.given_names:
+            name = f"{name} ({preferred})"
+        w = warns.get(ref)
+        append(CaseloadRow(
+            ref, name, born, age, label,
+            n.label if n else "", n.due_on if n else None, status,
+            overdue.get(ref, 0), badges, "domestic_abuse" in flags, s.status or "active",
+            tuple(w) if w else no_warnings, n.kind if n else "", fold(name),
         ))
     return rows
 

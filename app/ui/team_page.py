@@ -357,6 +357,10 @@ class TeamPage(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal, self)
         top.addWidget(self.officers_view)
         top.addWidget(charts)
+        # the officers' seven columns whole at 1366 wide; the two charts keep their minimum
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        top.setSizes([810, 540])
         bottom = QSplitter(Qt.Orientation.Horizontal, self)
         bottom.addWidget(self.cases_view)
         bottom.addWidget(self.summary)

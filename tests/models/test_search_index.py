@@ -115,3 +115,25 @@ def test_every_case_counts_once_however_often_the_word_appears(store: Store) -> 
     store.import_bundle(bundle)
     every = S.search_cases(store, "c")  # in every reference ("CPO-...") and many names
     assert every == sorted(store.case_references())
+
+
+def test_case_level_index_follows_note_edits(big: Store) -> None:
+    """One-word queries read the case-level index (migration v8): it follows every note
+    write (text, sensitivity, deletion) and gives the same cases as the note index."""
+    ref = big.case_references()[5]
+    note = {"date": "2026-11-20", "kind": "office", "sensitivity": "ordinary", "text": "Quokka sighting"}
+    big.add_item(ref, "notes", note)
+    index = len(big.get_case(ref)["notes"]) - 1
+    assert S.search_cases(big, "quokka") == [ref] == S.search_cases(big, "quokka", include_restricted=False)
+    big.update_item(ref, "notes", index, {**note, "sensitivity": "not_for_disclosure"})
+    assert S.search_cases(big, "quokka") == [ref] and S.search_cases(big, "quokka", include_restricted=False) == []
+    big.update_item(ref, "notes", index, {**note, "text": "Wombat sighting"})
+    assert S.search_cases(big, "quokka") == [] and S.search_cases(big, "wombat") == [ref]
+    big.delete_item(ref, "notes", index)
+    assert S.search_cases(big, "wombat") == []
+    _compare(big)
+    with big.transaction() as tx:  # the case index has one row per case with notes, and only those
+        conn = tx.session.connection()
+        rows = conn.exec_driver_sql("SELECT count(*) FROM case_note_search").scalar()
+        with_notes = conn.exec_driver_sql("SELECT count(DISTINCT case_id) FROM notes").scalar()
+    assert rows == with_notes

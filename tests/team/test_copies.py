@@ -271,3 +271,55 @@ def test_restore_asks_which_officer_when_several(laptop: Path, share: Path, tmp_
     result = copies.restore_from_shared(tmp_path / "n.cbk", share, passphrase=PW, officer=ids[1])
     assert result.officer == ids[1]
     assert os.stat(tmp_path / "n.cbk").st_mode & 0o077 == 0  # owner-only
+
+
+def test_each_copy_carries_the_authenticated_commit_state(laptop: Path, share: Path) -> None:
+    """Issue 21 item 2: the commit counter and audit head travel in the copy's metadata."""
+    with make_store(laptop / "a.cbk", PW) as store:
+        oid = identity.ensure(store).officer_id
+        assert copies.take_copy(store, share).status == "delivered"
+        [entry] = read_manifest(layout.backups_dir(share, oid)).entries
+        state = entry["meta"]["commit"]
+        assert store.security.check_commit_state(state) is None
+        assert state["counter"] >= 1 and set(state) == {"counter", "audit_id", "audit_head", "mac"}
+
+
+def test_a_store_put_back_with_its_seal_is_caught_by_its_newer_copy(laptop: Path, share: Path) -> None:
+    """What the seal beside the store cannot see (store and seal both put back to an older
+    version of themselves) the off-laptop copy's metadata does: no copy is delivered from
+    the older store, and nothing on the drive is pruned."""
+    path = laptop / "a.cbk"
+    with make_store(path, PW) as store:
+        identity.ensure(store)
+        assert copies.take_copy(store, share).status == "delivered"
+    old = {p.name: p.read_bytes() for p in laptop.iterdir() if p.is_file() and p.name.startswith("a.cbk")}
+    with Store.open(path, PW) as store:
+        store.set_setting("report_days_before", 7)
+        newer = copies.take_copy(store, share)
+        assert newer.status == "delivered"
+    for p in laptop.iterdir():
+        if p.is_file() and p.name.startswith("a.cbk"):
+            p.unlink()
+    for name, data in old.items():  # the store and its seal, as they were
+        (laptop / name).write_bytes(data)
+    before = sorted(p.name for p in share.rglob("*") if p.is_file())
+    with Store.open(path, PW) as store:  # the seal beside it cannot tell
+        outcome = copies.take_copy(store, share, force=True)
+        assert outcome.status == "failed", outcome
+        assert str(newer.name) in str(outcome.error) and "older" in str(outcome.error)
+        assert copies.last_copy(store) is not None and copies.last_copy(store).name != newer.name
+    assert sorted(p.name for p in share.rglob("*") if p.is_file()) == before
+
+
+def test_a_deliberate_restore_of_an_older_backup_still_gets_copies(laptop: Path, share: Path) -> None:
+    from app.models.store import security
+
+    path = laptop / "a.cbk"
+    with make_store(path, PW) as store:
+        backup = security.rolling_backup(store)
+        for days in (5, 6, 7):  # commits the backup has not
+            store.set_setting("report_days_before", days)
+        assert copies.take_copy(store, share).status == "delivered"
+    security.restore_backup(path, backup, PW)  # audited as "restore": older on purpose
+    with Store.open(path, PW) as store:
+        assert copies.take_copy(store, share, force=True).status == "delivered"

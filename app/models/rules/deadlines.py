@@ -784,16 +784,37 @@ def _items(rows: Iterable[_Row]) -> list[DueItem]:
             for due_on, ref, _rank, label, _n, kind, status, done_on in rows]
 
 
+# Set by the desktop app (app.ui.launch.prepare_runtime): what a caseload build made is then
+# moved out of the collector's sight when the build ends (see _gc_paused).
+_freeze_builds = False
+
+
+def freeze_after_builds(on: bool = True) -> None:
+    """The desktop process's policy (set once, at start): after a caseload build, freeze what
+    it made (``gc.freeze``) instead of leaving it to the young generation."""
+    global _freeze_builds
+    _freeze_builds = on
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a caseload is built: its ~200,000 new tuples,
     dates and items (none cyclic) would otherwise trigger repeated full collections that cost
-    about a third of the time.  Reference counting still frees everything as usual."""
+    about a third of the time.  Reference counting still frees everything as usual.
+
+    Re-enabling alone only defers that cost: every object built here is still in the young
+    generation, and the next allocation starts a collection that walks all of them (60 ms,
+    holding the GIL, so the GUI thread stalled: found by ``make bench``'s GUI probe).  With
+    ``freeze_after_builds`` on (the desktop app), they are moved to the permanent generation
+    first, as ``prepare_runtime`` does with everything loaded at start; frozen objects are
+    still freed by reference counting when the cache drops them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if _freeze_builds:
+            gc.freeze()
         if enabled:
             gc.enable()
 

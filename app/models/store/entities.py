@@ -138,6 +138,8 @@ class Order(Base):
 
 class Requirement(Base):
     __tablename__ = "requirements"
+    # the caseload's requirement list, read in order without a sort (Store.list_cases; v8)
+    __table_args__ = (Index("ix_requirements_caseload", "order_id", "position", "kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = _fk("orders.id")
     position: Mapped[int] = mapped_column(Integer)
@@ -311,6 +313,8 @@ class EnforcementAction(Base):
 
 class Flag(Base):
     __tablename__ = "flags"
+    # the caseload's open flags, read in order without a sort (Store.list_cases; v8)
+    __table_args__ = (Index("ix_flags_caseload", "case_id", "position", "kind", "closed_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = _fk("cases.id")
     position: Mapped[int] = mapped_column(Integer)

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,8 @@ GENESIS_HASH = seal.GENESIS_HASH
 NON_CASE_ENTITIES = frozenset({"store", "setting", "local_holiday", "bundle", "outbox"})
 _AUTO: Any = object()
 
+
+_first = itemgetter(0)
 
 @dataclass(slots=True)
 class CaseSummary:
@@ -531,9 +534,11 @@ class Store:
                 + "WHERE c.id NOT IN (SELECT case_id FROM case_custody WHERE state = 'transferred' "
                 "AND case_id IS NOT NULL) "  # handed over: off the caseload (issue 15)
                 + ("" if include_archived else "AND c.archived_on IS NULL ")
-                + "ORDER BY c.reference"
             )
-            rows = cur.fetchall()
+            # Sorted here, not by ORDER BY: walking the reference index visits the table's rows
+            # out of order (about 2.5x the whole query at 5,000 cases); Python's order of str is
+            # SQLite's BINARY order of the same UTF-8 text.
+            rows = sorted(cur.fetchall(), key=_first)
         none: tuple[str, ...] = ()
         return [
             CaseSummary(

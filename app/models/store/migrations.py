@@ -169,8 +169,50 @@ def _v7(conn: Any) -> None:
                      .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
 
+# Case search (version 8): the same words as note_search, one row per case (rowid = case id),
+# so "which cases have a note with this word" reads one entry per case instead of one per
+# matching note: a common word ("appointment") is in half of all notes.  Each case's row is
+# rebuilt from its notes whenever one of them is written (same two columns, same disclosure
+# rule).  Contentless, like note_search: it holds no readable text.
+def _case_search_rebuild(case: str) -> str:
+    restricted = _RESTRICTED.format(n="notes")
+    return (
+        f"DELETE FROM case_note_search WHERE rowid = {case}; "
+        "INSERT INTO case_note_search(rowid, ordinary, restricted) SELECT case_id, "
+        f"group_concat(CASE WHEN {restricted} THEN NULL ELSE text END, ' '), "
+        f"group_concat(CASE WHEN {restricted} THEN text ELSE NULL END, ' ') "
+        f"FROM notes WHERE case_id = {case} GROUP BY case_id;"
+    )
+
+
+def _v8(conn: Any) -> None:
+    """Case-level note search (see _case_search_rebuild); covering indexes for the caseload's
+    requirements and open flags (a store made by this code at version 1 has them already)."""
+    for name in ("requirements", "flags"):
+        for index in sorted(Base.metadata.tables[name].indexes, key=lambda i: str(i.name)):
+            conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=sqlite.dialect())).strip())
+    conn.execute(
+        "CREATE VIRTUAL TABLE case_note_search USING fts5(ordinary, restricted, content='', "
+        "contentless_delete=1, tokenize='unicode61 remove_diacritics 2')"
+    )
+    conn.execute(f"CREATE TRIGGER case_note_search_ai AFTER INSERT ON notes BEGIN "
+                 f"{_case_search_rebuild('new.case_id')} END")
+    conn.execute(f"CREATE TRIGGER case_note_search_ad AFTER DELETE ON notes BEGIN "
+                 f"{_case_search_rebuild('old.case_id')} END")
+    conn.execute(
+        "CREATE TRIGGER case_note_search_au AFTER UPDATE OF text, sensitivity, kind, case_id ON notes BEGIN "
+        f"{_case_search_rebuild('old.case_id')} {_case_search_rebuild('new.case_id')} END"
+    )
+    restricted = _RESTRICTED.format(n="notes")
+    conn.execute(
+        "INSERT INTO case_note_search(rowid, ordinary, restricted) SELECT case_id, "
+        f"group_concat(CASE WHEN {restricted} THEN NULL ELSE text END, ' '), "
+        f"group_concat(CASE WHEN {restricted} THEN text ELSE NULL END, ' ') FROM notes GROUP BY case_id"
+    )
+
+
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
-STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+STEPS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -60,11 +60,16 @@ def fts_query(query: str) -> str | None:
     Single letters ("a" in "Nic a' Phearsain") are left out of the note search: as a prefix
     they match most of the index and cost far more than they narrow (they still count in the
     name and reference match)."""
-    # the note index splits words at apostrophes and hyphens itself ("O'Neill" -> o, neill)
-    tokens = [t for t in _WORD.findall(fold(query, joiners=False)) if len(t) > 1]
+    tokens = fts_terms(query)
     if not tokens:
         return None
     return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
+
+
+def fts_terms(query: str) -> list[str]:
+    """The words of ``query`` the note indexes are searched for (see ``fts_query``)."""
+    # the note index splits words at apostrophes and hyphens itself ("O'Neill" -> o, neill)
+    return [t for t in _WORD.findall(fold(query, joiners=False)) if len(t) > 1]
 
 
 @dataclass(frozen=True)
@@ -247,9 +252,17 @@ def search_caseload(store: Store, query: str, include_restricted: bool = True, s
         if match is not None:
             column = "{ordinary restricted}" if include_restricted else "{ordinary}"
             fts = {"q": f"{column} : ({match})"}
-            sql = (f"SELECT DISTINCT rowid / {NOTE_ROWID_BASE} FROM note_search "
-                   "WHERE note_search MATCH :q")
-            found.update(refs[r[0]] for r in s.execute(text(sql), fts) if r[0] in refs)
+            if len(fts_terms(query)) == 1:
+                # One word: "a case with a note that has it" is "a case whose notes have it",
+                # read from the case-level index (one entry per case, not one per note: a
+                # common word is in half of all notes).  Several words must be in the same
+                # note, so they go to the note index.
+                sql = "SELECT rowid FROM case_note_search WHERE case_note_search MATCH ?"
+            else:
+                sql = (f"SELECT DISTINCT rowid / {NOTE_ROWID_BASE} FROM note_search "
+                       "WHERE note_search MATCH ?")
+            # DB-API rows (a whole caseload of them for a common word): no result machinery
+            found.update(refs[i] for (i,) in tx.execute_raw(sql, (fts["q"],)) if i in refs)
             if note_limit > 0:
                 hits, more = _note_hits(s, fts, refs, note_tokens(query), snippets, note_limit, note_offset)
     return SearchResult(sorted(found), hits, more)
