@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from app.cli import main
+from app.models.errors import ValidationError
 from app.models.store import Store, seal, security
 from app.models.store.seal import RollbackError
 from tests.helpers import ROOT
@@ -70,14 +71,14 @@ def test_1_a_truncated_store_is_never_created_over(closed_store: Path, env_pass:
         backup = security.rolling_backup(s)
     with open(closed_store, "r+b") as fh:
         fh.truncate(size)
-    before = digest(closed_store)
+    before = store_state(closed_store)
     for verb in (["cases"], ["check"], ["due"], ["backups", "--now"]):
         code, out, err = cli(capsys, *verb, "--store", closed_store)
         assert code == 3, (verb, out, err)
         one_line(err)
         assert "not a Casebook store, or damaged" in err and str(backup) in err
         assert "0 case(s)" not in out
-        assert digest(closed_store) == before and closed_store.stat().st_size == size
+        assert store_state(closed_store) == before and closed_store.stat().st_size == size
     assert [b.path for b in security.list_backups(closed_store)] == [backup]
 
 
@@ -147,18 +148,18 @@ def test_2_the_whole_file_put_back_to_an_older_copy_is_refused(closed_store: Pat
         s.add_item(REF, "notes", {"date": "2026-11-20", "kind": "office", "text": "acknowledged"})
         backup = security.rolling_backup(s)
     shutil.copy2(old, closed_store)  # rolled back: every page valid, just older
-    before = digest(closed_store)
+    before = store_state(closed_store)
     with pytest.raises(RollbackError) as err:
         Store.open(closed_store, passphrase)
     assert "missing" in str(err.value) and backup.name in str(err.value)
     assert "create note " + REF in str(err.value)  # the missing change, read from the backup
-    assert digest(closed_store) == before
+    assert store_state(closed_store) == before
     with Store.open(closed_store, passphrase, inspect=True) as s:  # audit --verify can look
         problems = s.verify_audit()
         assert problems and problems[0].startswith("seal: ")
         with pytest.raises(RollbackError):
             s.add_item(REF, "notes", {"date": "2026-11-20", "kind": "office", "text": "refused"})
-    assert digest(closed_store) == before
+    assert store_state(closed_store) == before
 
 
 def test_2_one_page_put_back_to_its_older_version_is_refused(closed_store: Path, passphrase: str,
@@ -247,13 +248,13 @@ def test_3_duplicate_keys_are_refused_with_their_path(closed_store: Path, env_pa
                                     '"sensitivity": "not_for_disclosure", "sensitivity": "ordinary"')
     f = tmp_path / "dup.json"
     f.write_text(text, encoding="utf-8")
-    before = digest(closed_store)
+    before = store_state(closed_store)
     code, _, err = cli(capsys, "import", "--store", closed_store, f)
     assert code == 2
     one_line(err)
     assert "$.cases[0].notes[0]" in err and "'sensitivity' appears more than once" in err
     assert "victim" not in err
-    assert digest(closed_store) == before
+    assert store_state(closed_store) == before
 
 
 # ------------------------------------------------------------------ 4. no long or restricted value echoed
@@ -341,11 +342,11 @@ def test_7_hostile_bundles_get_one_line(closed_store: Path, env_pass: str, tmp_p
         text = text.replace('"hours": 7', f'"hours": {number}', 1)
     f = tmp_path / "bad.json"
     f.write_text(text, encoding="utf-8")
-    before = digest(closed_store)
+    before = store_state(closed_store)
     code, _, err = cli(capsys, "import", "--store", closed_store, f)
     assert code == 2, err
     one_line(err)
-    assert digest(closed_store) == before
+    assert store_state(closed_store) == before
 
 
 def test_7_dev_zero_fifo_and_huge_files_are_refused_without_reading(closed_store: Path, passphrase: str,
@@ -355,13 +356,13 @@ def test_7_dev_zero_fifo_and_huge_files_are_refused_without_reading(closed_store
     big = tmp_path / "big.json"
     with open(big, "wb") as fh:
         fh.truncate(201 * 1024 * 1024)  # sparse
-    before = digest(closed_store)
+    before = store_state(closed_store)
     env = {b"CASEBOOK_PASSPHRASE": passphrase.encode()}
     for source, expect in ((b"/dev/zero", b"a device"), (os.fsencode(fifo), b"FIFO"), (os.fsencode(big), b"200 MB")):
         r = run_bytes([b"import", b"--store", os.fsencode(closed_store), source], env, timeout=30)
         assert r.returncode == 2, r.stderr
         assert r.stderr.startswith(b"casebook: ") and r.stderr.count(b"\n") == 1 and expect in r.stderr
-    assert digest(closed_store) == before
+    assert store_state(closed_store) == before
 
 
 # ------------------------------------------------------------------ 8. absurd dates
@@ -372,16 +373,26 @@ def test_8_absurd_dates_are_refused_and_due_stays_total(closed_store: Path, env_
     data["cases"][0]["order"]["imposed_on"] = "9999-12-31"
     f = tmp_path / "far.json"
     f.write_text(json.dumps(data), encoding="utf-8")
-    before = digest(closed_store)
+    before = store_state(closed_store)
     code, _, err = cli(capsys, "import", "--store", closed_store, f)
     assert code == 2 and "imposed_on" in err and "1900-01-01 to 2100-12-31" in err
     one_line(err)
     code, _, err = cli(capsys, "due", "--store", closed_store, "--today", "9999-01-01", "--within", "36500")
     assert code == 2
     one_line(err)
-    assert digest(closed_store) == before
+    assert store_state(closed_store) == before
     code, out, err = cli(capsys, "due", "--store", closed_store, "--today", "2100-12-31", "--within", "36500")
     assert code == 0, err
+
+
+def test_8_absurd_dates_are_refused_on_input_too(loaded_store: Store) -> None:
+    s = loaded_store
+    before = s.get_case(REF)
+    with pytest.raises(ValidationError, match="1900-01-01 to 2100-12-31"):
+        s.add_item(REF, "notes", {"date": "9999-12-31", "kind": "office", "text": "far"})
+    with pytest.raises(ValidationError, match="1900-01-01 to 2100-12-31"):
+        s.update_case(REF, {"order": {**before["order"], "imposed_on": "1899-12-31"}})
+    assert s.get_case(REF) == before
 
 
 # ------------------------------------------------------------------ 9. NUL and invalid UTF-8
@@ -392,7 +403,7 @@ def test_9_nul_in_a_passphrase_file_and_invalid_utf8(closed_store: Path, passphr
     r = run_bytes([b"init", b"--store", os.fsencode(new), b"--passphrase-file", os.fsencode(pfile)])
     assert r.returncode == 2 and b"NUL" in r.stderr and r.stderr.count(b"\n") == 1
     assert not new.exists()
-    before = digest(closed_store)
+    before = store_state(closed_store)
     r = run_bytes([b"cases", b"--store", os.fsencode(closed_store), b"--passphrase-file", os.fsencode(pfile)])
     assert r.returncode == 2 and b"NUL" in r.stderr
     r = run_bytes([b"cases", b"--store", os.fsencode(closed_store)], {b"CASEBOOK_PASSPHRASE": b"bad \xff\xfe bytes"})
@@ -403,7 +414,7 @@ def test_9_nul_in_a_passphrase_file_and_invalid_utf8(closed_store: Path, passphr
     assert r.returncode == 2 and b"UTF-8" in r.stderr and b"Traceback" not in r.stderr
     r = run_bytes([b"cases", b"--store", os.fsencode(tmp_path) + b"/caf\xe9.cbk"], env)
     assert r.returncode == 2 and b"Traceback" not in r.stderr and r.stderr.count(b"\n") == 1
-    assert digest(closed_store) == before
+    assert store_state(closed_store) == before
 
 
 # ------------------------------------------------------------------ 10. hangs

@@ -123,15 +123,18 @@ def open_connection(path: Path, passphrase: str, *, create: bool = False) -> Any
     return conn
 
 
-def open_readonly(path: Path, passphrase: str) -> Any:
+def open_readonly(path: Path, passphrase: str, *, immutable: bool = False) -> Any:
     """A read-only keyed connection (for looking inside a backup: never writes a byte,
-    not even the journal mode).  Raises UnlockError/DamagedStoreError like open_connection."""
+    not even the journal mode).  Raises UnlockError/DamagedStoreError like open_connection.
+    ``immutable`` (a backup nothing else writes): no locks, so no ``-wal``/``-shm`` created
+    beside it either (issue 21: a refused open left both beside the newest backup)."""
     from urllib.parse import quote
 
     path = Path(path)
     if not path.is_file() or path.stat().st_size < PAGE_SIZE:
         raise DamagedStoreError(f"{path.name} is not a Casebook store, or damaged")
-    conn = sqlcipher3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True,
+    conn = sqlcipher3.connect(f"file:{quote(str(path.absolute()))}?mode=ro{'&immutable=1' if immutable else ''}",
+                              uri=True,
                               isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -165,6 +168,17 @@ def close_leaving_log(conn: Any, path: Path, passphrase: str) -> None:
         hold.execute("COMMIT")
     finally:
         hold.close()
+    # The read-only connection closes last and leaves the log SQLite created at open: an
+    # empty one holds nothing (the caller puts back a log that had content).  Removed, so a
+    # refused store is left with the files it had (issue 21 item 11).  The caller holds the
+    # store's instance lock: no other Casebook connection is open.
+    wal = Path(str(path) + "-wal")
+    try:
+        if wal.is_file() and wal.stat().st_size == 0:
+            wal.unlink()
+            Path(str(path) + "-shm").unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _session_pragmas(conn: Any) -> None:

@@ -260,7 +260,7 @@ def rollback_message(store_path: Path | str, passphrase: str, verdict: seal.Verd
     missing: list[str] = []
     for b in list_backups(store_path):
         try:
-            conn = db.open_readonly(b.path, passphrase)
+            conn = db.open_readonly(b.path, passphrase, immutable=True)
         except (StoreError, OSError):
             continue
         try:
