@@ -22,7 +22,15 @@ from app.ui import fields as FL
 from app.ui import operations as ops
 from app.ui.context import AppContext
 from app.ui.privacy import privacy_note
-from app.ui.table_models import CaseloadModel, CaseloadRow, Column, RowsModel, configure_table, fmt_date
+from app.ui.table_models import (
+    FIRST_SCREEN,
+    CaseloadModel,
+    CaseloadRow,
+    Column,
+    RowsModel,
+    configure_table,
+    fmt_date,
+)
 
 SEARCH_DELAY_MS = 250
 EMPTY_HINT = ("<b>No cases yet.</b> Create the first with <b>New case</b> (Ctrl+Shift+N), or import a case "
@@ -56,6 +64,7 @@ class CaseloadPage(QWidget):
         self.ctx = ctx
         self.all_rows: list[CaseloadRow] = []
         self.due_pending = False  # rows shown, due dates still being worked out
+        self.total_pending = 0  # how many cases the first step of a load counted
         self.matches: set[str] | None = None
         self._search_token = 0
 
@@ -153,9 +162,12 @@ class CaseloadPage(QWidget):
         self.all_rows = list(rows)
         self.apply_filters()
 
-    def set_rows_before_due(self, rows: Sequence[CaseloadRow]) -> None:
-        """The first step of a load: show the people at once, due dates follow."""
+    def set_rows_before_due(self, result: tuple[Sequence[CaseloadRow], int]) -> None:
+        """The first step of a load: show the people at once (perhaps only the first screen of
+        them, of ``total``), due dates and the rest follow."""
+        rows, total = result
         self.due_pending = True
+        self.total_pending = total
         self.all_rows = list(rows)
         self.apply_filters()
 
@@ -172,8 +184,10 @@ class CaseloadPage(QWidget):
 
     def reload(self) -> None:
         if self.ctx.store is not None:
+            header = self.view.horizontalHeader()
+            by_name = header.sortIndicatorSection() == 0 and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
             ops.load_caseload(self.ctx, self.set_rows, errors.shower(self.ctx.prompts),
-                              on_rows=self.set_rows_before_due)
+                              on_rows=self.set_rows_before_due, first_screen=FIRST_SCREEN if by_name else None)
 
     def apply_changes(self, changes: Changes) -> None:
         """Redraw what a store operation changed: the whole caseload only when cases were added
@@ -236,7 +250,8 @@ class CaseloadPage(QWidget):
 
     def _show_count(self) -> None:
         pending = " · working out due dates…" if self.due_pending else ""
-        self.count.setText(f"Showing {self.model.rowCount()} of {len(self.all_rows)} cases{pending}")
+        total = max(len(self.all_rows), self.total_pending) if self.due_pending else len(self.all_rows)
+        self.count.setText(f"Showing {self.model.rowCount()} of {total} cases{pending}")
 
     def set_privacy(self, on: bool) -> None:
         self.body.setVisible(not on)

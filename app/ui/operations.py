@@ -45,7 +45,7 @@ from app.reports.render import (
     suggested_filename,
 )
 from app.ui.context import AppContext
-from app.ui.table_models import CaseloadRow, build_caseload_rows
+from app.ui.table_models import CaseloadRow, build_caseload_rows, first_screen_refs
 
 Done = Callable[[Any], None] | None
 Failed = Callable[[BaseException], None] | None
@@ -104,27 +104,37 @@ def close_store(ctx: AppContext, on_done: Done = None) -> None:
 
 
 # ------------------------------------------------------------------ reading
-def load_caseload(ctx: AppContext, on_done: Done, on_error: Failed = None, on_rows: Done = None) -> None:
+def load_caseload(ctx: AppContext, on_done: Done, on_error: Failed = None, on_rows: Done = None,
+                  first_screen: int | None = None) -> None:
     """Load the caseload in two steps on the worker, so the first screen never waits for the
-    whole caseload's timescales: the rows first (names, requirements, flags; ``on_rows``),
-    then the same rows with due dates and overdue counts (``on_done``)."""
+    whole caseload's timescales: the rows first (names, requirements, flags; ``on_rows`` gets
+    ``(rows, total)``), then every row with due dates and overdue counts (``on_done``).
+
+    ``first_screen=n``: the first step reads only the first ``n`` rows in the default order
+    (by name), chosen from every case's name alone, and says how many cases there are."""
     store = ctx.require_store()
     today = ctx.clock.today()
 
-    def rows_only() -> tuple[list[Any], list[CaseloadRow]]:
+    def rows_only() -> tuple[list[Any] | None, list[CaseloadRow], int]:
+        if first_screen:
+            names = store.case_names()
+            page = store.list_cases(refs=first_screen_refs(names, first_screen))
+            return None, build_caseload_rows(page, (), (), today), len(names)
         summaries = store.list_cases()
-        return summaries, mark_custody(store, build_caseload_rows(summaries, (), (), today))
+        return summaries, build_caseload_rows(summaries, (), (), today), len(summaries)
 
-    def with_due(summaries: list[Any]) -> list[CaseloadRow]:
+    def with_due(summaries: list[Any] | None) -> list[CaseloadRow]:
+        if summaries is None:
+            summaries = store.list_cases()
         due, warnings = caseload_due(store, today)
-        return mark_custody(store, build_caseload_rows(summaries, due, warnings, today))
+        return build_caseload_rows(summaries, due, warnings, today)
 
-    def got_rows(result: tuple[list[Any], list[CaseloadRow]]) -> None:
-        summaries, rows = result
+    def got_rows(result: tuple[list[Any] | None, list[CaseloadRow], int]) -> None:
+        summaries, rows, total = result
         if ctx.store is not store:  # locked meanwhile
             return
         if on_rows is not None:
-            on_rows(rows)
+            on_rows((rows, total))
         ctx.tasks.run(lambda: with_due(summaries), on_done, on_error)
 
     ctx.tasks.run(rows_only, got_rows, on_error)

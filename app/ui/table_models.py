@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -144,6 +145,23 @@ class CaseloadRow:
     handover: str = ""  # "Pending to NAME" while the case is handed over (read-only here)
 
 
+def caseload_name(given: str, family: str, preferred: str | None) -> str:
+    """A person's name as the caseload shows it (and sorts it, folded): "Given Family", with a
+    different preferred name after it in brackets."""
+    name = f"{given} {family}"  # CaseSummary.display_name
+    return f"{name} ({preferred})" if preferred and preferred != given else name
+
+
+FIRST_SCREEN = 60  # rows: more than a maximised window shows at 1366x768 (or at 1920x1080)
+
+
+def first_screen_refs(names: Iterable[tuple[str, str, str, str | None]], n: int = FIRST_SCREEN) -> list[str]:
+    """The references of the first ``n`` cases in the caseload's default order (Name, A-Z, as
+    the Name column sorts: folded name, then reference), from ``Store.case_names()``."""
+    keyed = ((fold(caseload_name(given, family, preferred)), ref) for ref, given, family, preferred in names)
+    return [ref for _, ref in heapq.nsmallest(n, keyed)]
+
+
 def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: Sequence[Any],
                         today: dt.date) -> list[CaseloadRow]:
     """Plain rows from Store.list_cases() and deadlines.caseload_due() (pure Python, no queries)."""
@@ -184,10 +202,7 @@ def build_caseload_rows(summaries: Sequence[Any], due: Sequence[Any], warnings: 
         status = None
         if n is not None:
             status = "overdue" if n.status == "overdue" else ("due_soon" if (n.due_on - today).days <= 7 else "open")
-        preferred = s.preferred_name
-        name = s.display_name
-        if preferred and preferred != s.given_names:
-            name = f"{name} ({preferred})"
+        name = caseload_name(s.given_names, s.family_name, s.preferred_name)
         w = warns.get(ref)
         append(CaseloadRow(
             ref, name, born, age, label,

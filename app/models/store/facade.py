@@ -505,40 +505,62 @@ class Store:
         with self._tx() as s:
             return int(s.scalar(select(func.count(E.Case.id))) or 0)
 
-    def list_cases(self, include_archived: bool = False) -> list[CaseSummary]:
-        """Every open case (archived ones too with ``include_archived``) as a caseload row,
-        ordered by reference: three flat queries, plain DB-API rows.
+    @staticmethod
+    def _caseload_from(include_archived: bool) -> str:
+        """The cases the caseload lists (list_cases and case_names agree on it): each with its
+        person and order, not handed over, not archived (unless asked)."""
+        return (
+            "FROM cases c JOIN individuals i ON i.case_id = c.id JOIN orders o ON o.case_id = c.id "
+            "WHERE c.id NOT IN (SELECT case_id FROM case_custody WHERE state = 'transferred' "
+            "AND case_id IS NOT NULL) "  # handed over: off the caseload (issue 15)
+            + ("" if include_archived else "AND c.archived_on IS NULL ")
+        )
+
+    def case_names(self, include_archived: bool = False) -> list[tuple[str, str, str, str | None]]:
+        """(reference, given names, family name, preferred name) of every case ``list_cases``
+        lists, in no particular order: what the caseload's first screen is chosen by."""
+        with self._tx() as s:
+            s.connection()  # begin the transaction on the store's one connection
+            return self._conn.execute(
+                "SELECT c.reference, i.given_names, i.family_name, i.preferred_name "
+                + self._caseload_from(include_archived)).fetchall()
+
+    def list_cases(self, include_archived: bool = False, refs: Iterable[str] | None = None) -> list[CaseSummary]:
+        """Every open case (archived ones too with ``include_archived``; only the references
+        ``refs`` when given) as a caseload row, ordered by reference: three flat queries,
+        plain DB-API rows.
 
         At 5,000 cases the ORM's (and even Core's) result machinery cost more than the query
         itself, so this reads the driver's rows directly (see docs/BENCHMARKS.md)."""
         day = dt.date.fromisoformat
+        wanted = None if refs is None else sorted(set(refs))
         with self._tx() as s:
             s.connection()  # begin the transaction on the store's one connection
             conn = self._conn
-            # Requirements and open flags as two flat reads grouped here: per-row correlated
-            # group_concat subqueries cost more than the whole join at 5,000 cases.
-            reqs: dict[int, list[str]] = {}
-            for order_id, kind in conn.execute(
-                    "SELECT order_id, kind FROM requirements ORDER BY order_id, position"):
-                reqs.setdefault(order_id, []).append(kind)
-            flags: dict[int, list[str]] = {}
-            for case_id, kind in conn.execute(
-                    "SELECT case_id, kind FROM flags WHERE closed_on IS NULL ORDER BY case_id, position"):
-                flags.setdefault(case_id, []).append(kind)
-            cur = conn.execute(
-                "SELECT c.reference, c.supervision_intensity, i.given_names, i.family_name, "
-                "i.preferred_name, i.date_of_birth, o.court, o.imposed_on, o.ends_on, o.status, "
-                "o.responsible_officer, o.id, c.id "
-                "FROM cases c JOIN individuals i ON i.case_id = c.id "
-                "JOIN orders o ON o.case_id = c.id "
-                + "WHERE c.id NOT IN (SELECT case_id FROM case_custody WHERE state = 'transferred' "
-                "AND case_id IS NOT NULL) "  # handed over: off the caseload (issue 15)
-                + ("" if include_archived else "AND c.archived_on IS NULL ")
-            )
+            sql = ("SELECT c.reference, c.supervision_intensity, i.given_names, i.family_name, "
+                   "i.preferred_name, i.date_of_birth, o.court, o.imposed_on, o.ends_on, o.status, "
+                   "o.responsible_officer, o.id, c.id " + self._caseload_from(include_archived))
+            if wanted is not None:
+                sql += f"AND c.reference IN ({','.join('?' * len(wanted))}) "
             # Sorted here, not by ORDER BY: walking the reference index visits the table's rows
             # out of order (about 2.5x the whole query at 5,000 cases); Python's order of str is
             # SQLite's BINARY order of the same UTF-8 text.
-            rows = sorted(cur.fetchall(), key=_first)
+            rows = sorted(conn.execute(sql, wanted or ()).fetchall(), key=_first)
+            # Requirements and open flags as two flat reads (covering indexes, in order) grouped
+            # here: per-row correlated group_concat subqueries cost more than the whole join.
+            only_orders = only_cases = ""
+            if wanted is not None:
+                only_orders = f"WHERE order_id IN ({','.join(str(int(r[11])) for r in rows) or 'NULL'}) "
+                only_cases = f"AND case_id IN ({','.join(str(int(r[12])) for r in rows) or 'NULL'}) "
+            reqs: dict[int, list[str]] = {}
+            for order_id, kind in conn.execute(
+                    f"SELECT order_id, kind FROM requirements {only_orders}ORDER BY order_id, position"):
+                reqs.setdefault(order_id, []).append(kind)
+            flags: dict[int, list[str]] = {}
+            for case_id, kind in conn.execute(
+                    f"SELECT case_id, kind FROM flags WHERE closed_on IS NULL {only_cases}"
+                    "ORDER BY case_id, position"):
+                flags.setdefault(case_id, []).append(kind)
         none: tuple[str, ...] = ()
         return [
             CaseSummary(
