@@ -929,6 +929,38 @@ interleaved runs, which the shared machine's load inflates less than wall time; 
   unlocking (57 ms / 253 ms); the benchmark's working copies carry no seal file, so `make bench`'s
   unlock does not include that hash.
 
+GUI thread, caseload and search, round 3 (issue #20; the GUI probe with `gc.callbacks` and the
+probe's heartbeat gaps on one clock, py-spy, CPU time of interleaved samples; load 1-3):
+
+- Found: every GUI gap over 35 ms in the probe's session coincided with a garbage collection on
+  the worker. The caseload build pauses the collector (`deadlines._gc_paused`); re-enabling it
+  left the build's ~200,000 new objects in the young generation, so the next allocation started a
+  young collection over all of them (60 ms, holding the GIL); later full collections walked them
+  again (40-70 ms). Changed: in the desktop app (`deadlines.freeze_after_builds`, set by
+  `prepare_runtime`) what a build made is frozen as the build ends, as start-up's objects are.
+  Cost: cyclic garbage alive at that moment is kept for the session (about 10,000 objects, 1-2 MB,
+  counted by unfreezing and collecting at the end of the probe's session). Longest GUI gap over
+  the probe's session: 74-98 ms before, 29-32 ms after (two runs each, load about 1).
+- Found: PySide6 6.12.0 on Python 3.11 releases None once too often on every Qt call that returns
+  a null pointer (`focusWidget()`, `activeModalWidget()`, `parentWidget()` of a window); the probe
+  died with "Fatal Python error: none_dealloc" when a step polled for long (a refused unlock), and
+  a long desktop session would too. Pinned PySide6 6.11.3 (`tests/ui/test_qt_none_refcount.py`).
+- Caseload first screen: at unlock the caseload is sorted by name, so its first step now reads
+  every case's name only (`Store.case_names`), picks the first 60 by the Name column's order
+  (`table_models.first_screen_refs`) and reads those rows whole (`list_cases(refs=...)`); every
+  row with its due dates follows in the second step as before ("Caseload complete"). About 58 ms
+  -> 12 ms at 5,000 cases (load about 1). Also: `list_cases` sorts by reference in Python instead
+  of `ORDER BY` (walking the reference index visited the table's rows out of order), covering
+  indexes for the requirements and open flags it reads in order (migration v8), and the rows'
+  requirement labels and badges worked out once per combination (13 and 11 at 5,000 cases).
+- Search: a one-word query finds its cases in a case-level note index (migration v8: one
+  contentless FTS5 row per case, rebuilt from the case's notes by triggers on every note write,
+  the same two columns and disclosure rule as the note index). "app" is in half of all notes:
+  the note index read 123,000 entries for it, the case index 5,000 (10 -> 2.6 ms CPU). Queries of
+  several words still read the note index, because the words must be in one note; they are now
+  the slowest ("rent arrears", "home visit", 5-8 ms). The matching ids are read as DB-API rows.
+  Search p95: 29 ms in the last quiet run before, about 6 ms after (load about 1).
+
 Changes made from these measurements (issue #8):
 
 - `app/models/store/db.py`: a 64 MiB page cache per connection (`CACHE_KIB`; SQLite's default is 2 MiB).
