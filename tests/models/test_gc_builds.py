@@ -50,3 +50,23 @@ def test_without_the_policy_the_young_generation_holds_them(policy) -> None:
     assert _watched() > 120_000  # a collection will walk them all (the first one already has)
     keep.clear()
     gc.collect()
+
+
+def test_sort_in_turns_sorts_as_list_sort_does() -> None:
+    import random
+
+    rows = [(dt.date(2026, 1, 1) + dt.timedelta(days=random.randrange(400)), f"CPO-{random.randrange(5000):04d}",
+             random.randrange(9)) for _ in range(3 * deadlines.SORT_TURN + 17)]
+    expected = sorted(rows)
+    deadlines.sort_in_turns(rows)
+    assert rows == expected
+    short = [3, 1, 2]
+    deadlines.sort_in_turns(short)
+    assert short == [1, 2, 3]
+
+
+def test_sort_in_turns_lets_another_thread_run_between_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    turns: list[float] = []
+    monkeypatch.setattr(deadlines.time, "sleep", turns.append)
+    deadlines.sort_in_turns(list(range(10 * deadlines.SORT_TURN, 0, -1)))
+    assert len(turns) == 10 and set(turns) == {0}

@@ -47,6 +47,7 @@ from app.models.rules.deadlines import (
     facts_warnings,
     reports_submitted,
     safety_plan_fact,
+    sort_in_turns,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -487,7 +488,7 @@ class DueCache:
         self._entries = {case_id: _entry(facts, today, self._cal, self._config)
                          for case_id, facts in _load_facts(tx, self._config)}
         self._rows = [row for e in self._entries.values() for row in e.rows]
-        self._rows.sort()
+        sort_in_turns(self._rows)
         self._items = [_item(row, today) for row in self._rows]
         self._today = today
         self._warnings = sorted((w for e in self._entries.values() for w in e.warnings), key=_warning_sort_key)
