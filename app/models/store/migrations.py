@@ -174,15 +174,19 @@ def _v7(conn: Any) -> None:
 # matching note: a common word ("appointment") is in half of all notes.  Each case's row is
 # rebuilt from its notes whenever one of them is written (same two columns, same disclosure
 # rule).  Contentless, like note_search: it holds no readable text.
-def _case_search_rebuild(case: str) -> str:
+def _case_search_rows(where: str = "") -> str:
+    """Each case's row of case_note_search, from its notes (``where``: which notes)."""
     restricted = _RESTRICTED.format(n="notes")
     return (
-        f"DELETE FROM case_note_search WHERE rowid = {case}; "
         "INSERT INTO case_note_search(rowid, ordinary, restricted) SELECT case_id, "
         f"group_concat(CASE WHEN {restricted} THEN NULL ELSE text END, ' '), "
         f"group_concat(CASE WHEN {restricted} THEN text ELSE NULL END, ' ') "
-        f"FROM notes WHERE case_id = {case} GROUP BY case_id;"
+        f"FROM notes {where}GROUP BY case_id"
     )
+
+
+def _case_search_rebuild(case: str) -> str:
+    return f"DELETE FROM case_note_search WHERE rowid = {case}; {_case_search_rows(f'WHERE case_id = {case} ')};"
 
 
 def _v8(conn: Any) -> None:
@@ -203,12 +207,7 @@ def _v8(conn: Any) -> None:
         "CREATE TRIGGER case_note_search_au AFTER UPDATE OF text, sensitivity, kind, case_id ON notes BEGIN "
         f"{_case_search_rebuild('old.case_id')} {_case_search_rebuild('new.case_id')} END"
     )
-    restricted = _RESTRICTED.format(n="notes")
-    conn.execute(
-        "INSERT INTO case_note_search(rowid, ordinary, restricted) SELECT case_id, "
-        f"group_concat(CASE WHEN {restricted} THEN NULL ELSE text END, ' '), "
-        f"group_concat(CASE WHEN {restricted} THEN text ELSE NULL END, ' ') FROM notes GROUP BY case_id"
-    )
+    conn.execute(_case_search_rows())
 
 
 # One function per version: STEPS[n] upgrades a store from version n to n + 1.
