@@ -60,7 +60,10 @@ def fts_query(query: str) -> str | None:
     Single letters ("a" in "Nic a' Phearsain") are left out of the note search: as a prefix
     they match most of the index and cost far more than they narrow (they still count in the
     name and reference match)."""
-    tokens = fts_terms(query)
+    return _fts_match(fts_terms(query))
+
+
+def _fts_match(tokens: list[str]) -> str | None:
     if not tokens:
         return None
     return " ".join('"' + t.replace('"', '""') + '"*' for t in tokens)
@@ -235,7 +238,8 @@ def search_caseload(store: Store, query: str, include_restricted: bool = True, s
     """The cases that match ``query`` (as ``search_cases``) and the matching notes, in one
     transaction.  ``note_limit=0`` skips the notes (the caseload filter alone)."""
     tokens = words(query)
-    match = fts_query(query)
+    terms = fts_terms(query)
+    match = _fts_match(terms)
     if not tokens:
         return SearchResult([])
     hits: list[NoteHit] = []
@@ -252,7 +256,7 @@ def search_caseload(store: Store, query: str, include_restricted: bool = True, s
         if match is not None:
             column = "{ordinary restricted}" if include_restricted else "{ordinary}"
             fts = {"q": f"{column} : ({match})"}
-            if len(fts_terms(query)) == 1:
+            if len(terms) == 1:
                 # One word: "a case with a note that has it" is "a case whose notes have it",
                 # read from the case-level index (one entry per case, not one per note: a
                 # common word is in half of all notes).  Several words must be in the same
