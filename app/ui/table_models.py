@@ -148,7 +148,7 @@ class CaseloadRow:
 def caseload_name(given: str, family: str, preferred: str | None) -> str:
     """A person's name as the caseload shows it (and sorts it, folded): "Given Family", with a
     different preferred name after it in brackets."""
-    name = f"{given} {family}"  # CaseSummary.display_name
+    name = f"{given} {family}"
     return f"{name} ({preferred})" if preferred and preferred != given else name
 
 

@@ -76,10 +76,6 @@ class CaseSummary:
     open_flags: tuple[str, ...]
     supervision_intensity: str | None
 
-    @property
-    def display_name(self) -> str:
-        return f"{self.given_names} {self.family_name}"
-
 
 @dataclass(frozen=True)
 class AuditRow:
