@@ -8,28 +8,17 @@ Builds a synthetic demo store (app.models.demo, fixed date 23/11/2026) in a temp
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["CASEBOOK_TODAY"] = "2026-11-23"
-TMP = Path(tempfile.mkdtemp(prefix="casebook-shots-"))
-os.environ["CASEBOOK_CONFIG_DIR"] = str(TMP / "config")
+from shots import PASSPHRASE, SIZE, prepare, save, settler
+
+TMP = prepare("casebook-shots-")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.models.rules.clock import default_clock  # noqa: E402
 from app.models.demo import demo_bundle  # noqa: E402
+from app.models.rules.clock import default_clock  # noqa: E402
 from app.models.store import Store  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-PASSPHRASE = "demo passphrase for Casebook"
-SIZE = (1366, 728)
 
 
 def main() -> int:
@@ -57,22 +46,12 @@ def main() -> int:
     w.ctx.prompts.warn = lambda message: print("warning:", message)  # type: ignore[method-assign]
     w.resize(*SIZE)
     w.show()
-    OUT.mkdir(parents=True, exist_ok=True)
 
-    def settle(cond: object = None, timeout: float = 180) -> None:
-        end = time.time() + timeout
-        while time.time() < end:
-            app.processEvents()
-            if (cond is None or cond()) and w.ctx.tasks.pending == 0:  # type: ignore[operator]
-                break
-            time.sleep(0.02)
-        for _ in range(5):
-            app.processEvents()
+    settle = settler(app, w)
 
     def shot(name: str) -> None:
         settle()
-        w.grab().save(str(OUT / f"{name}.png"))
-        print("saved", OUT / f"{name}.png")
+        save(w, name)
 
     w.ctx.settings.add_recent_store(path)
     w.unlock_page.refresh_recent()
@@ -119,12 +98,10 @@ def main() -> int:
     tools = w.tools_dialog
     settle(lambda: tools is not None and tools.selected_backup() is not None)
     if tools is not None:
-        tools.grab().save(str(OUT / "tools-backups.png"))
-        print("saved", OUT / "tools-backups.png")
+        save(tools, "tools-backups")
         tools.tabs.setCurrentIndex(0)
         settle()
-        tools.grab().save(str(OUT / "tools-outbox.png"))
-        print("saved", OUT / "tools-outbox.png")
+        save(tools, "tools-outbox")
         tools.reject()
     w.open_case(rich, 0)
     settle(lambda: w.workspace.data is not None)
@@ -165,8 +142,7 @@ def main() -> int:
             pad.extend_stroke(QPointF(40 + i * 5, 90 - 25 * __import__("math").sin(i / 4) * (1 - i / 80)))
         pad.end_stroke()
         settle()
-        sig.grab().save(str(OUT / "signatures.png"))
-        print("saved", OUT / "signatures.png")
+        save(sig, "signatures")
         sig.reject()
     # the PDF preview of the person's copy of the plan
     w.workspace._export("plan", "individual")
@@ -175,8 +151,7 @@ def main() -> int:
     if dialog is not None:
         dialog.resize(940, 700)
         settle()
-        dialog.grab().save(str(OUT / "pdf-preview.png"))
-        print("saved", OUT / "pdf-preview.png")
+        save(dialog, "pdf-preview")
         dialog.reject()
     # a blank review refused at the field, scrolled to and focused
     w.workspace.tabs.setCurrentIndex(TAB_NAMES.index("Reviews"))

@@ -11,18 +11,12 @@ core (app.team.handover), as ``casebook handover`` would.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["CASEBOOK_TODAY"] = "2026-11-23"
-TMP = Path(tempfile.mkdtemp(prefix="casebook-handover-shots-"))
-os.environ["CASEBOOK_CONFIG_DIR"] = str(TMP / "config")
+from shots import PASSPHRASE, SIZE, prepare, settler
+from shots import save as save_png
+
+TMP = prepare("casebook-handover-shots-")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -32,9 +26,6 @@ from app.models.store import Store  # noqa: E402
 from app.models.store import outbox as O  # noqa: E402
 from app.team import cards, handover, identity  # noqa: E402
 
-OUT = ROOT / "docs" / "screenshots"
-PASSPHRASE = "demo passphrase for Casebook"
-SIZE = (1366, 728)
 A_NAME, B_NAME = "Morag Demo-Officer", "Iain Demo-Colleague"
 
 
@@ -70,22 +61,12 @@ def main() -> int:
     w.ctx.prompts.confirm = lambda message: True  # type: ignore[method-assign]
     w.resize(*SIZE)
     w.show()
-    OUT.mkdir(parents=True, exist_ok=True)
 
-    def settle(cond: object = None, timeout: float = 180) -> None:
-        end = time.time() + timeout
-        while time.time() < end:
-            app.processEvents()
-            if (cond is None or cond()) and w.ctx.tasks.pending == 0:  # type: ignore[operator]
-                break
-            time.sleep(0.02)
-        for _ in range(5):
-            app.processEvents()
+    settle = settler(app, w)
 
     def save(widget: object, name: str) -> None:
         settle()
-        widget.grab().save(str(OUT / f"{name}.png"))  # type: ignore[attr-defined]
-        print("saved", OUT / f"{name}.png")
+        save_png(widget, name)
 
     def sync_a() -> None:
         store = w.ctx.store
